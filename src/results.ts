@@ -1,0 +1,197 @@
+/**
+ * The versioned, JSON-serializable result shapes shared by the workloads, the cluster's stats, the
+ * reports and the CLI. Everything here is plain data: numbers, strings, arrays and objects only.
+ * Bump RESULTS_SCHEMA_VERSION on any incompatible change and say so in CHANGELOG.md and docs/results.md.
+ */
+
+export const RESULTS_SCHEMA_VERSION = 1 as const;
+
+/** The two BanyanDB data models compared. */
+export type Model = 'stream' | 'trace';
+
+/** What produced the figures. Emulator figures are never BanyanDB's. */
+export interface TargetInfo {
+  /** `docker` (containers started by Cluster), `emulator` (in-process emulator), `external` (given addresses). */
+  kind: 'docker' | 'emulator' | 'external';
+  /** `banyandb` when a real BanyanDB served the run, `emulator` when banyandb-perf's emulator did, `unknown` for external. */
+  server: 'banyandb' | 'emulator' | 'unknown';
+  /** Human description, e.g. `apache/skywalking-banyandb:0.10.3 in Docker (2 CPUs, 4 GiB each)`. */
+  description: string;
+  /** Image per model, when containers were used. */
+  images?: Partial<Record<Model, string>>;
+  /** gRPC address per model. */
+  addresses: Record<Model, string>;
+}
+
+/** Latency summary in milliseconds, read from an HDR histogram. */
+export interface LatencySummary {
+  count: number;
+  minMs: number;
+  meanMs: number;
+  p50Ms: number;
+  p90Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  p999Ms: number;
+  maxMs: number;
+  stdDevMs: number;
+}
+
+/** One second of a run (seconds since the measured phase started). */
+export interface TimeSeriesPoint {
+  tSec: number;
+  spans: number;
+  errors: number;
+  /** Highest latency seen in that second, ms. */
+  maxLatencyMs: number;
+}
+
+/** Spread of one figure across repeated runs. */
+export interface Spread {
+  /** One value per repeat, in run order. */
+  values: number[];
+  min: number;
+  median: number;
+  max: number;
+  mean: number;
+  stdDev: number;
+  /** 95% confidence interval of the mean (Student's t); equal to [min,max] collapsed when n = 1. */
+  ci95: [number, number];
+}
+
+/** Figures of one write run (one repeat) against one model. */
+export interface WriteRunResult {
+  model: Model;
+  /** True when the run was aborted or failed part way: figures cover only what was done. */
+  partial: boolean;
+  mode: 'closed-loop' | 'open-loop';
+  /** Open loop only: the requested rate. */
+  targetSpansPerSec?: number;
+  concurrency: number;
+  batchSize: number;
+  warmupMs: number;
+  /** Wall-clock duration of the measured phase (warm-up excluded), ms. */
+  wallClockMs: number;
+  spansSent: number;
+  spansAcknowledged: number;
+  tracesSent: number;
+  payloadBytes: number;
+  batches: number;
+  /** spansAcknowledged / wall-clock seconds. */
+  spansPerSec: number;
+  tracesPerSec: number;
+  payloadMBPerSec: number;
+  /** Write batches per second: the original harness's "ops/sec". */
+  batchesPerSec: number;
+  /** Per-batch latency (send → last acknowledgement); open loop measures from the intended start. */
+  batchLatency: LatencySummary;
+  /** Count of non-success acknowledgements (and transport failures) by status name. */
+  errorsByStatus: Record<string, number>;
+  /** STATUS_INTERNAL_ERROR retries made while the schema propagated. */
+  retries: number;
+  timeSeries: TimeSeriesPoint[];
+}
+
+/** Figures of one query pattern against one model in one repeat. */
+export interface QueryPatternResult {
+  pattern: string;
+  description: string;
+  model: Model;
+  /** `n/a`: the model cannot answer this pattern; `reason` says why, and there are no figures. */
+  status: 'ok' | 'n/a' | 'error';
+  reason?: string;
+  iterations: number;
+  latency?: LatencySummary;
+  queriesPerSec?: number;
+  /** Mean number of spans returned per query. */
+  meanResultSpans?: number;
+  /** Correctness against the generator's ground truth and the other model. */
+  mismatches: QueryMismatch[];
+}
+
+export interface QueryMismatch {
+  pattern: string;
+  model: Model;
+  /** What was compared, e.g. `span count` or `span ids`. */
+  what: string;
+  expected: string;
+  actual: string;
+  /** `ground-truth` or `other-model`. */
+  against: 'ground-truth' | 'other-model';
+}
+
+/** Resource summary of one container over a sampling window. */
+export interface ContainerStatsSummary {
+  container: string;
+  model: Model;
+  samples: number;
+  windowMs: number;
+  cpuPercentAvg: number;
+  cpuPercentMax: number;
+  memBytesAvg: number;
+  memBytesMax: number;
+  memLimitBytes: number;
+  memPercentOfLimitMax: number;
+  netRxBytes: number;
+  netTxBytes: number;
+  blockReadBytes: number;
+  blockWriteBytes: number;
+}
+
+/** One raw stats sample. */
+export interface ContainerStatsSample {
+  container: string;
+  model: Model;
+  /** ms since the epoch. */
+  timestampMs: number;
+  cpuPercent: number;
+  memBytes: number;
+  memLimitBytes: number;
+  netRxBytes: number;
+  netTxBytes: number;
+  blockReadBytes: number;
+  blockWriteBytes: number;
+}
+
+/** Disk footprint of a model's data after the writes. */
+export interface DiskFootprint {
+  model: Model;
+  bytes: number;
+  bytesPerSpan: number;
+}
+
+/** A metric compared across models. */
+export interface Comparison {
+  metric: string;
+  unit: string;
+  /** `higher` or `lower` is better. */
+  better: 'higher' | 'lower';
+  stream: Spread | null;
+  trace: Spread | null;
+  /** `none` when the difference is within the noise or a side has no figures. */
+  winner: Model | 'none';
+  /** winner's advantage as a factor (>= 1), when there is a winner. */
+  ratio?: number;
+  /** Why there is no winner, or how sure the call is. */
+  note: string;
+}
+
+/** The whole result of a stream-vs-trace comparison: what the results JSON file holds. */
+export interface BenchmarkResult {
+  schemaVersion: typeof RESULTS_SCHEMA_VERSION;
+  tool: { name: 'banyandb-perf'; version: string };
+  startedAt: string;
+  finishedAt: string;
+  target: TargetInfo;
+  /** The resolved options the run used (scale, seed, concurrency, ...). */
+  options: Record<string, unknown>;
+  partial: boolean;
+  write: Record<Model, WriteRunResult[]>;
+  queries: Record<Model, QueryPatternResult[][]>;
+  containers?: {
+    summaries: ContainerStatsSummary[];
+    samples: ContainerStatsSample[];
+  };
+  disk?: DiskFootprint[];
+  comparisons: Comparison[];
+}
