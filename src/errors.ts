@@ -33,7 +33,10 @@ export type ErrorCode =
   | 'DOCKER_FAILED'
   // lifecycle
   | 'ABORTED'
-  | 'CLOSED';
+  | 'CLOSED'
+  // results files
+  | 'RESULTS_NOT_FOUND'
+  | 'RESULTS_INVALID';
 
 /** Base class of every error banyandb-perf throws. */
 export class BanyanDBPerfError extends Error {
@@ -172,5 +175,17 @@ export class ClosedError extends BanyanDBPerfError {
   override readonly name = 'ClosedError';
   constructor(what: string) {
     super('CLOSED', `${what} is closed`);
+  }
+}
+
+/** A results file (or directory) is missing, unreadable, not JSON, or of another results schema version. */
+export class ResultsError extends BanyanDBPerfError {
+  override readonly name = 'ResultsError';
+  /** The file or directory concerned. */
+  readonly file: string;
+
+  constructor(code: 'RESULTS_NOT_FOUND' | 'RESULTS_INVALID', file: string, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.file = file;
   }
 }
