@@ -1,0 +1,643 @@
+/**
+ * The Cluster API: two isolated BanyanDB instances (one per data model) in Docker, driven by Compose.
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import * as compose from 'docker-compose';
+import { AbortedError, BanyanDBPerfError, ClosedError, ClusterError } from '../errors.js';
+import type { ContainerStatsSample, ContainerStatsSummary, DiskFootprint, Model, TargetInfo } from '../results.js';
+import { containerName, renderCompose } from './compose.js';
+import { type ComposeFlavour, type DockerInfo, detectCompose, detectDocker, docker, dockerError, parseStatsLine } from './docker.js';
+import { ensureImage } from './images.js';
+import {
+  type ClusterOptions,
+  EMULATOR_IMAGE,
+  MODELS,
+  type PortSet,
+  type ResolvedClusterOptions,
+  resolveClusterOptions,
+  SERVICES,
+} from './options.js';
+import { type StatsRatios, statsRatios, summarizeStats } from './stats.js';
+
+/** Lines of container log attached to errors. */
+const ERROR_LOG_LINES = 50;
+const POLL_MS = 500;
+
+/** State of one instance, from `docker inspect`. */
+export interface ContainerState {
+  model: Model;
+  service: string;
+  container: string;
+  /** Docker's status: `created`, `running`, `exited`, `dead`, ... or `missing`. */
+  status: string;
+  /** `starting`, `healthy`, `unhealthy` or `none` (no health check / missing). */
+  health: string;
+  exitCode: number;
+  oomKilled: boolean;
+  /** Docker's error text, if any. */
+  error: string;
+  startedAt: string;
+  /** Host ports (gRPC, HTTP, pprof, metrics). */
+  ports: PortSet;
+}
+
+export interface LogsOptions {
+  /** Last lines per container. @default 100 (all when follow) */
+  tail?: number | 'all';
+  /** Keep streaming until the signal aborts or the containers stop; lines go to `onData`. @default false */
+  follow?: boolean;
+  /** One model only. @default both */
+  service?: Model;
+  /** Receives output as it comes (required to see anything before a followed log ends). */
+  onData?: (chunk: string, model: Model) => void;
+  signal?: AbortSignal;
+}
+
+/** Result of {@link StatsSampler.stop}. */
+export interface StatsSamplingResult {
+  summaries: ContainerStatsSummary[];
+  samples: ContainerStatsSample[];
+  /** Stream ÷ trace of the summary figures. */
+  ratios: StatsRatios;
+  /** Set when sampling stopped early (e.g. a container exited); the figures cover what was sampled. */
+  error?: BanyanDBPerfError;
+}
+
+/** Samples both containers' stats until stopped. */
+export interface StatsSampler {
+  readonly samples: readonly ContainerStatsSample[];
+  stop(): Promise<StatsSamplingResult>;
+}
+
+function hostFor(bindHost: string): string {
+  if (bindHost === '0.0.0.0') return '127.0.0.1';
+  if (bindHost === '::') return '[::1]';
+  return bindHost.includes(':') ? `[${bindHost}]` : bindHost;
+}
+
+function abortIf(signal: AbortSignal | undefined, what: string): void {
+  if (signal?.aborted) throw new AbortedError(`${what}: aborted`, { cause: signal.reason });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Signal handling: one process listener tearing down every registered cluster, then re-raising the signal.
+
+const teardowns = new Set<() => Promise<void>>();
+let listening = false;
+
+function onSignal(signal: NodeJS.Signals): void {
+  process.removeListener('SIGINT', onSignal);
+  process.removeListener('SIGTERM', onSignal);
+  listening = false;
+  const all = [...teardowns];
+  teardowns.clear();
+  process.stderr.write(`banyandb-perf: ${signal}: removing the Docker cluster...\n`);
+  void Promise.allSettled(all.map((f) => f())).finally(() => process.kill(process.pid, signal));
+}
+
+function registerTeardown(f: () => Promise<void>): () => void {
+  teardowns.add(f);
+  if (!listening) {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    listening = true;
+  }
+  return () => {
+    teardowns.delete(f);
+    if (teardowns.size === 0 && listening) {
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+      listening = false;
+    }
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Compose runner bound to one project and flavour (uses the docker-compose package). */
+class ComposeProject {
+  constructor(
+    readonly flavour: ComposeFlavour,
+    readonly file: string,
+    readonly project: string,
+  ) {}
+
+  private options(): compose.IDockerComposeOptions {
+    const composeOptions: string[][] = [['-p', this.project]];
+    return {
+      cwd: path.dirname(this.file),
+      config: path.basename(this.file),
+      composeOptions,
+      executable:
+        this.flavour.flavour === 'v2'
+          ? { executablePath: 'docker' }
+          : { standalone: true, executablePath: this.flavour.command[0] ?? 'docker-compose' },
+      env: { ...process.env, COMPOSE_PROJECT_NAME: this.project },
+    };
+  }
+
+  async exec(command: string, args: string[], what: string, signal?: AbortSignal): Promise<string> {
+    abortIf(signal, what);
+    try {
+      const r = await compose.execCompose(command, args, this.options());
+      return r.out;
+    } catch (err) {
+      if (err instanceof Error) {
+        throw new ClusterError(
+          'COMPOSE_MISSING',
+          `${what}: cannot run ${this.flavour.command.join(' ')}: ${err.message}`,
+          {},
+          { cause: err },
+        );
+      }
+      const r = err as compose.IDockerComposeResult;
+      const mapped = dockerError(what, { stderr: r.err ?? '', stdout: r.out ?? '', exitCode: r.exitCode });
+      throw new ClusterError(mapped.code, mapped.message, {}, { cause: err });
+    }
+  }
+
+  up(signal?: AbortSignal): Promise<string> {
+    return this.exec('up', ['-d', '--no-build'], `${this.flavour.command.join(' ')} up`, signal);
+  }
+
+  down(volumes: boolean): Promise<string> {
+    return this.exec('down', volumes ? ['--volumes', '--remove-orphans'] : ['--remove-orphans'], `${this.flavour.command.join(' ')} down`);
+  }
+}
+
+/** Writes the compose file of the options into the work dir and returns its path. */
+async function writeComposeFile(resolved: ResolvedClusterOptions): Promise<string> {
+  const dir = resolved.workDir ?? path.join(tmpdir(), `banyandb-perf-${resolved.projectName}`);
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, 'docker-compose.yml');
+  await writeFile(file, renderCompose(resolved));
+  return file;
+}
+
+/** Tries to bind every host port; throws PORT_IN_USE naming the first taken one. */
+export async function checkPortsFree(resolved: ResolvedClusterOptions): Promise<void> {
+  for (const model of MODELS) {
+    for (const [key, port] of Object.entries(resolved.ports[model])) {
+      const taken = await new Promise<NodeJS.ErrnoException | null>((resolve) => {
+        const server = net.createServer();
+        server.once('error', (err) => resolve(err as NodeJS.ErrnoException));
+        server.listen({ port, host: resolved.bindHost, exclusive: true }, () => server.close(() => resolve(null)));
+      });
+      if (taken && (taken.code === 'EADDRINUSE' || taken.code === 'EACCES')) {
+        throw new ClusterError(
+          'PORT_IN_USE',
+          `host port ${port} (ports.${model}.${key}, ${SERVICES[model]}) on ${resolved.bindHost} is already in use` +
+            `${taken.code === 'EACCES' ? ' or not permitted' : ''}: stop what holds it or choose another port`,
+          { service: SERVICES[model] },
+          { cause: taken },
+        );
+      }
+    }
+  }
+}
+
+async function inspectStates(resolved: ResolvedClusterOptions, signal?: AbortSignal): Promise<Record<Model, ContainerState>> {
+  const names = MODELS.map((m) => containerName(resolved.projectName, m));
+  const r = await docker(['inspect', '--type', 'container', ...names], { signal });
+  let parsed: Array<{
+    Name?: string;
+    State?: { Status?: string; ExitCode?: number; OOMKilled?: boolean; Error?: string; StartedAt?: string; Health?: { Status?: string } };
+  }> = [];
+  try {
+    parsed = JSON.parse(r.stdout || '[]');
+  } catch {
+    parsed = [];
+  }
+  if (r.exitCode !== 0 && parsed.length === 0 && !/No such (container|object)/i.test(r.stderr)) throw dockerError('docker inspect', r);
+  const out = {} as Record<Model, ContainerState>;
+  for (const model of MODELS) {
+    const container = containerName(resolved.projectName, model);
+    const found = parsed.find((p) => p.Name === `/${container}`);
+    out[model] = {
+      model,
+      service: SERVICES[model],
+      container,
+      status: found?.State?.Status ?? 'missing',
+      health: found?.State?.Health?.Status ?? 'none',
+      exitCode: found?.State?.ExitCode ?? 0,
+      oomKilled: found?.State?.OOMKilled ?? false,
+      error: found?.State?.Error ?? '',
+      startedAt: found?.State?.StartedAt ?? '',
+      ports: { ...resolved.ports[model] },
+    };
+  }
+  return out;
+}
+
+async function tailLogs(container: string, lines: number): Promise<string> {
+  try {
+    const r = await docker(['logs', '--tail', String(lines), container], { timeoutMs: 15_000 });
+    return `${r.stdout}${r.stderr}`.trim();
+  } catch {
+    return '';
+  }
+}
+
+/** The typed error for a container that is not running (or unhealthy), with its last log lines. */
+async function containerError(state: ContainerState, resolved: ResolvedClusterOptions): Promise<ClusterError> {
+  const logs = state.status === 'missing' ? '' : await tailLogs(state.container, ERROR_LOG_LINES);
+  const tail = logs ? `\n--- last log lines of ${state.container} ---\n${logs}` : '';
+  if (state.status === 'missing') {
+    return new ClusterError('CONTAINER_EXITED', `container ${state.container} (${state.service}) is gone`, { service: state.service });
+  }
+  if (state.status !== 'running') {
+    const why = state.oomKilled
+      ? `was OOM-killed (memory limit ${resolved.limits[state.model].memoryBytes} bytes), exit code ${state.exitCode}`
+      : `exited with code ${state.exitCode}${state.error ? ` (${state.error})` : ''}`;
+    return new ClusterError('CONTAINER_EXITED', `container ${state.container} (${state.service}) ${why}; status ${state.status}${tail}`, {
+      service: state.service,
+      logs,
+    });
+  }
+  return new ClusterError('CONTAINER_UNHEALTHY', `container ${state.container} (${state.service}) is ${state.health}${tail}`, {
+    service: state.service,
+    logs,
+  });
+}
+
+function httpHealthz(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: host.replace(/^\[|\]$/g, ''), port, path: '/api/healthz', timeout: timeoutMs }, (res) => {
+      res.resume();
+      res.on('end', () => resolve((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300));
+      res.on('error', () => resolve(false));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+  });
+}
+
+/** Waits until both containers are running and healthy and answer /api/healthz through the published ports. */
+async function waitHealthy(resolved: ResolvedClusterOptions, signal?: AbortSignal): Promise<void> {
+  const deadline = Date.now() + resolved.startTimeoutMs;
+  const host = hostFor(resolved.bindHost);
+  for (;;) {
+    abortIf(signal, 'waiting for the cluster');
+    const states = await inspectStates(resolved, signal);
+    let ready = true;
+    for (const model of MODELS) {
+      const s = states[model];
+      if (s.status !== 'running' && s.status !== 'created') throw await containerError(s, resolved);
+      if (s.health === 'unhealthy') throw await containerError(s, resolved);
+      if (s.status !== 'running' || (s.health !== 'healthy' && s.health !== 'none')) ready = false;
+    }
+    if (ready) {
+      const ok = await Promise.all(MODELS.map((m) => httpHealthz(host, resolved.ports[m].http, 5_000)));
+      if (ok.every(Boolean)) return;
+    }
+    if (Date.now() > deadline) {
+      const pending = MODELS.map((m) => states[m]).find((s) => s.health !== 'healthy') ?? states.trace;
+      const err = await containerError(
+        { ...pending, health: `${pending.health} after ${resolved.startTimeoutMs} ms (startTimeoutMs)` },
+        resolved,
+      );
+      throw new ClusterError('CONTAINER_UNHEALTHY', err.message, { service: err.service, logs: err.logs });
+    }
+    await sleep(POLL_MS, undefined, { signal }).catch(() => undefined);
+  }
+}
+
+function describeTarget(resolved: ResolvedClusterOptions): TargetInfo {
+  const host = hostFor(resolved.bindHost);
+  const isEmulator = resolved.imageName === EMULATOR_IMAGE;
+  const l = resolved.limits;
+  const same = l.stream.cpus === l.trace.cpus && l.stream.memoryBytes === l.trace.memoryBytes;
+  const fmt = (r: { cpus: number; memoryBytes: number }) =>
+    `${r.cpus} CPUs, ${(r.memoryBytes / 1024 ** 3).toFixed(r.memoryBytes % 1024 ** 3 === 0 ? 0 : 2)} GiB`;
+  const limits = same ? `${fmt(l.stream)} each` : `stream ${fmt(l.stream)}, trace ${fmt(l.trace)}`;
+  return {
+    kind: 'docker',
+    server: isEmulator ? 'emulator' : 'banyandb',
+    description: `${resolved.imageName}${isEmulator ? ' (banyandb-perf emulator, not BanyanDB)' : ''} in Docker (${limits})`,
+    images: { stream: resolved.imageName, trace: resolved.imageName },
+    addresses: { stream: `${host}:${resolved.ports.stream.grpc}`, trace: `${host}:${resolved.ports.trace.grpc}` },
+  };
+}
+
+/** Entry point: start, build, render, detect. */
+// biome-ignore lint/complexity/noStaticOnlyClass: the public API is `Cluster.start()` & co., as the module contract specifies.
+export class Cluster {
+  /** Docker and Compose versions; throws DOCKER_NOT_INSTALLED, DOCKER_NOT_RUNNING or COMPOSE_MISSING. */
+  static detect(options: { signal?: AbortSignal } = {}): Promise<DockerInfo> {
+    return detectDocker(options);
+  }
+
+  /** The compose file for the options (the defaults reproduce docker/docker-compose.yml). */
+  static renderCompose(options: ClusterOptions = {}): string {
+    return renderCompose(resolveClusterOptions(options));
+  }
+
+  /**
+   * Makes the image present: builds the emulator image or a source image (always rebuilt), pulls others.
+   * @returns the image name
+   */
+  static async build(options: ClusterOptions & { onProgress?: (line: string) => void } = {}): Promise<string> {
+    const resolved = resolveClusterOptions(options);
+    await detectDocker({ signal: resolved.signal });
+    const force = resolved.image === 'emulator' || (typeof resolved.image === 'object' && 'source' in resolved.image);
+    return ensureImage(resolved.image, {
+      signal: resolved.signal,
+      emulatorScript: resolved.emulatorScript,
+      force,
+      onProgress: options.onProgress,
+    });
+  }
+
+  /**
+   * Starts both instances and waits until they are healthy and serving. On any failure (or abort, or
+   * SIGINT/SIGTERM) everything started is removed, volumes too, unless `keep`.
+   */
+  static async start(options: ClusterOptions & { onProgress?: (line: string) => void } = {}): Promise<StartedCluster> {
+    const resolved = resolveClusterOptions(options);
+    const signal = resolved.signal;
+    const progress = options.onProgress ?? (() => {});
+    const info = await detectDocker({ signal });
+    await ensureImage(resolved.image, { signal, emulatorScript: resolved.emulatorScript, onProgress: progress });
+    const file = await writeComposeFile(resolved);
+    const project = new ComposeProject(info.compose, file, resolved.projectName);
+
+    const leftovers = await inspectStates(resolved, signal);
+    if (MODELS.some((m) => leftovers[m].status !== 'missing')) {
+      progress(`removing the leftovers of compose project ${resolved.projectName}`);
+      await project.down(!resolved.keep);
+    }
+    await checkPortsFree(resolved);
+
+    let torn = false;
+    const teardown = async () => {
+      if (torn || resolved.keep) return;
+      torn = true;
+      await project.down(true).catch(() => undefined);
+    };
+    const unregister = resolved.handleSignals && !resolved.keep ? registerTeardown(teardown) : () => {};
+    try {
+      progress(`${info.compose.command.join(' ')} -p ${resolved.projectName} up -d (${file})`);
+      await project.up(signal);
+      progress('waiting for both instances to be healthy');
+      await waitHealthy(resolved, signal);
+    } catch (err) {
+      unregister();
+      await teardown();
+      throw BanyanDBPerfError.from(err, 'DOCKER_FAILED');
+    }
+    return new StartedCluster(resolved, info, project, unregister);
+  }
+
+  /** A handle on an already running project (e.g. started by `banyandb-perf up` in another process). */
+  static async attach(options: ClusterOptions = {}): Promise<StartedCluster> {
+    const resolved = resolveClusterOptions({ ...options, keep: true });
+    const info = await detectDocker({ signal: resolved.signal });
+    const states = await inspectStates(resolved, resolved.signal);
+    for (const model of MODELS) {
+      if (states[model].status !== 'running') throw await containerError(states[model], resolved);
+    }
+    const project = new ComposeProject(info.compose, await writeComposeFile(resolved), resolved.projectName);
+    return new StartedCluster(resolved, info, project, () => {});
+  }
+
+  /** Stops and removes a project's containers and network (volumes stay), whether or not it runs. */
+  static async down(options: ClusterOptions = {}): Promise<void> {
+    const resolved = resolveClusterOptions(options);
+    const compose = await detectCompose();
+    await new ComposeProject(compose, await writeComposeFile(resolved), resolved.projectName).down(false);
+  }
+
+  /** Removes a project's containers, network and data volumes. */
+  static async clean(options: ClusterOptions = {}): Promise<void> {
+    const resolved = resolveClusterOptions(options);
+    const compose = await detectCompose();
+    await new ComposeProject(compose, await writeComposeFile(resolved), resolved.projectName).down(true);
+  }
+}
+
+/** A running two-instance cluster. `close()` removes it (volumes too) unless `keep`. */
+export class StartedCluster implements AsyncDisposable {
+  /** gRPC address per model (host:port as published). */
+  readonly addresses: Record<Model, string>;
+  /** HTTP address per model. */
+  readonly httpAddresses: Record<Model, string>;
+  readonly target: TargetInfo;
+  /** Container name per model. */
+  readonly containers: Record<Model, string>;
+  readonly projectName: string;
+  /** The compose file the cluster was started from. */
+  readonly composeFile: string;
+  readonly docker: DockerInfo;
+  readonly options: ResolvedClusterOptions;
+  private closed = false;
+
+  /** @internal use {@link Cluster.start}. */
+  constructor(
+    resolved: ResolvedClusterOptions,
+    info: DockerInfo,
+    private readonly project: ComposeProject,
+    private readonly unregister: () => void,
+  ) {
+    this.options = resolved;
+    this.docker = info;
+    this.target = describeTarget(resolved);
+    this.addresses = this.target.addresses;
+    const host = hostFor(resolved.bindHost);
+    this.httpAddresses = { stream: `${host}:${resolved.ports.stream.http}`, trace: `${host}:${resolved.ports.trace.http}` };
+    this.containers = { stream: containerName(resolved.projectName, 'stream'), trace: containerName(resolved.projectName, 'trace') };
+    this.projectName = resolved.projectName;
+    this.composeFile = project.file;
+  }
+
+  private ensureOpen(what: string): void {
+    if (this.closed) throw new ClosedError(`cluster ${this.projectName} (${what})`);
+  }
+
+  /** State of both containers. */
+  async ps(): Promise<ContainerState[]> {
+    const states = await inspectStates(this.options);
+    return MODELS.map((m) => states[m]);
+  }
+
+  /** Throws CONTAINER_EXITED / CONTAINER_UNHEALTHY (with logs) when an instance is not running and healthy. */
+  async check(): Promise<void> {
+    const states = await inspectStates(this.options);
+    for (const model of MODELS) {
+      const s = states[model];
+      if (s.status !== 'running' || s.health === 'unhealthy') throw await containerError(s, this.options);
+    }
+  }
+
+  /** One stats sample per container (`docker stats --no-stream`; takes about 2 s). */
+  async stats(options: { signal?: AbortSignal } = {}): Promise<ContainerStatsSample[]> {
+    this.ensureOpen('stats');
+    await this.check();
+    const names = MODELS.map((m) => this.containers[m]);
+    const r = await docker(['stats', '--no-stream', '--format', '{{json .}}', ...names], { signal: options.signal, timeoutMs: 60_000 });
+    if (r.exitCode !== 0) {
+      await this.check();
+      throw dockerError('docker stats', r);
+    }
+    const timestampMs = Date.now();
+    const samples: ContainerStatsSample[] = [];
+    for (const line of r.stdout.split('\n')) {
+      if (line.trim() === '') continue;
+      const s = parseStatsLine(line);
+      const model = MODELS.find((m) => this.containers[m] === s.name || this.containers[m].startsWith(s.name));
+      if (!model) continue;
+      samples.push({
+        container: this.containers[model],
+        model,
+        timestampMs,
+        cpuPercent: s.cpuPercent,
+        memBytes: s.memBytes,
+        memLimitBytes: s.memLimitBytes,
+        netRxBytes: s.netRxBytes,
+        netTxBytes: s.netTxBytes,
+        blockReadBytes: s.blockReadBytes,
+        blockWriteBytes: s.blockWriteBytes,
+      });
+    }
+    return samples;
+  }
+
+  /**
+   * Samples stats every `intervalMs` (a sample itself takes about 2 s, so shorter intervals sample back to back)
+   * until `stop()`, which returns per-container summaries, the raw samples and stream/trace ratios.
+   */
+  sampleStats(intervalMs = 5_000): StatsSampler {
+    this.ensureOpen('sampleStats');
+    const samples: ContainerStatsSample[] = [];
+    const stopper = new AbortController();
+    let error: BanyanDBPerfError | undefined;
+    const loop = (async () => {
+      while (!stopper.signal.aborted) {
+        const started = Date.now();
+        try {
+          samples.push(...(await this.stats({ signal: stopper.signal })));
+        } catch (err) {
+          if (!stopper.signal.aborted) error = BanyanDBPerfError.from(err, 'DOCKER_FAILED');
+          return;
+        }
+        const wait = intervalMs - (Date.now() - started);
+        if (wait > 0) await sleep(wait, undefined, { signal: stopper.signal }).catch(() => undefined);
+      }
+    })();
+    return {
+      samples,
+      stop: async () => {
+        // Let an in-flight sample finish so the window ends with a sample, then stop.
+        const done = Promise.race([loop, sleep(Math.max(intervalMs, 10_000))]);
+        stopper.abort();
+        await done;
+        const summaries = MODELS.map((m) => summarizeStats(samples, this.containers[m], m));
+        const result: StatsSamplingResult = { summaries, samples: [...samples], ratios: statsRatios(summaries) };
+        if (error) result.error = error;
+        return result;
+      },
+    };
+  }
+
+  /**
+   * Watches both containers every `intervalMs`; the returned signal aborts with the ClusterError
+   * (CONTAINER_EXITED / CONTAINER_UNHEALTHY) when one dies. Pass it to the workloads.
+   */
+  watch(intervalMs = 2_000): { signal: AbortSignal; stop(): void } {
+    const controller = new AbortController();
+    const timer = setInterval(() => {
+      this.check().catch((err) => {
+        if (!controller.signal.aborted && err instanceof ClusterError && err.code.startsWith('CONTAINER_')) {
+          clearInterval(timer);
+          controller.abort(err);
+        }
+      });
+    }, intervalMs);
+    timer.unref();
+    return { signal: controller.signal, stop: () => clearInterval(timer) };
+  }
+
+  /**
+   * Bytes each model's data volume holds (allocated size, `du -sk /data` inside the container) and bytes per span.
+   */
+  async diskFootprint(spans: Record<Model, number>): Promise<DiskFootprint[]> {
+    this.ensureOpen('diskFootprint');
+    const out: DiskFootprint[] = [];
+    for (const model of MODELS) {
+      const r = await docker(['exec', this.containers[model], 'du', '-sk', '/data'], { timeoutMs: 120_000 });
+      if (r.exitCode !== 0) {
+        await this.check();
+        throw dockerError(`du in ${this.containers[model]}`, r, SERVICES[model]);
+      }
+      const kib = Number(/^(\d+)/.exec(r.stdout.trim())?.[1]);
+      if (!Number.isFinite(kib))
+        throw new ClusterError('DOCKER_FAILED', `unexpected du output in ${this.containers[model]}: ${r.stdout}`, {
+          service: SERVICES[model],
+        });
+      const bytes = kib * 1024;
+      const n = spans[model] ?? 0;
+      out.push({ model, bytes, bytesPerSpan: n > 0 ? bytes / n : 0 });
+    }
+    return out;
+  }
+
+  /** Container logs (both unless `service`), each line prefixed with the model when both are asked for. */
+  async logs(options: LogsOptions = {}): Promise<string> {
+    const models = options.service ? [options.service] : [...MODELS];
+    const tail = options.tail ?? (options.follow ? 'all' : 100);
+    const chunks = await Promise.all(
+      models.map(
+        (model) =>
+          new Promise<string>((resolve, reject) => {
+            const args = ['logs', '--tail', String(tail), ...(options.follow ? ['--follow'] : []), this.containers[model]];
+            const child = spawn('docker', args, { signal: options.signal, stdio: ['ignore', 'pipe', 'pipe'] });
+            let text = '';
+            const prefix = models.length > 1 ? `${model} | ` : '';
+            const onData = (buf: Buffer) => {
+              const chunk = buf.toString('utf8');
+              const shown = prefix ? chunk.replace(/^(?=.)/gm, prefix) : chunk;
+              text += shown;
+              options.onData?.(shown, model);
+            };
+            child.stdout.on('data', onData);
+            child.stderr.on('data', onData);
+            child.on('error', (err) => (err.name === 'AbortError' ? resolve(text) : reject(BanyanDBPerfError.from(err, 'DOCKER_FAILED'))));
+            child.on('close', (code) =>
+              code === 0 || options.signal?.aborted ? resolve(text) : reject(dockerError('docker logs', { stderr: text, exitCode: code })),
+            );
+          }),
+      ),
+    );
+    return chunks.join('');
+  }
+
+  /** Stops and removes the containers and the network; the data volumes stay. */
+  async down(): Promise<void> {
+    await this.project.down(false);
+    this.closed = true;
+    this.unregister();
+  }
+
+  /** Removes the containers, the network and the data volumes. */
+  async clean(): Promise<void> {
+    await this.project.down(true);
+    this.closed = true;
+    this.unregister();
+  }
+
+  /** `clean()` (or `down()` when `keep`, leaving the data volumes). Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.options.keep) await this.down();
+    else await this.clean();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
