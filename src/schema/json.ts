@@ -159,17 +159,13 @@ class Parser {
         const e = this.text[this.pos + 1];
         if (e === 'u') {
           const hex = this.text.slice(this.pos + 2, this.pos + 6);
-          if (!/^[0-9A-Fa-f]{4}$/.test(hex)) {
-            this.pos++;
-            this.fail('invalid \\u escape in a string', path);
-          }
+          if (!/^[0-9A-Fa-f]{4}$/.test(hex)) this.fail('invalid \\u escape in a string', path);
           out += String.fromCharCode(Number.parseInt(hex, 16));
           this.pos += 6;
         } else if (e !== undefined && e in ESCAPES) {
           out += ESCAPES[e];
           this.pos += 2;
         } else {
-          this.pos++;
           this.fail('invalid escape in a string', path);
         }
         start = this.pos;
