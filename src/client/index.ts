@@ -1,0 +1,24 @@
+/**
+ * The BanyanDB gRPC client: connection + health, schema registries, write batches, queries.
+ */
+export { BanyanDBClient } from './client.js';
+export {
+  type CallOptions,
+  type ClientOptions,
+  DEFAULT_CALL_TIMEOUT_MS,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_MAX_RECEIVE_MESSAGE_BYTES,
+  DEFAULT_MAX_SEND_MESSAGE_BYTES,
+  DEFAULT_SCHEMA_RETRY_MS,
+  DEFAULT_WRITE_TIMEOUT_MS,
+  type WriteOptions,
+} from './options.js';
+export type { GroupRegistry, ResourceExistence, ResourceKey, ResourceRegistry } from './registry.js';
+export {
+  encodeStreamRequests,
+  encodeTraceRequests,
+  MISSING_ACK,
+  STATUS_INTERNAL_ERROR,
+  STATUS_SUCCEED,
+  type WriteBatchResult,
+} from './write.js';
