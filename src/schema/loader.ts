@@ -272,7 +272,9 @@ export class SchemaLoader {
     const created = report.resources.filter((x) => x.outcome === 'created').map(describe);
     const skipped = report.resources.filter((x) => x.outcome === 'skipped').map(describe);
     const message =
-      `failed to create ${describe(r)} from ${r.file}: ${cause.message}; ` +
+      (cause.code === 'ABORTED'
+        ? `aborted before creating ${describe(r)}: ${cause.message}; `
+        : `failed to create ${describe(r)} from ${r.file}: ${cause.message}; `) +
       `created before the failure: ${created.length ? created.join(', ') : 'nothing'}; ` +
       `already present (skipped): ${skipped.length ? skipped.join(', ') : 'nothing'}`;
     return new SchemaLoadError(
