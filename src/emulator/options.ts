@@ -1,0 +1,90 @@
+/** Options of the BanyanDB emulator and their defaults (resolved in one place). */
+import { OptionsError } from '../errors.js';
+
+/** Default bind host of {@link startEmulator}: loopback only. */
+export const DEFAULT_EMULATOR_HOST = '127.0.0.1';
+/** Default ports: 0 lets the OS pick a free port. */
+export const DEFAULT_EMULATOR_PORT = 0;
+/** Default schema propagation delay: none. */
+export const DEFAULT_SCHEMA_PROPAGATION_MS = 0;
+
+export interface EmulatorOptions {
+  /**
+   * Host (interface address) both servers bind to.
+   * @default '127.0.0.1'
+   */
+  host?: string;
+  /**
+   * gRPC port; 0 picks a free port (read it back from {@link Emulator.grpcPort}).
+   * @default 0
+   */
+  grpcPort?: number;
+  /**
+   * HTTP port (`GET /api/healthz`); 0 picks a free port.
+   * @default 0
+   */
+  httpPort?: number;
+  /**
+   * Directory under which every accepted write's protobuf bytes are appended (stream writes under
+   * `<dataPath>/stream`, spans under `<dataPath>/trace`), so a data volume has a measurable footprint.
+   * This is the emulator's footprint, not BanyanDB's. Unset: nothing is written to disk.
+   * @default undefined
+   */
+  dataPath?: string;
+  /**
+   * Overrides the stream write-log directory (the CLI's `--stream-root-path`).
+   * @default `<dataPath>/stream` when dataPath is set
+   */
+  streamDataPath?: string;
+  /**
+   * Overrides the trace write-log directory (the CLI's `--trace-root-path`).
+   * @default `<dataPath>/trace` when dataPath is set
+   */
+  traceDataPath?: string;
+  /**
+   * For this long after a stream/trace is created, the write path does not see it yet, as in BanyanDB
+   * before the schema has propagated: stream writes get STATUS_INTERNAL_ERROR, span writes STATUS_NOT_FOUND.
+   * @default 0
+   */
+  schemaPropagationMs?: number;
+  /**
+   * Receives one line per rejected write and per lifecycle event.
+   * @default no logging
+   */
+  log?: (line: string) => void;
+}
+
+export interface ResolvedEmulatorOptions {
+  host: string;
+  grpcPort: number;
+  httpPort: number;
+  streamDataPath: string | undefined;
+  traceDataPath: string | undefined;
+  schemaPropagationMs: number;
+  log: (line: string) => void;
+}
+
+function port(option: string, value: number | undefined): number {
+  const p = value ?? DEFAULT_EMULATOR_PORT;
+  if (!Number.isInteger(p) || p < 0 || p > 65535)
+    throw new OptionsError(option, `${option} must be an integer port 0..65535, got ${String(value)}`);
+  return p;
+}
+
+export function resolveEmulatorOptions(o: EmulatorOptions = {}): ResolvedEmulatorOptions {
+  const propagation = o.schemaPropagationMs ?? DEFAULT_SCHEMA_PROPAGATION_MS;
+  if (!Number.isFinite(propagation) || propagation < 0) {
+    throw new OptionsError('schemaPropagationMs', `schemaPropagationMs must be a number >= 0, got ${String(o.schemaPropagationMs)}`);
+  }
+  const host = o.host ?? DEFAULT_EMULATOR_HOST;
+  if (!host) throw new OptionsError('host', 'host must not be empty');
+  return {
+    host,
+    grpcPort: port('grpcPort', o.grpcPort),
+    httpPort: port('httpPort', o.httpPort),
+    streamDataPath: o.streamDataPath ?? (o.dataPath ? `${o.dataPath}/stream` : undefined),
+    traceDataPath: o.traceDataPath ?? (o.dataPath ? `${o.dataPath}/trace` : undefined),
+    schemaPropagationMs: propagation,
+    log: o.log ?? (() => {}),
+  };
+}

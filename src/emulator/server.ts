@@ -1,0 +1,329 @@
+/**
+ * The BanyanDB emulator: an in-memory, BanyanDB v0.10.3-compatible server over real gRPC (registry,
+ * write and query services, grpc.health) plus BanyanDB's HTTP health endpoint. A test double and dry-run
+ * target, not a database: see docs/emulator.md for the behaviours it reproduces and its limits.
+ */
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  type handleBidiStreamingCall,
+  type handleServerStreamingCall,
+  type handleUnaryCall,
+  Server,
+  ServerCredentials,
+  type ServerDuplexStream,
+  type ServerErrorResponse,
+  type ServerWritableStream,
+  status,
+} from '@grpc/grpc-js';
+import type {
+  Group,
+  IndexRule,
+  IndexRuleBinding,
+  Metadata,
+  Stream,
+  StreamQueryRequest,
+  StreamTagFamilySpec,
+  StreamWriteRequest,
+  StreamWriteResponse,
+  Trace,
+  TraceQueryRequest,
+  TraceWriteRequest,
+  TraceWriteResponse,
+} from '../client/types.js';
+import { UnavailableError } from '../errors.js';
+import { type Decoded, SERVICES, serverServiceDefinition } from './grpc-defs.js';
+import { type EmulatorOptions, resolveEmulatorOptions } from './options.js';
+import { queryStream, queryTrace } from './queries.js';
+import { Registry } from './registry.js';
+import { RpcFailure } from './status.js';
+import { DataStore, WriteLog } from './store.js';
+import { acceptStreamWrite, acceptTraceWrite, type WriteContext } from './writes.js';
+
+/** BanyanDB's default maximum size of a received gRPC message (10 MiB). */
+const MAX_RECEIVE_MESSAGE_BYTES = 10 * 1024 * 1024;
+/** How long close() lets calls finish before cutting connections. */
+const GRACEFUL_CLOSE_MS = 1_000;
+
+/** A running emulator. */
+export interface Emulator extends AsyncDisposable {
+  /** `host:port` of the gRPC server, ready for a client. */
+  readonly grpcAddress: string;
+  readonly grpcPort: number;
+  readonly httpPort: number;
+  /** `http://host:port` of the HTTP server (`GET /api/healthz`). */
+  readonly httpAddress: string;
+  /** Ends open calls with UNAVAILABLE, stops both servers and frees the ports. Idempotent. */
+  close(): Promise<void>;
+}
+
+function toStatus(err: unknown): Partial<ServerErrorResponse> {
+  if (err instanceof RpcFailure) return { code: err.code, details: err.message };
+  const message = err instanceof Error ? err.message : String(err);
+  return { code: status.INTERNAL, details: `emulator: ${message}` };
+}
+
+function unary<Req, Res extends object>(fn: (req: Req) => Res): handleUnaryCall<Decoded<Req>, Res> {
+  return (call, callback) => {
+    try {
+      callback(null, fn(call.request.msg));
+    } catch (err) {
+      callback(toStatus(err));
+    }
+  };
+}
+
+/** Runs a registry mutation whose response message is empty. */
+function empty(fn: () => void): object {
+  fn();
+  return {};
+}
+
+/** Open streaming calls, so close() can end them with a status instead of leaving clients hanging. */
+type OpenCall = ServerDuplexStream<Decoded<unknown>, object> | ServerWritableStream<Decoded<unknown>, object>;
+
+/** Starts the emulator: binds the gRPC and HTTP servers and resolves once both listen. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const opts = resolveEmulatorOptions(options);
+  const clock = Date.now;
+  const registry = new Registry(clock);
+  const store = new DataStore();
+  const writeLog = new WriteLog({ stream: opts.streamDataPath, trace: opts.traceDataPath }, opts.log);
+  registry.groupHasData = (g) => store.hasData(g);
+  registry.onGroupDeleted = (g) => store.dropGroup(g);
+  const ctx: WriteContext = { registry, store, writeLog, schemaPropagationMs: opts.schemaPropagationMs, clock, log: opts.log };
+  const openCalls = new Set<OpenCall>();
+  let closing = false;
+
+  const server = new Server({ 'grpc.max_receive_message_length': MAX_RECEIVE_MESSAGE_BYTES });
+
+  // ---- health ----
+  const healthCheck = unary<{ service?: string }, { status: string }>((req) => {
+    if (req.service) throw new RpcFailure(status.NOT_FOUND, 'unknown service');
+    return { status: closing ? 'NOT_SERVING' : 'SERVING' };
+  });
+  const healthWatch: handleServerStreamingCall<Decoded<{ service?: string }>, object> = (call) => {
+    const c = call as OpenCall;
+    openCalls.add(c);
+    call.on('cancelled', () => openCalls.delete(c));
+    call.write({ status: call.request.msg.service ? 'SERVICE_UNKNOWN' : 'SERVING' });
+  };
+  server.addService(serverServiceDefinition(SERVICES.health), { Check: healthCheck, Watch: healthWatch });
+
+  // ---- registries ----
+  server.addService(serverServiceDefinition(SERVICES.group), {
+    Create: unary<{ group?: Group }, object>((r) => empty(() => registry.createGroup(r.group))),
+    Update: unary<{ group?: Group }, object>((r) => empty(() => registry.updateGroup(r.group))),
+    Delete: unary<{ group?: string; force?: boolean }, object>((r) => empty(() => registry.deleteGroup(r.group ?? '', r.force === true))),
+    Get: unary<{ group?: string }, object>((r) => ({ group: registry.getGroup(r.group ?? '') })),
+    List: unary<object, object>(() => ({ group: registry.listGroups() })),
+    Exist: unary<{ group?: string }, object>((r) => ({ hasGroup: registry.groups.has(r.group ?? '') })),
+  });
+  server.addService(serverServiceDefinition(SERVICES.stream), {
+    Create: unary<{ stream?: Stream }, object>((r) => ({ modRevision: registry.createStream(r.stream) })),
+    Update: unary<{ stream?: Stream }, object>((r) => ({ modRevision: registry.updateStream(r.stream) })),
+    Delete: unary<{ metadata?: Metadata }, object>((r) => ({ deleted: registry.delete('stream', r.metadata) })),
+    Get: unary<{ metadata?: Metadata }, object>((r) => ({ stream: registry.getStream(r.metadata) })),
+    List: unary<{ group?: string }, object>((r) => ({ stream: registry.list<Stream>('stream', r.group ?? '') })),
+    Exist: unary<{ metadata?: Metadata }, object>((r) => {
+      const e = registry.exist('stream', r.metadata);
+      return { hasGroup: e.hasGroup, hasStream: e.hasResource };
+    }),
+  });
+  server.addService(serverServiceDefinition(SERVICES.trace), {
+    Create: unary<{ trace?: Trace }, object>((r) => ({ modRevision: registry.createTrace(r.trace) })),
+    Update: unary<{ trace?: Trace }, object>((r) => ({ modRevision: registry.updateTrace(r.trace) })),
+    Delete: unary<{ metadata?: Metadata }, object>((r) => ({ deleted: registry.delete('trace', r.metadata) })),
+    Get: unary<{ metadata?: Metadata }, object>((r) => ({ trace: registry.getTrace(r.metadata) })),
+    List: unary<{ group?: string }, object>((r) => ({ trace: registry.list<Trace>('trace', r.group ?? '') })),
+    Exist: unary<{ metadata?: Metadata }, object>((r) => {
+      const e = registry.exist('trace', r.metadata);
+      return { hasGroup: e.hasGroup, hasTrace: e.hasResource };
+    }),
+  });
+  server.addService(serverServiceDefinition(SERVICES.indexRule), {
+    Create: unary<{ indexRule?: IndexRule }, object>((r) => empty(() => registry.createIndexRule(r.indexRule))),
+    Update: unary<{ indexRule?: IndexRule }, object>((r) => empty(() => registry.updateIndexRule(r.indexRule))),
+    Delete: unary<{ metadata?: Metadata }, object>((r) => ({ deleted: registry.delete('indexRule', r.metadata) })),
+    Get: unary<{ metadata?: Metadata }, object>((r) => ({ indexRule: registry.getIndexRule(r.metadata) })),
+    List: unary<{ group?: string }, object>((r) => ({ indexRule: registry.list<IndexRule>('indexRule', r.group ?? '') })),
+    Exist: unary<{ metadata?: Metadata }, object>((r) => {
+      const e = registry.exist('indexRule', r.metadata);
+      return { hasGroup: e.hasGroup, hasIndexRule: e.hasResource };
+    }),
+  });
+  server.addService(serverServiceDefinition(SERVICES.indexRuleBinding), {
+    Create: unary<{ indexRuleBinding?: IndexRuleBinding }, object>((r) => empty(() => registry.createBinding(r.indexRuleBinding))),
+    Update: unary<{ indexRuleBinding?: IndexRuleBinding }, object>((r) => empty(() => registry.updateBinding(r.indexRuleBinding))),
+    Delete: unary<{ metadata?: Metadata }, object>((r) => ({ deleted: registry.delete('indexRuleBinding', r.metadata) })),
+    Get: unary<{ metadata?: Metadata }, object>((r) => ({ indexRuleBinding: registry.getBinding(r.metadata) })),
+    List: unary<{ group?: string }, object>((r) => ({
+      indexRuleBinding: registry.list<IndexRuleBinding>('indexRuleBinding', r.group ?? ''),
+    })),
+    Exist: unary<{ metadata?: Metadata }, object>((r) => {
+      const e = registry.exist('indexRuleBinding', r.metadata);
+      return { hasGroup: e.hasGroup, hasIndexRuleBinding: e.hasResource };
+    }),
+  });
+
+  // ---- data ----
+  server.addService(serverServiceDefinition(SERVICES.streamData), {
+    Query: unary<StreamQueryRequest, object>((r) => queryStream(registry, store, r)),
+    Write: writeHandler<StreamWriteRequest, StreamWriteResponse, StreamTagFamilySpec[]>({
+      validate: (m) => {
+        if (!m.element) return 'invalid WriteRequest.Element: value is required';
+        if (!m.messageId) return 'invalid WriteRequest.MessageId: value must be greater than 0';
+        return undefined;
+      },
+      specOf: (m) => (m.tagFamilySpec?.length ? m.tagFamilySpec : undefined),
+      accept: (md, m, spec, raw) => acceptStreamWrite(ctx, md, m, spec, raw),
+      ack: (md, m, st) => ({ messageId: m.messageId ?? 0, status: st, metadata: md }),
+    }),
+  });
+  server.addService(serverServiceDefinition(SERVICES.traceData), {
+    Query: unary<TraceQueryRequest, object>((r) => queryTrace(registry, store, r)),
+    Write: writeHandler<TraceWriteRequest, TraceWriteResponse, string[]>({
+      validate: (m) => {
+        if (!m.tags?.length) return 'invalid WriteRequest.Tags: value must contain at least 1 item(s)';
+        if (!m.version) return 'invalid WriteRequest.Version: value must be greater than 0';
+        return undefined;
+      },
+      specOf: (m) => (m.tagSpec ? (m.tagSpec.tagNames ?? []) : undefined),
+      accept: (md, m, spec, raw) => acceptTraceWrite(ctx, md, m, spec, raw),
+      ack: (md, m, st) => ({ metadata: md, version: m.version ?? 0, status: st }),
+    }),
+  });
+
+  /**
+   * One bidi Write call, as BanyanDB's liaison runs it: every message is validated as it arrives (a
+   * validation failure ends the call with INVALID_ARGUMENT); rejections are acknowledged at once;
+   * successes are acknowledged only after the client half-closes, then the call ends OK.
+   */
+  function writeHandler<Req extends { metadata?: Metadata }, Res extends object, Spec>(h: {
+    validate: (m: Req) => string | undefined;
+    specOf: (m: Req) => Spec | undefined;
+    accept: (md: Metadata, m: Req, spec: Spec | undefined, raw: Buffer) => string;
+    ack: (md: Metadata, m: Req, st: string) => Res;
+  }): handleBidiStreamingCall<Decoded<Req>, Res> {
+    return (call) => {
+      const c = call as unknown as OpenCall;
+      openCalls.add(c);
+      const succeeded: Res[] = [];
+      let metadata: Metadata | undefined;
+      let spec: Spec | undefined;
+      let first = true;
+      let done = false;
+      const finish = (failure?: { code: status; details: string }): void => {
+        if (done) return;
+        done = true;
+        openCalls.delete(c);
+        for (const ack of succeeded) call.write(ack);
+        succeeded.length = 0;
+        if (failure) call.emit('error', failure);
+        else call.end();
+      };
+      call.on('data', ({ msg, raw }: Decoded<Req>) => {
+        if (done) return;
+        const invalid = h.validate(msg);
+        if (invalid) return finish({ code: status.INVALID_ARGUMENT, details: invalid });
+        if (msg.metadata) {
+          metadata = msg.metadata;
+        } else if (first) {
+          // BanyanDB cannot address a reply without metadata: it sends none and fails the call.
+          return finish({ code: status.UNKNOWN, details: 'metadata is required for the first request of gRPC stream' });
+        }
+        first = false;
+        const s = h.specOf(msg);
+        if (s !== undefined) spec = s;
+        const md = metadata!;
+        const st = h.accept(md, msg, spec, raw);
+        const ack = h.ack(md, msg, st);
+        if (st === 'STATUS_SUCCEED') succeeded.push(ack);
+        else call.write(ack);
+      });
+      call.on('end', () => finish());
+      call.on('cancelled', () => {
+        done = true;
+        openCalls.delete(c);
+      });
+      call.on('error', () => {
+        done = true;
+        openCalls.delete(c);
+      });
+    };
+  }
+
+  // ---- bind ----
+  const grpcPort = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(`${opts.host}:${opts.grpcPort}`, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
+  }).catch((err: unknown) => {
+    throw new UnavailableError('UNAVAILABLE', status.UNAVAILABLE, '', `emulator: cannot bind gRPC on ${opts.host}:${opts.grpcPort}`, {
+      cause: err,
+    });
+  });
+
+  const http: HttpServer = createServer((req, res) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (req.method === 'GET' && path === '/api/healthz') {
+      res.writeHead(closing ? 503 : 200, { 'content-type': 'text/plain' }).end(closing ? 'NOT_SERVING' : 'SERVING');
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+  });
+  let httpPort: number;
+  try {
+    httpPort = await new Promise<number>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(opts.httpPort, opts.host, () => {
+        http.off('error', reject);
+        resolve((http.address() as AddressInfo).port);
+      });
+    });
+  } catch (err) {
+    server.forceShutdown();
+    throw new UnavailableError('UNAVAILABLE', status.UNAVAILABLE, '', `emulator: cannot listen for HTTP on ${opts.host}:${opts.httpPort}`, {
+      cause: err,
+    });
+  }
+
+  const hostForUrl = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closed ??= (async () => {
+      closing = true;
+      for (const c of [...openCalls]) {
+        openCalls.delete(c);
+        try {
+          c.emit('error', { code: status.UNAVAILABLE, details: 'the emulator is shutting down' });
+        } catch {
+          // the call may already be gone
+        }
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, GRACEFUL_CLOSE_MS);
+        timer.unref();
+        server.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+      await writeLog.close();
+      opts.log('emulator: closed');
+    })();
+    return closed;
+  };
+
+  return {
+    grpcAddress: `${hostForUrl}:${grpcPort}`,
+    grpcPort,
+    httpPort,
+    httpAddress: `http://${hostForUrl}:${httpPort}`,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
