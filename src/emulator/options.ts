@@ -15,6 +15,11 @@ export interface EmulatorOptions {
    */
   host?: string;
   /**
+   * Host the HTTP server binds to, when it differs from {@link EmulatorOptions.host}.
+   * @default host
+   */
+  httpHost?: string;
+  /**
    * gRPC port; 0 picks a free port (read it back from {@link Emulator.grpcPort}).
    * @default 0
    */
@@ -56,6 +61,7 @@ export interface EmulatorOptions {
 
 export interface ResolvedEmulatorOptions {
   host: string;
+  httpHost: string;
   grpcPort: number;
   httpPort: number;
   streamDataPath: string | undefined;
@@ -80,6 +86,7 @@ export function resolveEmulatorOptions(o: EmulatorOptions = {}): ResolvedEmulato
   if (!host) throw new OptionsError('host', 'host must not be empty');
   return {
     host,
+    httpHost: o.httpHost || host,
     grpcPort: port('grpcPort', o.grpcPort),
     httpPort: port('httpPort', o.httpPort),
     streamDataPath: o.streamDataPath ?? (o.dataPath ? `${o.dataPath}/stream` : undefined),

@@ -274,19 +274,25 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   try {
     httpPort = await new Promise<number>((resolve, reject) => {
       http.once('error', reject);
-      http.listen(opts.httpPort, opts.host, () => {
+      http.listen(opts.httpPort, opts.httpHost, () => {
         http.off('error', reject);
         resolve((http.address() as AddressInfo).port);
       });
     });
   } catch (err) {
     server.forceShutdown();
-    throw new UnavailableError('UNAVAILABLE', status.UNAVAILABLE, '', `emulator: cannot listen for HTTP on ${opts.host}:${opts.httpPort}`, {
-      cause: err,
-    });
+    throw new UnavailableError(
+      'UNAVAILABLE',
+      status.UNAVAILABLE,
+      '',
+      `emulator: cannot listen for HTTP on ${opts.httpHost}:${opts.httpPort}`,
+      {
+        cause: err,
+      },
+    );
   }
 
-  const hostForUrl = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  const urlHost = (h: string): string => (h.includes(':') ? `[${h}]` : h);
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closed ??= (async () => {
@@ -319,10 +325,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   };
 
   return {
-    grpcAddress: `${hostForUrl}:${grpcPort}`,
+    grpcAddress: `${urlHost(opts.host)}:${grpcPort}`,
     grpcPort,
     httpPort,
-    httpAddress: `http://${hostForUrl}:${httpPort}`,
+    httpAddress: `http://${urlHost(opts.httpHost)}:${httpPort}`,
     close,
     [Symbol.asyncDispose]: close,
   };
