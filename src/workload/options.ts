@@ -1,0 +1,297 @@
+/**
+ * Workload options: the public options object and the ONE function that resolves it against the named
+ * defaults below. Every check happens here, before anything is sent to a server.
+ */
+import { OptionsError } from '../errors.js';
+import { resolveScale, type Scale, type ScaleName } from '../generator/scale.js';
+import type { Model } from '../results.js';
+
+/** Default number of write batches in flight per model. */
+export const DEFAULT_CONCURRENCY = 4;
+/** Default number of spans per write batch (one batch = one gRPC write stream). */
+export const DEFAULT_BATCH_SIZE = 100;
+/** Default number of measured repeats per model. */
+export const DEFAULT_REPEATS = 3;
+/** Default warm-up before the first measured repeat, ms. */
+export const DEFAULT_WARMUP_MS = 2_000;
+/**
+ * Warm-up never writes more than this fraction of the span bound, so that small data sets still leave
+ * spans for the measured repeats.
+ */
+export const WARMUP_MAX_SPAN_FRACTION = 0.25;
+/** Default number of timed executions of each query pattern per repeat. */
+export const DEFAULT_QUERY_ITERATIONS = 20;
+/** Default generator seed (the generator's own default). */
+export const DEFAULT_SEED = 42;
+/** Default scale. */
+export const DEFAULT_SCALE = 'small';
+/** Default stream group and name (testdata/schema). */
+export const DEFAULT_STREAM_GROUP = 'stream_performance_test';
+export const DEFAULT_STREAM_NAME = 'segment_stream';
+/** Default trace group and name (testdata/schema). */
+export const DEFAULT_TRACE_GROUP = 'trace_performance_test';
+export const DEFAULT_TRACE_NAME = 'segment_trace';
+/** Largest number of spans a stream query asks for (its `limit`); larger ground truths are checked as "limited". */
+export const DEFAULT_MAX_QUERY_SPANS = 5_000;
+/**
+ * Largest number of traces a trace query asks for (its `limit`). Trace query responses always carry the
+ * span payloads, so this is kept well under gRPC's default 4 MiB receive limit for typical traces.
+ */
+export const DEFAULT_MAX_QUERY_TRACES = 100;
+
+/** A progress event, sent about four times a second while writing and once at the end of each phase. */
+export interface WorkloadProgress {
+  model: Model;
+  phase: 'warmup' | 'measure' | 'done';
+  /** 0-based repeat index (-1 during warm-up). */
+  repeat: number;
+  repeats: number;
+  /** Spans sent / acknowledged / failed in this phase so far. */
+  spansSent: number;
+  spansAcknowledged: number;
+  errors: number;
+  /** Spans this phase is bounded to. */
+  spansTarget: number;
+  /** Acknowledged spans per second of this phase so far. */
+  spansPerSec: number;
+  /** Estimated time to the end of this phase, ms (`undefined` when unknown). */
+  etaMs: number | undefined;
+  elapsedMs: number;
+}
+
+/** Options of a {@link StreamWorkload} / {@link TraceWorkload} and of `runComparison()`. */
+export interface WorkloadOptions {
+  /**
+   * Data-set scale: a built-in name or a custom scale object.
+   * @default 'small'
+   */
+  scale?: ScaleName | Scale;
+  /**
+   * Generator seed: the same seed gives both models identical spans.
+   * @default 42
+   */
+  seed?: number;
+  /**
+   * End of the generated data's time range, ms since the epoch. Fix it for reproducible data.
+   * @default Date.now() floored to the second, taken once when the options are resolved
+   */
+  endTimeMs?: number;
+  /**
+   * Mean span payload (`dataBinary`) size in bytes.
+   * @default the generator's default (about 9,600)
+   */
+  payloadBytes?: number;
+  /**
+   * Write batches in flight (closed loop: workers; open loop: the most batches outstanding at once).
+   * @default 4
+   */
+  concurrency?: number;
+  /**
+   * Spans per write batch.
+   * @default 100
+   */
+  batchSize?: number;
+  /**
+   * Time bound of each measured repeat, ms. A repeat ends at whichever comes first: this or its share of `spans`.
+   * @default no time bound
+   */
+  durationMs?: number;
+  /**
+   * Total spans to write, warm-up included (the data set). Split evenly over the repeats after warm-up.
+   * @default the scale's span count
+   */
+  spans?: number;
+  /**
+   * Warm-up before the first measured repeat, ms: spans written during warm-up are part of the data set but not of
+   * any figure. Warm-up also stops after 25% of `spans`.
+   * @default 2000
+   */
+  warmupMs?: number;
+  /**
+   * Open loop: target rate in spans per second (batches start at scheduled times; latency is measured from each
+   * batch's intended start). Requires `durationMs`. Without it the workload runs closed loop.
+   * @default undefined (closed loop)
+   */
+  ratePerSec?: number;
+  /**
+   * Measured repeats per model, over consecutive slices of the span stream (no span is written twice).
+   * @default 3
+   */
+  repeats?: number;
+  /**
+   * Timed executions of each query pattern per repeat.
+   * @default 20
+   */
+  queryIterations?: number;
+  /**
+   * Largest stream query limit (spans) and trace query limit (traces) used by the query patterns.
+   * @default { spans: 5000, traces: 100 }
+   */
+  maxQueryResults?: { spans?: number; traces?: number };
+  /**
+   * Live progress line on stderr: `'auto'` shows it only when stderr is a TTY.
+   * @default 'auto'
+   */
+  progress?: boolean | 'auto';
+  /**
+   * Typed progress events (independent of `progress`).
+   * @default undefined
+   */
+  onProgress?: (event: WorkloadProgress) => void;
+  /**
+   * Aborts writes and queries: in-flight batches settle and results are marked `partial: true`.
+   * @default undefined
+   */
+  signal?: AbortSignal;
+  /**
+   * Group of the stream/trace resource.
+   * @default 'stream_performance_test' / 'trace_performance_test'
+   */
+  group?: string;
+  /**
+   * Name of the stream/trace resource.
+   * @default 'segment_stream' / 'segment_trace'
+   */
+  name?: string;
+}
+
+/** Options after defaults are applied and every value is checked. */
+export interface ResolvedWorkloadOptions {
+  scale: Readonly<Scale>;
+  /** True when `spans` was not given: the last repeat then writes through to the end of the generator's output. */
+  spansFromScale: boolean;
+  seed: number;
+  endTimeMs: number;
+  payloadBytes: number | undefined;
+  concurrency: number;
+  batchSize: number;
+  durationMs: number | undefined;
+  spans: number;
+  warmupMs: number;
+  ratePerSec: number | undefined;
+  repeats: number;
+  queryIterations: number;
+  maxQuerySpans: number;
+  maxQueryTraces: number;
+  progress: boolean | 'auto';
+  onProgress: ((event: WorkloadProgress) => void) | undefined;
+  signal: AbortSignal | undefined;
+  group: string | undefined;
+  name: string | undefined;
+}
+
+function isPositiveInt(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v > 0;
+}
+
+function checkPositiveInt(option: string, v: unknown): void {
+  if (v !== undefined && !isPositiveInt(v)) {
+    throw new OptionsError(option, `${option} must be a positive integer, got ${describe(v)}`);
+  }
+}
+
+function checkNonNegative(option: string, v: unknown): void {
+  if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v >= 0)) {
+    throw new OptionsError(option, `${option} must be a finite number >= 0, got ${describe(v)}`);
+  }
+}
+
+function checkPositive(option: string, v: unknown): void {
+  if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v > 0)) {
+    throw new OptionsError(option, `${option} must be a finite number > 0, got ${describe(v)}`);
+  }
+}
+
+function describe(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined) return String(v);
+  return typeof v;
+}
+
+/**
+ * Resolves and checks every option; throws {@link OptionsError} naming the option at fault. `nowMs` is injectable for
+ * tests (it only supplies the default `endTimeMs`).
+ */
+export function resolveWorkloadOptions(options: WorkloadOptions = {}, nowMs: () => number = Date.now): ResolvedWorkloadOptions {
+  const o = options;
+  const scale = resolveScale(o.scale);
+  if (o.seed !== undefined && !(typeof o.seed === 'number' && Number.isInteger(o.seed))) {
+    throw new OptionsError('seed', `seed must be an integer, got ${describe(o.seed)}`);
+  }
+  checkNonNegative('endTimeMs', o.endTimeMs);
+  checkPositiveInt('payloadBytes', o.payloadBytes);
+  checkPositiveInt('concurrency', o.concurrency);
+  checkPositiveInt('batchSize', o.batchSize);
+  checkPositive('durationMs', o.durationMs);
+  checkPositiveInt('spans', o.spans);
+  checkNonNegative('warmupMs', o.warmupMs);
+  checkPositive('ratePerSec', o.ratePerSec);
+  checkPositiveInt('repeats', o.repeats);
+  checkPositiveInt('queryIterations', o.queryIterations);
+  checkPositiveInt('maxQueryResults.spans', o.maxQueryResults?.spans);
+  checkPositiveInt('maxQueryResults.traces', o.maxQueryResults?.traces);
+  if (o.ratePerSec !== undefined && o.durationMs === undefined) {
+    throw new OptionsError('ratePerSec', 'ratePerSec (open loop) requires durationMs');
+  }
+  if (o.progress !== undefined && typeof o.progress !== 'boolean' && o.progress !== 'auto') {
+    throw new OptionsError('progress', `progress must be true, false or 'auto', got ${describe(o.progress)}`);
+  }
+  if (o.onProgress !== undefined && typeof o.onProgress !== 'function') {
+    throw new OptionsError('onProgress', `onProgress must be a function, got ${describe(o.onProgress)}`);
+  }
+  for (const key of ['group', 'name'] as const) {
+    const v = o[key];
+    if (v !== undefined && (typeof v !== 'string' || v === '')) {
+      throw new OptionsError(key, `${key} must be a non-empty string, got ${describe(v)}`);
+    }
+  }
+  const repeats = o.repeats ?? DEFAULT_REPEATS;
+  const spans = o.spans ?? scale.spans;
+  if (spans < repeats) {
+    throw new OptionsError('spans', `spans (${spans}) must be at least repeats (${repeats})`);
+  }
+  return {
+    scale,
+    spansFromScale: o.spans === undefined,
+    seed: o.seed ?? DEFAULT_SEED,
+    endTimeMs: o.endTimeMs ?? Math.floor(nowMs() / 1000) * 1000,
+    payloadBytes: o.payloadBytes,
+    concurrency: o.concurrency ?? DEFAULT_CONCURRENCY,
+    batchSize: o.batchSize ?? DEFAULT_BATCH_SIZE,
+    durationMs: o.durationMs,
+    spans,
+    warmupMs: o.warmupMs ?? DEFAULT_WARMUP_MS,
+    ratePerSec: o.ratePerSec,
+    repeats,
+    queryIterations: o.queryIterations ?? DEFAULT_QUERY_ITERATIONS,
+    maxQuerySpans: o.maxQueryResults?.spans ?? DEFAULT_MAX_QUERY_SPANS,
+    maxQueryTraces: o.maxQueryResults?.traces ?? DEFAULT_MAX_QUERY_TRACES,
+    progress: o.progress ?? 'auto',
+    onProgress: o.onProgress,
+    signal: o.signal,
+    group: o.group,
+    name: o.name,
+  };
+}
+
+/** The resolved options as plain JSON data (for BenchmarkResult.options). */
+export function optionsToJson(r: ResolvedWorkloadOptions): Record<string, unknown> {
+  return {
+    scale: r.scale.name,
+    scaleDetail: { ...r.scale },
+    seed: r.seed,
+    endTimeMs: r.endTimeMs,
+    ...(r.payloadBytes !== undefined ? { payloadBytes: r.payloadBytes } : {}),
+    concurrency: r.concurrency,
+    batchSize: r.batchSize,
+    ...(r.durationMs !== undefined ? { durationMs: r.durationMs } : {}),
+    spans: r.spans,
+    warmupMs: r.warmupMs,
+    ...(r.ratePerSec !== undefined ? { ratePerSec: r.ratePerSec } : {}),
+    mode: r.ratePerSec !== undefined ? 'open-loop' : 'closed-loop',
+    repeats: r.repeats,
+    queryIterations: r.queryIterations,
+    maxQuerySpans: r.maxQuerySpans,
+    maxQueryTraces: r.maxQueryTraces,
+  };
+}
