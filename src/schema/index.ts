@@ -21,6 +21,7 @@ export {
   SCHEMA_KINDS,
   SCHEMA_MODELS,
   type SchemaKind,
+  type SchemaKindInfo,
   type SchemaModel,
   type SchemaResource,
   type SchemaResourceMessages,

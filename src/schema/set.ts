@@ -46,7 +46,8 @@ export type SchemaResource = {
 /** A resource of one kind. */
 export type SchemaResourceOf<K extends SchemaKind> = Extract<SchemaResource, { kind: K }>;
 
-interface KindInfo {
+/** Where files of one kind live and which message they hold. */
+export interface SchemaKindInfo {
   kind: SchemaKind;
   /** Sub-directory holding files of this kind. */
   dir: string;
@@ -57,7 +58,7 @@ interface KindInfo {
 }
 
 /** Kinds in creation order, with their sub-directories and message types. */
-export const SCHEMA_KINDS: readonly KindInfo[] = [
+export const SCHEMA_KINDS: readonly SchemaKindInfo[] = [
   { kind: 'group', dir: 'groups', type: 'banyandb.common.v1.Group', label: 'group' },
   { kind: 'stream', dir: 'streams', type: 'banyandb.database.v1.Stream', label: 'stream' },
   { kind: 'trace', dir: 'traces', type: 'banyandb.database.v1.Trace', label: 'trace' },
@@ -123,7 +124,7 @@ function quoteList(names: readonly string[], none = '(none defined)'): string {
 }
 
 /** Reads one file into the plain message of its kind (JSON syntax + protojson checks). */
-async function readResourceFile(file: string, info: KindInfo): Promise<unknown> {
+async function readResourceFile(file: string, info: SchemaKindInfo): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
