@@ -12,6 +12,7 @@ export default defineConfig([
     platform: 'node',
     splitting: false,
     treeshake: true,
+    shims: true,
   },
   {
     // Executables: the CLI and the stand-alone emulator (also bundled whole into the emulator image).
