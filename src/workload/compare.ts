@@ -1,0 +1,192 @@
+/**
+ * runComparison(): the same spans written to and queried from both models, one model after the other, alternating
+ * which goes first on every repeat (stream first on even repeats, trace first on odd ones) so slow drift of the host
+ * (page cache, CPU frequency, other load) does not favour one model; then the figures compared across repeats.
+ */
+
+import { compareSpreads, spread } from '../metrics/index.js';
+import type { BenchmarkResult, Comparison, Model, QueryPatternResult, Spread, TargetInfo, WriteRunResult } from '../results.js';
+import { RESULTS_SCHEMA_VERSION } from '../results.js';
+import type { WorkloadClient } from './model.js';
+import { optionsToJson, resolveWorkloadOptions, type WorkloadOptions } from './options.js';
+import { toolVersion } from './version.js';
+import { StreamWorkload, TraceWorkload } from './workload.js';
+
+/** Options of {@link runComparison}. `group`/`name` are ignored: each model uses its default resource. */
+export interface RunComparisonOptions extends WorkloadOptions {
+  /** Client connected to the stream model's server. */
+  stream: WorkloadClient;
+  /** Client connected to the trace model's server. */
+  trace: WorkloadClient;
+  /** What serves the two models (copied into the result). */
+  target: TargetInfo;
+  /**
+   * Query patterns to run (names from `patterns`); an empty array skips the query phase.
+   * @default every pattern
+   */
+  patterns?: string[];
+}
+
+type AnyWorkload = StreamWorkload | TraceWorkload;
+
+/**
+ * Writes the same spans to both models and queries both; returns the whole result (without `containers`/`disk`,
+ * which the caller fills). Never throws for server-side rejections (they are in `errorsByStatus`); throws
+ * OptionsError for bad options before anything is sent. An abort returns what was done with `partial: true`.
+ */
+export async function runComparison(opts: RunComparisonOptions): Promise<BenchmarkResult> {
+  const { stream: streamClient, trace: traceClient, target, patterns, group: _g, name: _n, ...rest } = opts;
+  // Resolve once so both models get the same endTimeMs (hence identical spans).
+  const resolved = resolveWorkloadOptions(rest);
+  const common: WorkloadOptions = { ...rest, endTimeMs: resolved.endTimeMs };
+  const workloads: Record<Model, AnyWorkload> = {
+    stream: new StreamWorkload(streamClient, common),
+    trace: new TraceWorkload(traceClient, common),
+  };
+  const startedAt = new Date().toISOString();
+  const aborted = () => resolved.signal?.aborted === true;
+  const order = (i: number): Model[] => (i % 2 === 0 ? ['stream', 'trace'] : ['trace', 'stream']);
+
+  const write: Record<Model, WriteRunResult[]> = { stream: [], trace: [] };
+  for (const m of order(0)) if (!aborted()) await workloads[m].writeWarmup();
+  for (let i = 0; i < resolved.repeats && !aborted(); i++) {
+    for (const m of order(i)) {
+      if (aborted()) break;
+      write[m].push(await workloads[m].writeRepeat(i));
+    }
+  }
+
+  const queries: Record<Model, QueryPatternResult[][]> = { stream: [], trace: [] };
+  if (!(patterns && patterns.length === 0)) {
+    for (let i = 0; i < resolved.repeats && !aborted(); i++) {
+      for (const m of order(i)) {
+        if (aborted()) break;
+        queries[m].push(await workloads[m].queryRepeat(i, patterns));
+      }
+    }
+    crossCheck(workloads, queries);
+  }
+
+  const partial = aborted() || write.stream.some((r) => r.partial) || write.trace.some((r) => r.partial);
+  if (aborted()) {
+    for (const m of ['stream', 'trace'] as const) {
+      const runs = write[m];
+      const last = runs[runs.length - 1];
+      if (last) last.partial = true;
+    }
+  }
+  return {
+    schemaVersion: RESULTS_SCHEMA_VERSION,
+    tool: { name: 'banyandb-perf', version: toolVersion() },
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    target,
+    options: optionsToJson(resolved),
+    partial,
+    write,
+    queries,
+    comparisons: buildComparisons(write, queries),
+  };
+}
+
+/**
+ * Compares the two models' answers pattern by pattern (trace id sets; a stream answer's trace ids are the distinct
+ * trace ids of its spans). Only complete answers (not cut by a limit) are compared; every difference is recorded as
+ * an `other-model` mismatch on both sides, in the first repeat's results.
+ */
+function crossCheck(workloads: Record<Model, AnyWorkload>, queries: Record<Model, QueryPatternResult[][]>): void {
+  const first = { stream: queries.stream[0] ?? [], trace: queries.trace[0] ?? [] };
+  for (const s of first.stream) {
+    const t = first.trace.find((x) => x.pattern === s.pattern);
+    if (!t || s.status !== 'ok' || t.status !== 'ok') continue;
+    const a = workloads.stream.answers.get(s.pattern);
+    const b = workloads.trace.answers.get(s.pattern);
+    if (!a || !b || a.truncated || b.truncated) continue;
+    const onlyStream = [...a.traceIds].filter((id) => !b.traceIds.has(id));
+    const onlyTrace = [...b.traceIds].filter((id) => !a.traceIds.has(id));
+    if (onlyStream.length === 0 && onlyTrace.length === 0) continue;
+    const list = (ids: string[]) => (ids.length === 0 ? 'none' : ids.slice(0, 5).join(', ') + (ids.length > 5 ? ', …' : ''));
+    for (const [model, res, mine, theirs, extra] of [
+      ['stream', s, a, b, onlyStream],
+      ['trace', t, b, a, onlyTrace],
+    ] as const) {
+      res.mismatches.push({
+        pattern: s.pattern,
+        model,
+        against: 'other-model',
+        what: 'trace ids',
+        expected: `${theirs.traceIds.size} trace ids (the other model's answer)`,
+        actual: `${mine.traceIds.size} trace ids; not in the other model's answer: ${list(extra)}`,
+      });
+    }
+  }
+}
+
+function spreadOf(values: number[]): Spread | null {
+  return values.length === 0 ? null : spread(values);
+}
+
+function buildComparisons(write: Record<Model, WriteRunResult[]>, queries: Record<Model, QueryPatternResult[][]>): Comparison[] {
+  const w = (m: Model, f: (r: WriteRunResult) => number) => spreadOf(write[m].filter((r) => r.batches > 0).map(f));
+  const out: Comparison[] = [
+    compareSpreads(
+      'write throughput',
+      'spans/s',
+      'higher',
+      w('stream', (r) => r.spansPerSec),
+      w('trace', (r) => r.spansPerSec),
+    ),
+    compareSpreads(
+      'write payload throughput',
+      'MB/s',
+      'higher',
+      w('stream', (r) => r.payloadMBPerSec),
+      w('trace', (r) => r.payloadMBPerSec),
+    ),
+    compareSpreads(
+      'write batch latency p95',
+      'ms',
+      'lower',
+      w('stream', (r) => r.batchLatency.p95Ms),
+      w('trace', (r) => r.batchLatency.p95Ms),
+    ),
+    compareSpreads(
+      'write batch latency p99',
+      'ms',
+      'lower',
+      w('stream', (r) => r.batchLatency.p99Ms),
+      w('trace', (r) => r.batchLatency.p99Ms),
+    ),
+  ];
+  const names: string[] = [];
+  for (const rep of [...queries.stream, ...queries.trace]) for (const r of rep) if (!names.includes(r.pattern)) names.push(r.pattern);
+  const q = (m: Model, pattern: string, f: (r: QueryPatternResult) => number | undefined) =>
+    spreadOf(
+      queries[m]
+        .map((rep) => rep.find((r) => r.pattern === pattern))
+        .filter((r): r is QueryPatternResult => r !== undefined && r.status === 'ok')
+        .map(f)
+        .filter((v): v is number => v !== undefined),
+    );
+  for (const p of names) {
+    out.push(
+      compareSpreads(
+        `query ${p} latency p50`,
+        'ms',
+        'lower',
+        q('stream', p, (r) => r.latency?.p50Ms),
+        q('trace', p, (r) => r.latency?.p50Ms),
+      ),
+    );
+    out.push(
+      compareSpreads(
+        `query ${p} latency p95`,
+        'ms',
+        'lower',
+        q('stream', p, (r) => r.latency?.p95Ms),
+        q('trace', p, (r) => r.latency?.p95Ms),
+      ),
+    );
+  }
+  return out;
+}

@@ -1,0 +1,26 @@
+/**
+ * Workloads: write generated spans to a BanyanDB stream or trace, query both with the same patterns, compare.
+ */
+export { type RunComparisonOptions, runComparison } from './compare.js';
+export type { WorkloadClient, WorkloadWriteOptions, WorkloadWriteResult } from './model.js';
+export {
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_CONCURRENCY,
+  DEFAULT_MAX_QUERY_SPANS,
+  DEFAULT_MAX_QUERY_TRACES,
+  DEFAULT_QUERY_ITERATIONS,
+  DEFAULT_REPEATS,
+  DEFAULT_STREAM_GROUP,
+  DEFAULT_STREAM_NAME,
+  DEFAULT_TRACE_GROUP,
+  DEFAULT_TRACE_NAME,
+  DEFAULT_WARMUP_MS,
+  type ResolvedWorkloadOptions,
+  resolveWorkloadOptions,
+  WARMUP_MAX_SPAN_FRACTION,
+  type WorkloadOptions,
+  type WorkloadProgress,
+} from './options.js';
+export { PATTERN_INFO, type QueryPatternInfo, TRACE_LATENCY_INDEX, TRACE_TIME_INDEX } from './patterns.js';
+export { type PatternAnswerRecord, StreamWorkload, TraceWorkload, type WarmupSummary } from './workload.js';
+export { ABORT_GRACE_MS } from './write-runner.js';

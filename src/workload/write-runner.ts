@@ -1,0 +1,246 @@
+/**
+ * Runs one write phase (warm-up or a measured repeat) against one model: closed loop (`concurrency` workers, each
+ * sending its next batch as soon as the previous one is acknowledged) or open loop (batches start at scheduled
+ * times; latency counts from the intended start, so a stalled server shows in the latency instead of being hidden
+ * by a slower send rate: no coordinated omission).
+ */
+import { BanyanDBPerfError } from '../errors.js';
+import { LatencyRecorder, ThroughputSeries } from '../metrics/index.js';
+import type { ModelAdapter, WorkloadClient, WorkloadSpan } from './model.js';
+import type { ProgressSink } from './progress.js';
+
+/** After an abort, in-flight batches get this long to settle on their own before they are cancelled. */
+export const ABORT_GRACE_MS = 5_000;
+
+const STATUS_SUCCEED = 'STATUS_SUCCEED';
+
+/** A cursor over the generator's span stream, shared by consecutive phases so no span is written twice. */
+export class SpanCursor {
+  #it: Iterator<WorkloadSpan>;
+  #taken = 0;
+  #done = false;
+  constructor(spans: Iterable<WorkloadSpan>) {
+    this.#it = spans[Symbol.iterator]();
+  }
+  /** Spans taken from the stream so far (the length of the written prefix). */
+  get taken(): number {
+    return this.#taken;
+  }
+  get exhausted(): boolean {
+    return this.#done;
+  }
+  next(): WorkloadSpan | undefined {
+    if (this.#done) return undefined;
+    const r = this.#it.next();
+    if (r.done) {
+      this.#done = true;
+      return undefined;
+    }
+    this.#taken++;
+    return r.value;
+  }
+}
+
+export interface PhaseConfig {
+  phase: 'warmup' | 'measure';
+  repeat: number;
+  /** Most spans this phase may take from the cursor (Infinity: up to the end of the stream). */
+  spanLimit: number;
+  durationMs: number | undefined;
+  ratePerSec: number | undefined;
+  concurrency: number;
+  batchSize: number;
+  signal: AbortSignal | undefined;
+  progress: ProgressSink;
+}
+
+export interface PhaseOutcome {
+  spansSent: number;
+  spansAcknowledged: number;
+  tracesSent: number;
+  payloadBytes: number;
+  batches: number;
+  errorsByStatus: Record<string, number>;
+  retries: number;
+  latency: LatencyRecorder;
+  series: ThroughputSeries;
+  wallClockMs: number;
+  aborted: boolean;
+}
+
+interface Batch<Req> {
+  reqs: Req[];
+  traces: number;
+  payloadBytes: number;
+}
+
+function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (ms <= 0 || signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export async function runPhase<Req>(
+  client: WorkloadClient,
+  adapter: ModelAdapter<Req>,
+  cursor: SpanCursor,
+  cfg: PhaseConfig,
+): Promise<PhaseOutcome> {
+  const start = performance.now();
+  const latency = new LatencyRecorder();
+  const series = new ThroughputSeries(start);
+  const out: PhaseOutcome = {
+    spansSent: 0,
+    spansAcknowledged: 0,
+    tracesSent: 0,
+    payloadBytes: 0,
+    batches: 0,
+    errorsByStatus: {},
+    retries: 0,
+    latency,
+    series,
+    wallClockMs: 0,
+    aborted: false,
+  };
+  const signal = cfg.signal;
+  // In-flight batches are not cancelled at once on abort (their acknowledgements keep the accounting exact);
+  // they are cancelled only if they have not settled ABORT_GRACE_MS later.
+  const inflightAbort = new AbortController();
+  let graceTimer: NodeJS.Timeout | undefined;
+  const onAbort = () => {
+    graceTimer = setTimeout(() => inflightAbort.abort(signal?.reason), ABORT_GRACE_MS);
+  };
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
+
+  const deadline = cfg.durationMs === undefined ? Number.POSITIVE_INFINITY : start + cfg.durationMs;
+  let remaining = cfg.spanLimit;
+  let lastTraceId: string | undefined;
+  let lastSettle = start;
+  let errors = 0;
+
+  const take = (): Batch<Req> | undefined => {
+    const n = Math.min(cfg.batchSize, remaining);
+    if (n <= 0) return undefined;
+    const reqs: Req[] = [];
+    let traces = 0;
+    let payloadBytes = 0;
+    for (let i = 0; i < n; i++) {
+      const s = cursor.next();
+      if (!s) break;
+      if (s.traceId !== lastTraceId) {
+        traces++;
+        lastTraceId = s.traceId;
+      }
+      payloadBytes += s.dataBinary.byteLength;
+      reqs.push(adapter.toWriteRequest(s));
+    }
+    if (reqs.length === 0) return undefined;
+    remaining -= reqs.length;
+    return { reqs, traces, payloadBytes };
+  };
+
+  const report = (force: boolean) => {
+    const elapsedMs = performance.now() - start;
+    const rate = elapsedMs > 0 ? (out.spansAcknowledged / elapsedMs) * 1000 : 0;
+    const target = Number.isFinite(cfg.spanLimit) ? cfg.spanLimit : out.spansSent;
+    let etaMs: number | undefined;
+    if (rate > 0 && Number.isFinite(cfg.spanLimit)) etaMs = ((cfg.spanLimit - out.spansAcknowledged - errors) / rate) * 1000;
+    if (Number.isFinite(deadline)) etaMs = Math.min(etaMs ?? Number.POSITIVE_INFINITY, deadline - performance.now());
+    cfg.progress.update(
+      {
+        phase: cfg.phase,
+        repeat: cfg.repeat,
+        spansSent: out.spansSent,
+        spansAcknowledged: out.spansAcknowledged,
+        errors,
+        spansTarget: target,
+        spansPerSec: rate,
+        etaMs: etaMs === undefined ? undefined : Math.max(0, etaMs),
+        elapsedMs,
+      },
+      force,
+    );
+  };
+
+  const send = async (b: Batch<Req>, intendedStart: number): Promise<void> => {
+    const n = b.reqs.length;
+    out.spansSent += n;
+    out.tracesSent += b.traces;
+    out.payloadBytes += b.payloadBytes;
+    out.batches++;
+    let ack = 0;
+    try {
+      const res = await adapter.write(client, b.reqs, { throwOnReject: false, signal: inflightAbort.signal });
+      ack = Math.min(res.acknowledged, n);
+      out.retries += res.retries;
+      let counted = 0;
+      for (const [status, count] of Object.entries(res.statusCounts)) {
+        if (status === STATUS_SUCCEED || count <= 0) continue;
+        out.errorsByStatus[status] = (out.errorsByStatus[status] ?? 0) + count;
+        counted += count;
+      }
+      // Anything neither acknowledged nor given a status is still an error, never silently dropped.
+      const unaccounted = n - ack - counted;
+      if (unaccounted > 0) out.errorsByStatus.UNACCOUNTED = (out.errorsByStatus.UNACCOUNTED ?? 0) + unaccounted;
+    } catch (err) {
+      const code = err instanceof BanyanDBPerfError ? err.code : 'UNKNOWN';
+      out.errorsByStatus[code] = (out.errorsByStatus[code] ?? 0) + n;
+    }
+    const end = performance.now();
+    out.spansAcknowledged += ack;
+    errors += n - ack;
+    latency.record(end - intendedStart);
+    series.add(end, ack, n - ack, end - intendedStart);
+    if (end > lastSettle) lastSettle = end;
+    report(false);
+  };
+
+  const stopped = () => signal?.aborted === true;
+
+  try {
+    if (cfg.ratePerSec === undefined) {
+      const worker = async () => {
+        while (!stopped() && performance.now() < deadline) {
+          const b = take();
+          if (!b) return;
+          await send(b, performance.now());
+        }
+      };
+      await Promise.all(Array.from({ length: cfg.concurrency }, worker));
+    } else {
+      const intervalMs = (cfg.batchSize / cfg.ratePerSec) * 1000;
+      const inflight = new Set<Promise<void>>();
+      for (let k = 0; ; k++) {
+        const intended = start + k * intervalMs;
+        if (intended >= deadline || stopped()) break;
+        await abortableSleep(intended - performance.now(), signal);
+        if (stopped()) break;
+        // Behind schedule: wait for a free slot, then send at once; the wait counts in this batch's latency.
+        while (inflight.size >= cfg.concurrency) await Promise.race(inflight);
+        if (stopped()) break;
+        const b = take();
+        if (!b) break;
+        const p: Promise<void> = send(b, intended).finally(() => inflight.delete(p));
+        inflight.add(p);
+      }
+      await Promise.all(inflight);
+    }
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    if (graceTimer) clearTimeout(graceTimer);
+  }
+  out.aborted = stopped();
+  out.wallClockMs = out.batches > 0 ? lastSettle - start : 0;
+  report(true);
+  return out;
+}

@@ -1,0 +1,248 @@
+/**
+ * Workload unit tests against in-process stand-in clients (no server): option validation, slicing of the span stream
+ * into repeats, error accounting, open-loop latency from the intended start, abort.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { StreamWriteRequest, TraceWriteRequest } from '../src/client/types.js';
+import { OptionsError } from '../src/errors.js';
+import { SpanGenerator } from '../src/generator/index.js';
+import {
+  resolveWorkloadOptions,
+  StreamWorkload,
+  TraceWorkload,
+  type WorkloadClient,
+  type WorkloadProgress,
+} from '../src/workload/index.js';
+
+const SCALE = { name: 'tiny', spans: 400, traces: 200, services: 3, instances: 6, timeRangeMs: 600_000 };
+const END = Date.UTC(2026, 0, 1);
+const BASE = { scale: SCALE, endTimeMs: END, payloadBytes: 1024, warmupMs: 0, progress: false as const };
+
+interface Call {
+  kind: 'stream' | 'trace';
+  ids: string[];
+  at: number;
+}
+
+/** A client whose writes succeed after `delayMs(callIndex)` ms (or with the statuses `statusOf` gives). */
+function fakeClient(
+  opts: {
+    delayMs?: (call: number) => number;
+    statusOf?: (call: number, i: number) => string;
+    failCall?: (call: number) => Error | undefined;
+    retriesOf?: (call: number) => number;
+  } = {},
+) {
+  const calls: Call[] = [];
+  const write = async (kind: 'stream' | 'trace', ids: string[], signal?: AbortSignal) => {
+    const call = calls.length;
+    calls.push({ kind, ids, at: performance.now() });
+    const delay = opts.delayMs?.(call) ?? 0;
+    if (delay > 0) {
+      await new Promise<void>((resolve, reject) => {
+        const t = setTimeout(resolve, delay);
+        signal?.addEventListener('abort', () => {
+          clearTimeout(t);
+          reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
+        });
+      });
+    }
+    const err = opts.failCall?.(call);
+    if (err) throw err;
+    const statusCounts: Record<string, number> = {};
+    const rejected: { id: number; status: string }[] = [];
+    ids.forEach((_, i) => {
+      const st = opts.statusOf?.(call, i) ?? 'STATUS_SUCCEED';
+      statusCounts[st] = (statusCounts[st] ?? 0) + 1;
+      if (st !== 'STATUS_SUCCEED') rejected.push({ id: i + 1, status: st });
+    });
+    return {
+      sent: ids.length,
+      acknowledged: statusCounts.STATUS_SUCCEED ?? 0,
+      rejected,
+      statusCounts,
+      retries: opts.retriesOf?.(call) ?? 0,
+      durationMs: delay,
+    };
+  };
+  const client: WorkloadClient = {
+    writeStream: (b: StreamWriteRequest[], o) =>
+      write(
+        'stream',
+        b.map((r) => r.element?.elementId ?? ''),
+        o?.signal,
+      ),
+    writeTrace: (b: TraceWriteRequest[], o) =>
+      write(
+        'trace',
+        b.map((r) => {
+          const v = r.tags?.[6];
+          return v && 'str' in v ? (v.str.value ?? '') : '';
+        }),
+        o?.signal,
+      ),
+    queryStream: async () => ({ elements: [] }),
+    queryTrace: async () => ({ traces: [] }),
+  };
+  return { client, calls };
+}
+
+describe('workload options', () => {
+  const cases: [Record<string, unknown>, string, string][] = [
+    [{ concurrency: 0 }, 'concurrency', 'concurrency must be a positive integer, got 0'],
+    [{ concurrency: 1.5 }, 'concurrency', 'concurrency must be a positive integer, got 1.5'],
+    [{ concurrency: -2 }, 'concurrency', 'concurrency must be a positive integer, got -2'],
+    [{ batchSize: 0 }, 'batchSize', 'batchSize must be a positive integer, got 0'],
+    [{ scale: 'huge' }, 'scale', 'scale: unknown scale "huge"; expected one of small, medium, large or a Scale object'],
+    [{ ratePerSec: 1000 }, 'ratePerSec', 'ratePerSec (open loop) requires durationMs'],
+    [{ ratePerSec: 0, durationMs: 1000 }, 'ratePerSec', 'ratePerSec must be a finite number > 0, got 0'],
+    [{ warmupMs: -1 }, 'warmupMs', 'warmupMs must be a finite number >= 0, got -1'],
+    [{ repeats: 0 }, 'repeats', 'repeats must be a positive integer, got 0'],
+    [{ durationMs: 0 }, 'durationMs', 'durationMs must be a finite number > 0, got 0'],
+    [{ spans: 2, repeats: 3 }, 'spans', 'spans (2) must be at least repeats (3)'],
+    [{ queryIterations: 0 }, 'queryIterations', 'queryIterations must be a positive integer, got 0'],
+    [{ progress: 'yes' }, 'progress', `progress must be true, false or 'auto', got "yes"`],
+    [{ name: '' }, 'name', 'name must be a non-empty string, got ""'],
+  ];
+  for (const [bad, option, message] of cases) {
+    it(`rejects ${JSON.stringify(bad)} naming ${option}, before anything is sent`, () => {
+      const { client, calls } = fakeClient();
+      assert.throws(
+        () => new StreamWorkload(client, { ...BASE, ...bad }),
+        (e: unknown) => e instanceof OptionsError && e.option === option && e.message === message,
+      );
+      assert.equal(calls.length, 0);
+    });
+  }
+
+  it('resolves defaults from named constants', () => {
+    const r = resolveWorkloadOptions({}, () => 1_700_000_000_123);
+    assert.equal(r.concurrency, 4);
+    assert.equal(r.batchSize, 100);
+    assert.equal(r.repeats, 3);
+    assert.equal(r.warmupMs, 2000);
+    assert.equal(r.queryIterations, 20);
+    assert.equal(r.endTimeMs, 1_700_000_000_000);
+    assert.equal(r.spans, 100_000);
+    assert.equal(r.spansFromScale, true);
+    assert.equal(r.ratePerSec, undefined);
+  });
+});
+
+describe('workload writes (stand-in client)', () => {
+  it('writes consecutive slices of the span stream, one per repeat, with exact counts', async () => {
+    const { client, calls } = fakeClient();
+    const w = new TraceWorkload(client, { ...BASE, spans: 300, repeats: 3, batchSize: 25, concurrency: 2 });
+    const runs = await w.write();
+    assert.equal(runs.length, 3);
+    for (const r of runs) {
+      assert.equal(r.model, 'trace');
+      assert.equal(r.spansSent, 100);
+      assert.equal(r.spansAcknowledged, 100);
+      assert.equal(r.batches, 4);
+      assert.equal(r.partial, false);
+      assert.equal(r.mode, 'closed-loop');
+      assert.deepEqual(r.errorsByStatus, {});
+      assert.equal(r.batchLatency.count, 4);
+    }
+    const sent = calls.flatMap((c) => c.ids).sort();
+    const expected = [...new SpanGenerator({ scale: SCALE, endTimeMs: END, includePayload: false }).spans()]
+      .slice(0, 300)
+      .map((s) => s.spanId)
+      .sort();
+    assert.deepEqual(sent, expected, 'every span of the prefix exactly once');
+    assert.equal(w.writtenSpans, 300);
+  });
+
+  it('counts rejected writes by status and transport failures by error code, without throwing', async () => {
+    const { client } = fakeClient({
+      statusOf: (call, i) => (call === 0 && i < 3 ? 'STATUS_NOT_FOUND' : 'STATUS_SUCCEED'),
+      failCall: (call) => (call === 1 ? Object.assign(new Error('boom'), {}) : undefined),
+      retriesOf: (call) => (call === 2 ? 7 : 0),
+    });
+    const w = new StreamWorkload(client, { ...BASE, spans: 40, repeats: 1, batchSize: 10, concurrency: 1 });
+    const [r] = await w.write();
+    assert.ok(r);
+    assert.equal(r.spansSent, 40);
+    assert.equal(r.spansAcknowledged, 40 - 3 - 10);
+    assert.deepEqual(r.errorsByStatus, { STATUS_NOT_FOUND: 3, UNKNOWN: 10 });
+    assert.equal(r.retries, 7, "the client's STATUS_INTERNAL_ERROR retries are summed");
+    assert.equal(r.batches, 4);
+  });
+
+  it('warm-up spans are written but not measured, and bounded to 25% of the spans', async () => {
+    const { client, calls } = fakeClient({ delayMs: () => 5 });
+    const w = new StreamWorkload(client, { ...BASE, spans: 200, repeats: 2, batchSize: 10, concurrency: 1, warmupMs: 60_000 });
+    const runs = await w.write();
+    assert.equal(w.warmup?.spansSent, 50);
+    assert.equal(runs[0]?.spansSent, 75);
+    assert.equal(runs[1]?.spansSent, 75);
+    assert.equal(calls.flatMap((c) => c.ids).length, 200);
+    assert.equal(new Set(calls.flatMap((c) => c.ids)).size, 200);
+  });
+
+  it('open loop measures latency from the intended start: a stalled batch delays the ones scheduled behind it', async () => {
+    // 5 batches intended at 0, 50, 100, 150, 200 ms; the first stalls 400 ms and concurrency is 1, so the others
+    // start at ~400 ms: from their intended starts each waited at least ~200 ms.
+    const stall = (call: number) => (call === 0 ? 400 : 0);
+    const open = fakeClient({ delayMs: stall });
+    const o = new StreamWorkload(open.client, {
+      ...BASE,
+      spans: 100,
+      repeats: 1,
+      batchSize: 10,
+      concurrency: 1,
+      ratePerSec: 200,
+      durationMs: 250,
+    });
+    const [ro] = await o.write();
+    assert.ok(ro);
+    assert.equal(ro.mode, 'open-loop');
+    assert.equal(ro.targetSpansPerSec, 200);
+    assert.equal(ro.batches, 5);
+    assert.ok(ro.batchLatency.minMs >= 150, `every batch's latency includes the stall (min ${ro.batchLatency.minMs} ms)`);
+    // Closed loop, same stall: only the stalled batch is slow.
+    const closed = fakeClient({ delayMs: stall });
+    const c = new StreamWorkload(closed.client, { ...BASE, spans: 50, repeats: 1, batchSize: 10, concurrency: 1 });
+    const [rc] = await c.write();
+    assert.ok(rc);
+    assert.ok(rc.batchLatency.maxMs >= 390);
+    assert.ok(rc.batchLatency.minMs < ro.batchLatency.minMs, 'closed loop hides the stall from later batches');
+  });
+
+  it('abort mid-run: in-flight batches settle, the result is partial, no hang', async () => {
+    const { client, calls } = fakeClient({ delayMs: () => 30 });
+    const ac = new AbortController();
+    const events: WorkloadProgress[] = [];
+    const w = new StreamWorkload(client, {
+      ...BASE,
+      spans: 400,
+      repeats: 2,
+      batchSize: 10,
+      concurrency: 2,
+      signal: ac.signal,
+      onProgress: (e) => events.push(e),
+    });
+    setTimeout(() => ac.abort(), 100);
+    const runs = await w.write();
+    assert.equal(runs.length, 1, 'the second repeat does not start after the abort');
+    const [r] = runs;
+    assert.ok(r);
+    assert.equal(r.partial, true);
+    assert.ok(r.spansSent > 0 && r.spansSent < 200);
+    assert.equal(r.spansAcknowledged, r.spansSent, 'in-flight batches were allowed to settle');
+    assert.equal(calls.flatMap((c) => c.ids).length, r.spansSent);
+    assert.ok(events.length > 0 && events.every((e) => e.model === 'stream'));
+  });
+
+  it('open loop rejects an aborted signal promptly', async () => {
+    const { client, calls } = fakeClient();
+    const ac = new AbortController();
+    ac.abort();
+    const w = new TraceWorkload(client, { ...BASE, spans: 100, repeats: 1, ratePerSec: 100, durationMs: 60_000, signal: ac.signal });
+    const runs = await w.write();
+    assert.equal(runs[0]?.partial, true);
+    assert.equal(calls.length, 0);
+  });
+});
