@@ -1,0 +1,287 @@
+/**
+ * Command-line flags: one table of every flag (which verbs take it, what value it expects), strict
+ * parsing with node:util parseArgs, and value parsing into typed settings. Every usage problem becomes
+ * an {@link OptionsError} naming the flag and what was expected.
+ */
+import { parseArgs } from 'node:util';
+import { OptionsError } from '../errors.js';
+
+/** The verbs of `banyandb-perf` (those of the original harness's run script, plus `emulator`). */
+export const VERBS = ['all', 'build', 'up', 'test', 'down', 'clean', 'logs', 'ps', 'stats', 'summary', 'help', 'emulator'] as const;
+export type Verb = (typeof VERBS)[number];
+
+/** One flag of the CLI. */
+export interface FlagSpec {
+  name: string;
+  type: 'boolean' | 'string';
+  short?: string;
+  /** Placeholder of the value in help, e.g. `<n>`. */
+  value?: string;
+  description: string;
+  verbs: readonly Verb[];
+}
+
+const RUN: readonly Verb[] = ['all', 'test'];
+const CLUSTER: readonly Verb[] = ['all', 'build', 'up', 'test', 'down', 'clean', 'logs', 'ps', 'stats'];
+
+/** Every flag, in help order. */
+export const FLAGS: readonly FlagSpec[] = [
+  { name: 'help', short: 'h', type: 'boolean', description: 'Show help for the verb.', verbs: VERBS },
+  {
+    name: 'json',
+    type: 'boolean',
+    description: 'Machine-readable JSON on stdout; human text goes to stderr.',
+    verbs: ['all', 'up', 'test', 'ps', 'stats', 'summary', 'build'],
+  },
+  {
+    name: 'target',
+    type: 'string',
+    value: 'docker|emulator|external',
+    description: 'What serves the two models. Default: docker when a Docker engine is reachable, else emulator (in-process).',
+    verbs: ['all', 'test'],
+  },
+  {
+    name: 'stream-addr',
+    type: 'string',
+    value: '<host:port>',
+    description: 'gRPC address of the stream-model server (--target external).',
+    verbs: ['test'],
+  },
+  {
+    name: 'trace-addr',
+    type: 'string',
+    value: '<host:port>',
+    description: 'gRPC address of the trace-model server (--target external).',
+    verbs: ['test'],
+  },
+  {
+    name: 'image',
+    type: 'string',
+    value: 'official|emulator|<name>',
+    description: "Image the containers run: BanyanDB's official image (default), banyandb-perf's emulator, or any image name.",
+    verbs: CLUSTER,
+  },
+  {
+    name: 'source',
+    type: 'string',
+    value: '<dir>',
+    description: 'Build the image from a BanyanDB checkout (instead of --image).',
+    verbs: ['all', 'build', 'up', 'test'],
+  },
+  { name: 'scale', type: 'string', value: 'small|medium|large', description: 'Data-set scale. Default: small.', verbs: RUN },
+  { name: 'spans', type: 'string', value: '<n>', description: "Spans to write per repeat. Default: the scale's span count.", verbs: RUN },
+  {
+    name: 'duration',
+    type: 'string',
+    value: '<time>',
+    description: 'Bound each write repeat by time, e.g. 30s, 2m, 500ms (whichever of --spans/--duration comes first).',
+    verbs: RUN,
+  },
+  { name: 'concurrency', type: 'string', value: '<n>', description: 'Concurrent write batches per model. Default: 4.', verbs: RUN },
+  { name: 'batch-size', type: 'string', value: '<n>', description: 'Spans per write batch. Default: 100.', verbs: RUN },
+  {
+    name: 'rate',
+    type: 'string',
+    value: '<spans/s>',
+    description: 'Open-loop target rate in spans per second (needs --duration).',
+    verbs: RUN,
+  },
+  { name: 'warmup', type: 'string', value: '<time>', description: 'Warm-up before measuring, e.g. 2s. Default: 2s.', verbs: RUN },
+  { name: 'repeats', type: 'string', value: '<n>', description: 'Measured repeats per model. Default: 3.', verbs: RUN },
+  { name: 'seed', type: 'string', value: '<n>', description: 'Generator seed. Default: 42.', verbs: RUN },
+  {
+    name: 'results-dir',
+    type: 'string',
+    value: '<dir>',
+    description: 'Where results are written and read. Default: ./results.',
+    verbs: ['all', 'test', 'summary'],
+  },
+  {
+    name: 'keep',
+    type: 'boolean',
+    description: 'Leave the containers (and data) in place after the run, on errors and on Ctrl-C.',
+    verbs: ['all', 'test', 'up'],
+  },
+  { name: 'no-progress', type: 'boolean', description: 'No live progress line on stderr.', verbs: RUN },
+  { name: 'service', type: 'string', value: 'stream|trace', description: 'One model only. Default: both.', verbs: ['logs'] },
+  { name: 'tail', type: 'string', value: '<n>|all', description: 'Last lines per container. Default: 100.', verbs: ['logs'] },
+  { name: 'follow', short: 'f', type: 'boolean', description: 'Keep streaming the logs until Ctrl-C.', verbs: ['logs'] },
+  {
+    name: 'host',
+    type: 'string',
+    value: '<addr>',
+    description: 'Address the emulator listens on. Default: 127.0.0.1.',
+    verbs: ['emulator'],
+  },
+  { name: 'grpc-port', type: 'string', value: '<port>', description: 'Emulator gRPC port. Default: 17912.', verbs: ['emulator'] },
+  {
+    name: 'http-port',
+    type: 'string',
+    value: '<port>',
+    description: 'Emulator HTTP port (/api/healthz). Default: 17913.',
+    verbs: ['emulator'],
+  },
+];
+
+/** Raw flag values after strict parsing. */
+export type RawFlags = Record<string, string | boolean | undefined>;
+
+/** The verb and its raw flags. */
+export interface ParsedCommand {
+  verb: Verb;
+  flags: RawFlags;
+  /** Positionals after the verb (only `help <verb>` takes one). */
+  rest: string[];
+  /** True when no verb was given. */
+  implicit: boolean;
+}
+
+/** Flags that a verb accepts. */
+export function flagsOf(verb: Verb): FlagSpec[] {
+  return FLAGS.filter((f) => f.verbs.includes(verb));
+}
+
+function isVerb(s: string): s is Verb {
+  return (VERBS as readonly string[]).includes(s);
+}
+
+/** Turns node:util parseArgs errors into an OptionsError naming the flag and what was expected. */
+function mapParseError(err: unknown, verb: Verb): OptionsError {
+  const e = err as Error & { code?: string };
+  const flag = /'(-{1,2}[^' ]+)/.exec(e.message)?.[1] ?? '';
+  const spec = FLAGS.find((f) => `--${f.name}` === flag || (f.short && `-${f.short}` === flag));
+  const accepted = flagsOf(verb)
+    .map((f) => `--${f.name}`)
+    .join(', ');
+  switch (e.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      if (spec) {
+        return new OptionsError(
+          flag,
+          `${flag} does not apply to \`banyandb-perf ${verb}\`; it is for: ${spec.verbs.join(', ')}. See \`banyandb-perf ${verb} --help\`.`,
+          { cause: err },
+        );
+      }
+      return new OptionsError(
+        flag || 'flag',
+        `unknown flag ${flag || '(?)'} for \`banyandb-perf ${verb}\`; expected one of: ${accepted}.`,
+        {
+          cause: err,
+        },
+      );
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      if (spec?.type === 'boolean') return new OptionsError(flag, `${flag} takes no value.`, { cause: err });
+      return new OptionsError(flag, `${flag} needs a value: expected ${spec?.value ?? 'a value'}.`, { cause: err });
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL': {
+      const arg = /'([^']*)'/.exec(e.message)?.[1] ?? '';
+      return new OptionsError(
+        'verb',
+        `unexpected argument ${JSON.stringify(arg)} after \`banyandb-perf ${verb}\`; flags start with --, and only one verb is allowed.`,
+        { cause: err },
+      );
+    }
+    default:
+      return new OptionsError(flag || 'flag', `${e.message}`, { cause: err });
+  }
+}
+
+/**
+ * Splits argv into the verb and its flags, strictly: an unknown flag, a flag of another verb, a missing
+ * value or an extra positional throws {@link OptionsError}.
+ */
+export function parseCommand(argv: readonly string[]): ParsedCommand {
+  const first = argv.findIndex((a) => !a.startsWith('-'));
+  let verb: Verb = 'help';
+  let implicit = true;
+  let args = [...argv];
+  if (first >= 0) {
+    const word = argv[first]!;
+    // A value of a preceding string flag (`--scale small test`) is not a verb.
+    const prev = first > 0 ? argv[first - 1] : undefined;
+    const prevSpec = prev?.startsWith('--') && !prev.includes('=') ? FLAGS.find((f) => `--${f.name}` === prev) : undefined;
+    if (!prevSpec || prevSpec.type === 'boolean') {
+      if (!isVerb(word)) {
+        throw new OptionsError('verb', `unknown verb ${JSON.stringify(word)}; expected one of: ${VERBS.join(', ')}.`);
+      }
+      verb = word;
+      implicit = false;
+      args = [...argv.slice(0, first), ...argv.slice(first + 1)];
+    }
+  }
+  const options: Record<string, { type: 'boolean' | 'string'; short?: string }> = {};
+  for (const f of flagsOf(verb)) options[f.name] = f.short ? { type: f.type, short: f.short } : { type: f.type };
+  let parsed: { values: RawFlags; positionals: string[] };
+  try {
+    parsed = parseArgs({ args, options, strict: true, allowPositionals: verb === 'help' }) as { values: RawFlags; positionals: string[] };
+  } catch (err) {
+    throw mapParseError(err, verb);
+  }
+  if (verb === 'help' && parsed.positionals.length > 1) {
+    throw new OptionsError('verb', `\`banyandb-perf help\` takes at most one verb, got ${parsed.positionals.length}.`);
+  }
+  return { verb, flags: parsed.values, rest: parsed.positionals, implicit };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Value parsers.
+
+/** Parses a duration such as `500ms`, `30s`, `2m`, `1h` (decimals allowed) into milliseconds. */
+export function parseDuration(flag: string, text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text.trim());
+  if (!m) throw new OptionsError(flag, `${flag} expects a duration such as 500ms, 30s, 2m or 1h, got ${JSON.stringify(text)}.`);
+  const factor = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+  const ms = Math.round(Number(m[1]) * factor);
+  return ms;
+}
+
+/** Parses an integer >= min. */
+export function parseInteger(flag: string, text: string, min = 1, max = Number.MAX_SAFE_INTEGER): number {
+  const t = text.trim().replace(/_/g, '');
+  if (!/^-?\d+$/.test(t) || Number(t) < min || Number(t) > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
+    throw new OptionsError(flag, `${flag} expects an integer ${range}, got ${JSON.stringify(text)}.`);
+  }
+  return Number(t);
+}
+
+/** Parses a positive finite number. */
+export function parsePositive(flag: string, text: string): number {
+  const n = Number(text.trim());
+  if (text.trim() === '' || !Number.isFinite(n) || n <= 0) {
+    throw new OptionsError(flag, `${flag} expects a positive number, got ${JSON.stringify(text)}.`);
+  }
+  return n;
+}
+
+/** Parses one of a fixed set of words. */
+export function parseChoice<T extends string>(flag: string, text: string, choices: readonly T[]): T {
+  if (!(choices as readonly string[]).includes(text)) {
+    throw new OptionsError(flag, `${flag} expects one of ${choices.join(', ')}, got ${JSON.stringify(text)}.`);
+  }
+  return text as T;
+}
+
+/** Parses `host:port` (IPv6 as `[::1]:port`). */
+export function parseAddress(flag: string, text: string): string {
+  const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(text.trim());
+  if (!m || Number(m[2]) < 1 || Number(m[2]) > 65_535) {
+    throw new OptionsError(flag, `${flag} expects host:port such as 127.0.0.1:17912, got ${JSON.stringify(text)}.`);
+  }
+  return text.trim();
+}
+
+/** Reads a string flag (undefined when absent). */
+export function str(flags: RawFlags, name: string): string | undefined {
+  const v = flags[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** Reads a boolean flag. */
+export function bool(flags: RawFlags, name: string): boolean {
+  return flags[name] === true;
+}
+
+/** The verb argv names (first word that is a verb), for messages about argv that failed to parse. */
+export function verbOf(argv: readonly string[]): Verb {
+  return (argv.find((a) => isVerb(a)) as Verb | undefined) ?? 'help';
+}

@@ -1,0 +1,109 @@
+/**
+ * The container verbs of the original run script: build, up, down, clean, logs, ps, stats.
+ */
+import { Cluster, type ClusterOptions, type ContainerState } from '../../cluster/index.js';
+import { BanyanDBPerfError } from '../../errors.js';
+import { parseChoice, parseInteger, str } from '../args.js';
+import { type CommandContext, EXIT } from '../context.js';
+import { formatBytesForCli } from '../format.js';
+import { clusterFlags } from './options.js';
+
+function clusterOptions(ctx: CommandContext, extra: Partial<ClusterOptions> = {}): ClusterOptions {
+  const cf = clusterFlags(ctx.flags);
+  return { ...(cf.image ? { image: cf.image } : {}), keep: cf.keep, signal: ctx.signal, ...extra };
+}
+
+export async function runBuild(ctx: CommandContext): Promise<number> {
+  const image = await Cluster.build({ ...clusterOptions(ctx), onProgress: (line) => ctx.io.stderr(`  ${line}\n`) });
+  if (ctx.json) ctx.io.stdout(`${JSON.stringify({ image })}\n`);
+  else ctx.say(`Image ready: ${image}\n`);
+  return EXIT.OK;
+}
+
+export async function runUp(ctx: CommandContext): Promise<number> {
+  // Containers started by `up` stay until `down`/`clean`: keep them when this process ends.
+  const cluster = await Cluster.start({
+    ...clusterOptions(ctx),
+    keep: true,
+    handleSignals: false,
+    onProgress: (line) => ctx.io.stderr(`  ${line}\n`),
+  });
+  if (ctx.json) {
+    ctx.io.stdout(
+      `${JSON.stringify({ project: cluster.projectName, addresses: cluster.addresses, target: cluster.target, containers: cluster.containers })}\n`,
+    );
+  } else {
+    ctx.say(
+      [
+        `Cluster ${cluster.projectName} is up: ${cluster.target.description}`,
+        `  stream: ${cluster.addresses.stream} (container ${cluster.containers.stream})`,
+        `  trace:  ${cluster.addresses.trace} (container ${cluster.containers.trace})`,
+        'Run `banyandb-perf test` to benchmark it, `banyandb-perf down` to stop it.',
+        '',
+      ].join('\n'),
+    );
+  }
+  return EXIT.OK;
+}
+
+export async function runDown(ctx: CommandContext): Promise<number> {
+  await Cluster.down(clusterOptions(ctx));
+  ctx.say('Containers stopped and removed (data volumes kept; `banyandb-perf clean` removes them).\n');
+  return EXIT.OK;
+}
+
+export async function runClean(ctx: CommandContext): Promise<number> {
+  await Cluster.clean(clusterOptions(ctx));
+  ctx.say('Containers, network and data volumes removed.\n');
+  return EXIT.OK;
+}
+
+export async function runLogs(ctx: CommandContext): Promise<number> {
+  const service = str(ctx.flags, 'service');
+  const tailText = str(ctx.flags, 'tail');
+  const tail = tailText === undefined ? undefined : tailText === 'all' ? ('all' as const) : parseInteger('--tail', tailText, 0);
+  const follow = ctx.flags.follow === true;
+  const cluster = await Cluster.attach(clusterOptions(ctx));
+  const text = await cluster.logs({
+    ...(service !== undefined ? { service: parseChoice('--service', service, ['stream', 'trace'] as const) } : {}),
+    ...(tail !== undefined ? { tail } : {}),
+    follow,
+    signal: ctx.signal,
+    ...(follow ? { onData: (chunk: string) => ctx.io.stdout(chunk) } : {}),
+  });
+  if (!follow) ctx.io.stdout(text.endsWith('\n') || text === '' ? text : `${text}\n`);
+  return EXIT.OK;
+}
+
+function stateRow(s: ContainerState): string {
+  const exit = s.status === 'exited' ? ` exit ${s.exitCode}${s.oomKilled ? ' (OOM killed)' : ''}` : '';
+  return `  ${s.model.padEnd(7)}${s.container.padEnd(28)}${`${s.status}${exit}`.padEnd(18)}${s.health.padEnd(11)}grpc ${s.ports.grpc}, http ${s.ports.http}${s.error ? `  ${s.error}` : ''}`;
+}
+
+export async function runPs(ctx: CommandContext): Promise<number> {
+  const cluster = await Cluster.attach(clusterOptions(ctx));
+  const states = await cluster.ps();
+  if (ctx.json) ctx.io.stdout(`${JSON.stringify(states, null, 2)}\n`);
+  else
+    ctx.say(
+      `  ${'MODEL'.padEnd(7)}${'CONTAINER'.padEnd(28)}${'STATUS'.padEnd(18)}${'HEALTH'.padEnd(11)}PORTS\n${states.map(stateRow).join('\n')}\n`,
+    );
+  return EXIT.OK;
+}
+
+export async function runStats(ctx: CommandContext): Promise<number> {
+  const cluster = await Cluster.attach(clusterOptions(ctx));
+  const samples = await cluster.stats({ signal: ctx.signal });
+  if (ctx.json) {
+    ctx.io.stdout(`${JSON.stringify(samples, null, 2)}\n`);
+    return EXIT.OK;
+  }
+  if (samples.length === 0) throw new BanyanDBPerfError('DOCKER_FAILED', 'docker stats returned no sample for the containers.');
+  const lines = samples.map(
+    (s) =>
+      `  ${s.container.padEnd(28)}${s.model.padEnd(8)}CPU ${s.cpuPercent.toFixed(1).padStart(6)}%  mem ${formatBytesForCli(s.memBytes)} / ${formatBytesForCli(s.memLimitBytes)}` +
+      `  net ${formatBytesForCli(s.netRxBytes)} rx / ${formatBytesForCli(s.netTxBytes)} tx  block ${formatBytesForCli(s.blockReadBytes)} r / ${formatBytesForCli(s.blockWriteBytes)} w`,
+  );
+  ctx.say(`${lines.join('\n')}\n`);
+  return EXIT.OK;
+}
