@@ -171,6 +171,15 @@ function mapParseError(err: unknown, verb: Verb): OptionsError {
       );
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
       if (spec?.type === 'boolean') return new OptionsError(flag, `${flag} takes no value.`, { cause: err });
+      if (/ambiguous/.test(e.message)) {
+        return new OptionsError(
+          flag,
+          `${flag} needs a value: expected ${spec?.value ?? 'a value'}; write a value starting with "-" as ${flag}=<value>.`,
+          {
+            cause: err,
+          },
+        );
+      }
       return new OptionsError(flag, `${flag} needs a value: expected ${spec?.value ?? 'a value'}.`, { cause: err });
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL': {
       const arg = /'([^']*)'/.exec(e.message)?.[1] ?? '';
@@ -190,23 +199,23 @@ function mapParseError(err: unknown, verb: Verb): OptionsError {
  * value or an extra positional throws {@link OptionsError}.
  */
 export function parseCommand(argv: readonly string[]): ParsedCommand {
-  const first = argv.findIndex((a) => !a.startsWith('-'));
   let verb: Verb = 'help';
   let implicit = true;
   let args = [...argv];
-  if (first >= 0) {
-    const word = argv[first]!;
-    // A value of a preceding string flag (`--scale small test`) is not a verb.
-    const prev = first > 0 ? argv[first - 1] : undefined;
-    const prevSpec = prev?.startsWith('--') && !prev.includes('=') ? FLAGS.find((f) => `--${f.name}` === prev) : undefined;
-    if (!prevSpec || prevSpec.type === 'boolean') {
-      if (!isVerb(word)) {
-        throw new OptionsError('verb', `unknown verb ${JSON.stringify(word)}; expected one of: ${VERBS.join(', ')}.`);
-      }
-      verb = word;
-      implicit = false;
-      args = [...argv.slice(0, first), ...argv.slice(first + 1)];
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i]!;
+    if (word === '--') break;
+    if (word.startsWith('-')) {
+      // Skip the value of a string flag given as `--flag value`.
+      const spec = !word.includes('=') ? FLAGS.find((f) => `--${f.name}` === word || (f.short && `-${f.short}` === word)) : undefined;
+      if (spec?.type === 'string') i++;
+      continue;
     }
+    if (!isVerb(word)) throw new OptionsError('verb', `unknown verb ${JSON.stringify(word)}; expected one of: ${VERBS.join(', ')}.`);
+    verb = word;
+    implicit = false;
+    args = [...argv.slice(0, i), ...argv.slice(i + 1)];
+    break;
   }
   const options: Record<string, { type: 'boolean' | 'string'; short?: string }> = {};
   for (const f of flagsOf(verb)) options[f.name] = f.short ? { type: f.type, short: f.short } : { type: f.type };
