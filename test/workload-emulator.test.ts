@@ -100,6 +100,9 @@ describe('workloads against the emulator', { timeout: 120_000 }, () => {
     const byId = (rs: QueryPatternResult[] | undefined, name: string) => rs?.find((r) => r.pattern === name)?.meanResultSpans;
     assert.equal(byId(s[0], 'trace-id-large'), byId(t[0], 'trace-id-large'));
     assert.ok((await stream.queryOnce('trace-id-small')) > 0);
+    // Both checking paths ran: complete answers (exact id sets) and answers cut by the trace limit (50 traces).
+    assert.ok([...trace.answers.values()].some((a) => a.truncated));
+    assert.ok([...trace.answers.values()].some((a) => !a.truncated));
   });
 
   it('counts writes to a missing resource by status, acknowledges none and does not throw', async () => {
@@ -206,6 +209,8 @@ describe('runComparison against two emulators', { timeout: 120_000 }, () => {
       ...OPTS,
       repeats: 1,
       patterns: ['time-last-1h'],
+      // Large enough that neither answer is cut by its limit (only complete answers are compared across models).
+      maxQueryResults: { spans: 5_000, traces: 1_000 },
       stream: cs,
       trace: ct,
       target: {

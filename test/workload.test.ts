@@ -236,6 +236,19 @@ describe('workload writes (stand-in client)', () => {
     assert.ok(events.length > 0 && events.every((e) => e.model === 'stream'));
   });
 
+  it('abort with a server that never answers: in-flight batches are cancelled after the grace period, no hang', async () => {
+    const { client } = fakeClient({ delayMs: () => 600_000 });
+    const ac = new AbortController();
+    const w = new TraceWorkload(client, { ...BASE, spans: 100, repeats: 1, batchSize: 10, concurrency: 2, signal: ac.signal });
+    setTimeout(() => ac.abort(), 50);
+    const [r] = await w.write();
+    assert.ok(r);
+    assert.equal(r.partial, true);
+    assert.equal(r.spansSent, 20);
+    assert.equal(r.spansAcknowledged, 0);
+    assert.deepEqual(r.errorsByStatus, { ABORTED: 20 });
+  });
+
   it('open loop rejects an aborted signal promptly', async () => {
     const { client, calls } = fakeClient();
     const ac = new AbortController();
@@ -244,5 +257,59 @@ describe('workload writes (stand-in client)', () => {
     const runs = await w.write();
     assert.equal(runs[0]?.partial, true);
     assert.equal(calls.length, 0);
+  });
+});
+
+describe('workload queries (stand-in client)', () => {
+  it('marks trace patterns n/a with the reason when the order rule they need is not bound; records every mismatch', async () => {
+    const { client } = fakeClient();
+    const traceQueries: unknown[] = [];
+    const withRegistries = Object.assign(client, {
+      queryTrace: async (req: unknown) => {
+        traceQueries.push(req);
+        return { traces: [] };
+      },
+      indexRules: {
+        list: async () => [
+          { metadata: { name: 'time_based_index' }, type: 'TYPE_TREE' as const },
+          { metadata: { name: 'latency_based_index' }, type: 'TYPE_TREE' as const },
+        ],
+      },
+      // latency_based_index exists but is not bound to the trace.
+      indexRuleBindings: {
+        list: async () => [{ subject: { name: 'segment_trace', catalog: 'CATALOG_TRACE' as const }, rules: ['time_based_index'] }],
+      },
+    });
+    const w = new TraceWorkload(withRegistries, { ...BASE, spans: 200, repeats: 1, queryIterations: 1 });
+    await w.write();
+    const [results] = await w.query(['latency-range', 'time-whole']);
+    const latency = results?.find((r) => r.pattern === 'latency-range');
+    assert.equal(latency?.status, 'n/a');
+    assert.match(
+      latency?.reason ?? '',
+      /TYPE_TREE index rule bound to trace_performance_test\/segment_trace; "latency_based_index" is not one/,
+    );
+    assert.equal(latency?.latency, undefined);
+    // The answerable pattern ran, and the stand-in's empty answer is reported, not hidden.
+    const whole = results?.find((r) => r.pattern === 'time-whole');
+    assert.equal(whole?.status, 'ok');
+    assert.equal(traceQueries.length, 1);
+    assert.ok(whole?.mismatches.some((m) => m.against === 'ground-truth' && m.what === 'trace count' && m.actual === '0'));
+    await assert.rejects(w.queryOnce('latency-range'), /trace model cannot answer latency-range/);
+    await assert.rejects(w.queryOnce('no-such-pattern'), /unknown query pattern "no-such-pattern"/);
+  });
+
+  it('reports a failing query as an error with its reason, never as figures', async () => {
+    const { client } = fakeClient();
+    client.queryStream = async () => {
+      throw new Error('server said no');
+    };
+    const w = new StreamWorkload(client, { ...BASE, spans: 100, repeats: 1, queryIterations: 3 });
+    await w.write();
+    const [results] = await w.query(['error-spans']);
+    assert.equal(results?.[0]?.status, 'error');
+    assert.equal(results?.[0]?.reason, 'server said no');
+    assert.equal(results?.[0]?.iterations, 0);
+    assert.equal(results?.[0]?.latency, undefined);
   });
 });

@@ -34,10 +34,10 @@ export const DEFAULT_TRACE_NAME = 'segment_trace';
 /** Largest number of spans a stream query asks for (its `limit`); larger ground truths are checked as "limited". */
 export const DEFAULT_MAX_QUERY_SPANS = 5_000;
 /**
- * Largest number of traces a trace query asks for (its `limit`). Trace query responses always carry the
- * span payloads, so this is kept well under gRPC's default 4 MiB receive limit for typical traces.
+ * Largest number of traces a trace query asks for (its `limit`). Trace query responses always carry every span's
+ * payload (~9.6 KB each, traces of up to 100 spans), so 50 traces stay under the client's 64 MiB receive limit.
  */
-export const DEFAULT_MAX_QUERY_TRACES = 100;
+export const DEFAULT_MAX_QUERY_TRACES = 50;
 
 /** A progress event, sent about four times a second while writing and once at the end of each phase. */
 export interface WorkloadProgress {
@@ -125,7 +125,7 @@ export interface WorkloadOptions {
   queryIterations?: number;
   /**
    * Largest stream query limit (spans) and trace query limit (traces) used by the query patterns.
-   * @default { spans: 5000, traces: 100 }
+   * @default { spans: 5000, traces: 50 }
    */
   maxQueryResults?: { spans?: number; traces?: number };
   /**

@@ -4,7 +4,7 @@
  * the generator's ground truth.
  */
 
-import type { StreamWriteRequest, TraceWriteRequest } from '../client/types.js';
+import type { IndexRule, IndexRuleBinding, StreamWriteRequest, TraceWriteRequest } from '../client/types.js';
 import { AbortedError, BanyanDBPerfError } from '../errors.js';
 import { SpanGenerator } from '../generator/index.js';
 import { LatencyRecorder } from '../metrics/index.js';
@@ -66,6 +66,21 @@ export interface PatternAnswerRecord {
   truncated: boolean;
 }
 
+type TruthEntry = { written: number; facts: DataFacts; patterns: ConcretePattern[]; truth: Map<string, GroundTruth> };
+
+/**
+ * Ground truths shared between workloads with the same data (runComparison's two models): keyed by everything the
+ * spans and the truth depend on. Holds the two most recent.
+ */
+const truthCache = new Map<string, TruthEntry>();
+const TRUTH_CACHE_ENTRIES = 2;
+
+/** Index rule access, when the client has it (BanyanDBClient does): used to find trace patterns a schema cannot serve. */
+interface RuleRegistries {
+  indexRules?: { list(group: string): Promise<IndexRule[]> };
+  indexRuleBindings?: { list(group: string): Promise<IndexRuleBinding[]> };
+}
+
 function prefix<T>(it: Iterable<T>, n: number): Iterable<T> {
   return {
     *[Symbol.iterator]() {
@@ -90,7 +105,9 @@ abstract class Workload<Req> {
   readonly #adapter: ModelAdapter<Req>;
   #cursor: SpanCursor | undefined;
   #warmup: WarmupSummary | undefined;
-  #truth: { written: number; facts: DataFacts; patterns: ConcretePattern[]; truth: Map<string, GroundTruth> } | undefined;
+  #truth: TruthEntry | undefined;
+  /** Trace model: TYPE_TREE index rules bound to the trace (undefined: not looked up yet; null: unknown). */
+  #treeRules: Set<string> | null | undefined;
   readonly #answers = new Map<string, PatternAnswerRecord>();
 
   protected constructor(
@@ -275,11 +292,19 @@ abstract class Workload<Req> {
     const written = this.writtenSpans;
     if (this.#truth && this.#truth.written === written) return this.#truth;
     const o = this.options;
+    const cacheKey = JSON.stringify([o.seed, o.scale, o.endTimeMs, written, o.maxQuerySpans, o.maxQueryTraces]);
+    const cached = truthCache.get(cacheKey);
+    if (cached) {
+      this.#truth = cached;
+      return cached;
+    }
     const spans = () => prefix(this.#generator(false).spans() as Iterable<WorkloadSpan>, written);
     const facts = collectFacts(spans());
     const patterns = buildPatterns(facts);
     const truth = computeGroundTruth(spans(), patterns, facts, o.maxQuerySpans, o.maxQueryTraces);
     this.#truth = { written, facts, patterns, truth };
+    truthCache.set(cacheKey, this.#truth);
+    while (truthCache.size > TRUTH_CACHE_ENTRIES) truthCache.delete(truthCache.keys().next().value as string);
     return this.#truth;
   }
 
@@ -296,6 +321,34 @@ abstract class Workload<Req> {
       }
       return p;
     });
+  }
+
+  /**
+   * Trace model: which TYPE_TREE index rules are bound to the trace, read once through the client's registries when
+   * it has them. When they cannot be read, every order rule is assumed present (and a missing one shows as an error).
+   */
+  async #lookUpTreeRules(): Promise<void> {
+    if (this.model !== 'trace' || this.#treeRules !== undefined) return;
+    const reg = this.#client as WorkloadClient & RuleRegistries;
+    const { group, name } = this.#adapter;
+    if (!reg.indexRules?.list || !reg.indexRuleBindings?.list) {
+      this.#treeRules = null;
+      return;
+    }
+    try {
+      const [rules, bindings] = await Promise.all([reg.indexRules.list(group), reg.indexRuleBindings.list(group)]);
+      const bound = new Set<string>();
+      for (const b of bindings) {
+        if (b.subject?.name === name && b.subject.catalog === 'CATALOG_TRACE') for (const r of b.rules ?? []) bound.add(r);
+      }
+      this.#treeRules = new Set(
+        rules
+          .filter((r) => r.type === 'TYPE_TREE' && r.metadata?.name !== undefined && bound.has(r.metadata.name))
+          .map((r) => r.metadata?.name as string),
+      );
+    } catch {
+      this.#treeRules = null;
+    }
   }
 
   /** The concrete request of a pattern for this model, and its limit; `na` when the model cannot answer it. */
@@ -318,6 +371,12 @@ abstract class Workload<Req> {
       return { limit, run: async (signal) => readStreamAnswer(await client.queryStream(req, signal ? { signal } : {})) };
     }
     if ('na' in p.trace) return { na: p.trace.na };
+    const rule = p.trace.orderBy?.indexRuleName;
+    if (rule && this.#treeRules && !this.#treeRules.has(rule)) {
+      return {
+        na: `a trace query without a trace id needs an order_by naming a TYPE_TREE index rule bound to ${group}/${name}; "${rule}" is not one (bound: ${[...this.#treeRules].join(', ') || 'none'})`,
+      };
+    }
     const limit = limitFor(t.traceCount, this.options.maxQueryTraces);
     const req = {
       groups: [group],
@@ -336,6 +395,7 @@ abstract class Workload<Req> {
    * @throws {@link BanyanDBPerfError} when the pattern is unknown or the model cannot answer it (`n/a`).
    */
   async queryOnce(pattern: string): Promise<number> {
+    await this.#lookUpTreeRules();
     const [p] = this.#selected([pattern]);
     const r = this.#request(p as ConcretePattern);
     if ('na' in r) throw new BanyanDBPerfError('FAILED_PRECONDITION', `${this.model} model cannot answer ${pattern}: ${r.na}`);
@@ -354,6 +414,7 @@ abstract class Workload<Req> {
 
   /** One query repeat: every selected pattern, `queryIterations` timed executions each, answers checked. */
   async queryRepeat(index: number, patterns?: string[]): Promise<QueryPatternResult[]> {
+    await this.#lookUpTreeRules();
     const selected = this.#selected(patterns);
     const { truth, facts } = this.#groundTruth();
     const results: QueryPatternResult[] = [];
@@ -409,6 +470,7 @@ abstract class Workload<Req> {
         }
       }
       const wallSec = (performance.now() - t0) / 1000;
+      if (done === 0 && error === undefined) break; // aborted before any answer: no figures to report
       if (error !== undefined) {
         results.push({
           ...base,

@@ -193,7 +193,7 @@ export async function runPhase<Req>(
       const unaccounted = n - ack - counted;
       if (unaccounted > 0) out.errorsByStatus.UNACCOUNTED = (out.errorsByStatus.UNACCOUNTED ?? 0) + unaccounted;
     } catch (err) {
-      const code = err instanceof BanyanDBPerfError ? err.code : 'UNKNOWN';
+      const code = BanyanDBPerfError.from(err).code;
       out.errorsByStatus[code] = (out.errorsByStatus[code] ?? 0) + n;
     }
     const end = performance.now();
