@@ -96,6 +96,8 @@ export class BanyanDBClient implements AsyncDisposable {
       'grpc.max_send_message_length': options.maxSendMessageBytes,
       'grpc.initial_reconnect_backoff_ms': HEALTH_RETRY_INITIAL_DELAY_MS,
       'grpc.max_reconnect_backoff_ms': MAX_RECONNECT_BACKOFF_MS,
+      // Batches are retried by the SDK itself; grpc-js' retry machinery would only buffer every sent message.
+      'grpc.enable_retries': 0,
     });
     const invoke = <Res>(path: string, request: object, opts?: CallOptions): Promise<Res> => this.#unary<Res>(path, request, opts);
     this.groups = groupRegistry(invoke);
