@@ -1,12 +1,29 @@
 /**
  * The container verbs of the original run script: build, up, down, clean, logs, ps, stats.
  */
-import { Cluster, type ClusterOptions, type ContainerState } from '../../cluster/index.js';
-import { BanyanDBPerfError } from '../../errors.js';
+import { Cluster, type ClusterOptions, type ContainerState, type StartedCluster } from '../../cluster/index.js';
+import { BanyanDBPerfError, ClusterError } from '../../errors.js';
 import { parseChoice, parseInteger, str } from '../args.js';
 import { type CommandContext, EXIT } from '../context.js';
 import { formatBytesForCli } from '../format.js';
 import { clusterFlags } from './options.js';
+
+/** A handle on the running cluster, with a hint to run `up` when there is none. */
+async function attach(ctx: CommandContext): Promise<StartedCluster> {
+  try {
+    return await Cluster.attach(clusterOptions(ctx));
+  } catch (err) {
+    if (err instanceof ClusterError && err.code.startsWith('CONTAINER_')) {
+      throw new ClusterError(
+        err.code,
+        `no running cluster: ${err.message}. Start one with \`banyandb-perf up\`.`,
+        { ...(err.service ? { service: err.service } : {}) },
+        { cause: err },
+      );
+    }
+    throw err;
+  }
+}
 
 function clusterOptions(ctx: CommandContext, extra: Partial<ClusterOptions> = {}): ClusterOptions {
   const cf = clusterFlags(ctx.flags);
@@ -63,7 +80,7 @@ export async function runLogs(ctx: CommandContext): Promise<number> {
   const tailText = str(ctx.flags, 'tail');
   const tail = tailText === undefined ? undefined : tailText === 'all' ? ('all' as const) : parseInteger('--tail', tailText, 0);
   const follow = ctx.flags.follow === true;
-  const cluster = await Cluster.attach(clusterOptions(ctx));
+  const cluster = await attach(ctx);
   const text = await cluster.logs({
     ...(service !== undefined ? { service: parseChoice('--service', service, ['stream', 'trace'] as const) } : {}),
     ...(tail !== undefined ? { tail } : {}),
@@ -81,7 +98,7 @@ function stateRow(s: ContainerState): string {
 }
 
 export async function runPs(ctx: CommandContext): Promise<number> {
-  const cluster = await Cluster.attach(clusterOptions(ctx));
+  const cluster = await attach(ctx);
   const states = await cluster.ps();
   if (ctx.json) ctx.io.stdout(`${JSON.stringify(states, null, 2)}\n`);
   else
@@ -92,7 +109,7 @@ export async function runPs(ctx: CommandContext): Promise<number> {
 }
 
 export async function runStats(ctx: CommandContext): Promise<number> {
-  const cluster = await Cluster.attach(clusterOptions(ctx));
+  const cluster = await attach(ctx);
   const samples = await cluster.stats({ signal: ctx.signal });
   if (ctx.json) {
     ctx.io.stdout(`${JSON.stringify(samples, null, 2)}\n`);
