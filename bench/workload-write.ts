@@ -74,7 +74,8 @@ async function main(): Promise<void> {
         );
       }
     }
-    console.log(`\nload average now: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.availableParallelism()} CPUs`);
+    const load = os.loadavg().map((l) => l.toFixed(1));
+    console.log(`\nload average now: ${load.join(' ')} on ${os.availableParallelism()} CPUs`);
   } finally {
     await client.close();
     sink.kill('SIGTERM');

@@ -187,21 +187,32 @@ export function collectFacts(spans: Iterable<WorkloadSpan>): DataFacts {
     acc += count;
     threshold = lat;
   }
-  // Trace sizes among fully written traces.
+  // Trace sizes among fully written traces: smallest, median (over traces) and largest.
   const bySize = new Map<number, string>();
+  const sizeCounts = new Map<number, number>();
   for (const [id, written] of traceWritten) {
     const total = traceTotal.get(id) ?? written;
-    if (written === total && !bySize.has(total)) bySize.set(total, id);
+    if (written !== total) continue;
+    if (!bySize.has(total)) bySize.set(total, id);
+    sizeCounts.set(total, (sizeCounts.get(total) ?? 0) + 1);
   }
   if (bySize.size === 0) {
     // Only a partially written trace: use it (its written spans are the truth).
     const [id, written] = traceWritten.entries().next().value as [string, number];
     bySize.set(written, id);
+    sizeCounts.set(written, 1);
   }
   const sizes = [...bySize.keys()].sort((a, b) => a - b);
   const small = sizes[0] as number;
   const large = sizes[sizes.length - 1] as number;
-  const medium = sizes[Math.floor((sizes.length - 1) / 2)] as number;
+  const complete = [...sizeCounts.values()].reduce((a, b) => a + b, 0);
+  let medium = small;
+  let seen = 0;
+  for (const size of sizes) {
+    seen += sizeCounts.get(size) ?? 0;
+    medium = size;
+    if (seen * 2 >= complete) break;
+  }
   return {
     spans: n,
     minStartMs,
