@@ -390,6 +390,23 @@ describe('writes', () => {
     assert.deepEqual(mixed.statusCounts, { STATUS_NOT_FOUND: 1, STATUS_INTERNAL_ERROR: 2 });
   });
 
+  test('span writes also retry STATUS_NOT_FOUND (unknown trace while the schema propagates); stream writes do not', async () => {
+    const { client, fake } = await setup({ write: { internalErrorAttempts: 1, transientStatus: 'STATUS_NOT_FOUND' } });
+    const res = await client.writeTrace(traceBatch(3), { retryInternalErrorForMs: 5_000 });
+    assert.equal(res.acknowledged, 3);
+    assert.equal(res.retries, 3);
+    const streams = fake.writeStreams;
+    const sres = await client.writeStream(streamBatch(2), { retryInternalErrorForMs: 5_000, throwOnReject: false });
+    assert.deepEqual(sres.statusCounts, { STATUS_NOT_FOUND: 2 });
+    assert.equal(fake.writeStreams, streams + 1);
+    const custom = await client.writeStream(
+      streamBatch(2).map((r, i) => ({ ...r, messageId: 50_000 + i })),
+      { retryInternalErrorForMs: 5_000, retryStatuses: ['STATUS_NOT_FOUND'] },
+    );
+    assert.equal(custom.retries, 2);
+    assert.equal(custom.acknowledged, 2);
+  });
+
   test('STATUS_INTERNAL_ERROR retries are bounded in time', async () => {
     const { client } = await setup({ write: { internalErrorAttempts: 1_000 } });
     await assert.rejects(client.writeStream(streamBatch(2), { retryInternalErrorForMs: 300 }), (err: unknown) => {

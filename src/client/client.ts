@@ -48,7 +48,14 @@ import type {
   TraceQueryResponse,
   TraceWriteRequest,
 } from './types.js';
-import { encodeStreamRequests, encodeTraceRequests, type WriteBatchResult, type WriteKind, writeBatch } from './write.js';
+import {
+  defaultRetryStatuses,
+  encodeStreamRequests,
+  encodeTraceRequests,
+  type WriteBatchResult,
+  type WriteKind,
+  writeBatch,
+} from './write.js';
 
 const HEALTH_CHECK = '/grpc.health.v1.Health/Check';
 
@@ -297,6 +304,7 @@ export class BanyanDBClient implements AsyncDisposable {
       timeoutMs: resolveTimeout('timeoutMs', opts.timeoutMs, this.options.writeTimeoutMs),
       signal: opts.signal,
       retryInternalErrorForMs: resolveRetryWindow('retryInternalErrorForMs', opts.retryInternalErrorForMs, this.options.schemaRetryMs),
+      retryStatuses: opts.retryStatuses ?? defaultRetryStatuses(kind),
       throwOnReject: opts.throwOnReject ?? true,
     });
   }

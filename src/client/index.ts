@@ -15,10 +15,13 @@ export {
 } from './options.js';
 export type { GroupRegistry, ResourceExistence, ResourceKey, ResourceRegistry } from './registry.js';
 export {
+  defaultRetryStatuses,
   encodeStreamRequests,
   encodeTraceRequests,
   MISSING_ACK,
   STATUS_INTERNAL_ERROR,
+  STATUS_NOT_FOUND,
   STATUS_SUCCEED,
   type WriteBatchResult,
+  type WriteKind,
 } from './write.js';

@@ -40,8 +40,9 @@ export interface ClientOptions {
    */
   writeTimeoutMs?: number;
   /**
-   * For how long a batch whose only rejections are STATUS_INTERNAL_ERROR (a schema still propagating)
-   * re-sends those messages, in milliseconds; 0 disables the retries.
+   * For how long a batch whose only rejections mean "schema still propagating" (STATUS_INTERNAL_ERROR;
+   * for spans also STATUS_NOT_FOUND: see `WriteOptions.retryStatuses`) re-sends those messages, in
+   * milliseconds; 0 disables the retries.
    * @default 10_000
    */
   schemaRetryMs?: number;
@@ -77,10 +78,18 @@ export interface WriteOptions extends CallOptions {
    */
   throwOnReject?: boolean;
   /**
-   * For how long to re-send STATUS_INTERNAL_ERROR rejections of this batch, in milliseconds; 0 disables.
+   * For how long to re-send "schema not there yet" rejections (see `retryStatuses`) of this batch, in
+   * milliseconds; 0 disables.
    * @default the client's `schemaRetryMs`
    */
   retryInternalErrorForMs?: number;
+  /**
+   * Acknowledgement statuses that mean "the schema has not reached the write path yet" and are re-sent
+   * within `retryInternalErrorForMs` (only when every rejection of the batch has one of them).
+   * @default ['STATUS_INTERNAL_ERROR'] for stream writes; ['STATUS_INTERNAL_ERROR', 'STATUS_NOT_FOUND'] for
+   *   trace writes (BanyanDB v0.10.3 answers an unknown trace with STATUS_NOT_FOUND)
+   */
+  retryStatuses?: readonly string[];
 }
 
 export type ResolvedClientOptions = Required<ClientOptions>;

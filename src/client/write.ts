@@ -20,6 +20,8 @@ const GRPC_CANCELLED = 1;
 export const STATUS_SUCCEED = 'STATUS_SUCCEED';
 /** Status name BanyanDB returns while a freshly created schema has not reached every node yet. */
 export const STATUS_INTERNAL_ERROR = 'STATUS_INTERNAL_ERROR';
+/** Status name of a span write to a trace the server does not know (yet). */
+export const STATUS_NOT_FOUND = 'STATUS_NOT_FOUND';
 /** Pseudo-status of a request the server never acknowledged before ending the stream. */
 export const MISSING_ACK = 'MISSING_ACK';
 
@@ -38,7 +40,7 @@ export interface WriteBatchResult {
   rejected: RejectedWrite[];
   /** Final status of every request, by status name (STATUS_SUCCEED included); sums to `sent`. */
   statusCounts: Record<string, number>;
-  /** Messages re-sent after STATUS_INTERNAL_ERROR (schema propagation), summed over all rounds. */
+  /** Messages re-sent after a "schema not there yet" status (see WriteOptions.retryStatuses), summed over all rounds. */
   retries: number;
   /** Wall-clock time of the whole batch, retries included. */
   durationMs: number;
@@ -292,7 +294,18 @@ export function writeSession(
 
 export interface BatchOptions extends SessionOptions {
   retryInternalErrorForMs: number;
+  /** Statuses that mean "schema not there yet" and are re-sent; default {@link defaultRetryStatuses}. */
+  retryStatuses: readonly string[];
   throwOnReject: boolean;
+}
+
+/**
+ * Statuses BanyanDB v0.10.3's liaison answers while a freshly created resource has not reached its schema
+ * cache: stream writes fail navigation (STATUS_INTERNAL_ERROR); span writes fail the trace lookup first
+ * (STATUS_NOT_FOUND), or navigation (STATUS_INTERNAL_ERROR).
+ */
+export function defaultRetryStatuses(kind: WriteKind): readonly string[] {
+  return kind === 'stream' ? [STATUS_INTERNAL_ERROR] : [STATUS_INTERNAL_ERROR, STATUS_NOT_FOUND];
 }
 
 const sleep = (ms: number, signal: AbortSignal | undefined): Promise<void> =>
@@ -313,8 +326,8 @@ const sleep = (ms: number, signal: AbortSignal | undefined): Promise<void> =>
   });
 
 /**
- * Writes a batch of encoded frames, re-sending only STATUS_INTERNAL_ERROR rejections (when they are the
- * only kind of rejection) with backoff for up to `retryInternalErrorForMs`.
+ * Writes a batch of encoded frames, re-sending only the rejections whose status is in `retryStatuses` (when
+ * every rejection is of those kinds) with backoff for up to `retryInternalErrorForMs`.
  */
 export async function writeBatch(
   ctx: WriteContext & { readonly closed: boolean },
@@ -328,13 +341,14 @@ export async function writeBatch(
   const final = await writeSession(ctx, kind, frames, ids, opts);
   let retries = 0;
   let delayMs = INTERNAL_RETRY_INITIAL_DELAY_MS;
-  while (opts.retryInternalErrorForMs > 0) {
+  const retryable = new Set(opts.retryStatuses);
+  while (opts.retryInternalErrorForMs > 0 && retryable.size > 0) {
     const retry: number[] = [];
     let otherRejection = false;
     for (let i = 0; i < final.length; i++) {
       const s = final[i];
       if (s === STATUS_SUCCEED) continue;
-      if (s === STATUS_INTERNAL_ERROR) retry.push(i);
+      if (s !== undefined && retryable.has(s)) retry.push(i);
       else otherRejection = true;
     }
     if (retry.length === 0 || otherRejection) break;

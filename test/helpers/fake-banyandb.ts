@@ -12,8 +12,10 @@ type Handler = grpc.UntypedHandleCall;
 export interface WriteBehaviour {
   /** id -> status sent at once instead of a success ack. */
   reject?: Map<number, string>;
-  /** Every id gets STATUS_INTERNAL_ERROR for its first N attempts. */
+  /** Every id gets `transientStatus` for its first N attempts. */
   internalErrorAttempts?: number;
+  /** @default 'STATUS_INTERNAL_ERROR' */
+  transientStatus?: string;
   /** ids never acknowledged. */
   dropAcks?: Set<number>;
   /** After this many received messages, break the stream as `breakMode` says. */
@@ -268,7 +270,8 @@ export class FakeBanyanDB {
             this.attempts.set(id, attempt);
             const rejectWith = w.reject?.get(id);
             if (rejectWith) call.write(ack(req, id, rejectWith));
-            else if (w.internalErrorAttempts && attempt <= w.internalErrorAttempts) call.write(ack(req, id, 'STATUS_INTERNAL_ERROR'));
+            else if (w.internalErrorAttempts && attempt <= w.internalErrorAttempts)
+              call.write(ack(req, id, w.transientStatus ?? 'STATUS_INTERNAL_ERROR'));
             else if (!w.dropAcks?.has(id)) succeeded.push([req, id]);
             if (w.breakAfter !== undefined && count >= w.breakAfter) {
               broken = true;
