@@ -12,20 +12,22 @@ const MAX_LEVELS = 6;
 
 let cached: string | undefined;
 
-function moduleDir(): string | undefined {
-  // CJS build: __dirname exists. ESM (and tsx): import.meta.url. Never both evaluated in the wrong format.
-  if (typeof __dirname === 'string') return __dirname;
+function moduleDirs(): string[] {
+  const dirs: string[] = [];
+  // ESM (and tsx, and CJS bundles with shims): import.meta.url. Plain CJS: __dirname (import.meta is empty there).
   try {
-    return dirname(fileURLToPath(import.meta.url));
+    dirs.push(dirname(fileURLToPath(import.meta.url)));
   } catch {
-    return undefined;
+    // not an ES module
   }
+  if (typeof __dirname === 'string') dirs.push(__dirname);
+  return dirs;
 }
 
 /** The package version, or `'unknown'` when no package.json of this package is found. */
 export function toolVersion(): string {
   if (cached !== undefined) return cached;
-  const starts = [moduleDir(), process.cwd()].filter((d): d is string => d !== undefined);
+  const starts = [...moduleDirs(), process.cwd()];
   for (const start of starts) {
     let dir = start;
     for (let i = 0; i < MAX_LEVELS; i++) {
