@@ -127,7 +127,10 @@ export interface Span {
   isError: 0 | 1;
   operationName: string;
   component: string;
-  /** Serialized JSON segment (empty when `includePayload` is false). A view on a shared slab. */
+  /**
+   * Serialized JSON segment (empty when `includePayload` is false). A view on a shared 1 MiB slab:
+   * keeping one span alive keeps its slab alive, so copy it (`.slice()`) to hold it long-term.
+   */
   dataBinary: Uint8Array;
   /** Number of spans of this span's trace. */
   traceSpanCount: number;
@@ -542,7 +545,7 @@ export class SpanGenerator {
         isError: false,
       };
       const parent: PayloadParentInfo = { spanId: '', serviceId: '', serviceInstanceId: '', operationName: '' };
-      const samples = 400;
+      const samples = 1500;
       let total = 0;
       for (let i = 0; i < samples; i++) {
         info.spanId = info.traceId.slice(0, 16) + hex4(i);

@@ -17,6 +17,14 @@ const b = (s: string): Uint8Array => encoder.encode(s);
 
 const SLAB_BYTES = 1 << 20;
 
+/**
+ * A slab of uninitialised memory (no zero-fill: every byte handed out is written first), as a plain
+ * Uint8Array over its own ArrayBuffer.
+ */
+function newSlab(bytes: number): Uint8Array {
+  return new Uint8Array(Buffer.allocUnsafeSlow(bytes).buffer, 0, bytes);
+}
+
 /** Hole kinds of a template. */
 const H_SPAN_K = 0; // width 1: the local span's index
 const H_PARENT = 1; // width 1: random earlier local span
@@ -156,6 +164,13 @@ function pick<T>(rng: Sfc32, xs: readonly T[]): T {
   return xs[rng.int(xs.length)]!;
 }
 
+/** `w` digits fixed at template time (no leading zero): per-code-location constants such as line numbers. */
+function baked(rng: Sfc32, w: number): string {
+  let out = String(1 + rng.int(9));
+  for (let i = 1; i < w; i++) out += String(rng.int(10));
+  return out;
+}
+
 /**
  * The part of a span after its own first tags: error tags (error variants), the filler tag, logs and
  * the attachment. Starts with `,` (continues the tag list) and closes the span object.
@@ -166,10 +181,11 @@ function tailParts(rng: Sfc32, isError: boolean, fillerBytes: number): Part[] {
   if (fillerBytes > 0) {
     parts.push(`,{"key":"${pick(rng, FILLER_KEYS)}","value":"`);
     let len = 0;
-    while (len < fillerBytes) {
+    for (let i = 0; len < fillerBytes; i++) {
       const f = pick(rng, FRAGMENTS);
       const w = 2 + rng.int(5);
-      parts.push(f, hole(H_RAND, w));
+      // Every third number varies per span; the others are fixed per template variant.
+      parts.push(f, i % 3 === 0 ? hole(H_RAND, w) : baked(rng, w));
       len += f.length + w;
     }
     parts.push('"}');
@@ -186,8 +202,8 @@ function tailParts(rng: Sfc32, isError: boolean, fillerBytes: number): Part[] {
   parts.push(
     '],"skipAnalysis":false,"attachment":{"version":"1.0","source":"skywalking-agent","collector":"banyandb","metrics":{"cpuUsage":',
   );
-  parts.push(hole(H_RAND, 2), '.', hole(H_RAND, 2), ',"memoryUsage":', hole(H_RAND, 9), ',"gcCount":', hole(H_RAND, 2));
-  parts.push(',"threadCount":', hole(H_RAND, 3), '},"context":{"traceId":"', hole(H_TRACE, 32), '","segmentId":"', hole(H_SEGMENT, 20));
+  parts.push(hole(H_RAND, 2), '.', hole(H_RAND, 2), ',"memoryUsage":', hole(H_RAND, 9), ',"gcCount":', baked(rng, 2));
+  parts.push(',"threadCount":', baked(rng, 3), '},"context":{"traceId":"', hole(H_TRACE, 32), '","segmentId":"', hole(H_SEGMENT, 20));
   parts.push('","spanSeq":', hole(H_SPAN_K, 1), '}}}');
   return parts;
 }
@@ -206,7 +222,7 @@ function localParts(rng: Sfc32, isError: boolean, fillerBytes: number, component
   }
   parts.push(`,"componentId":${comp + 1},"component":"${componentNames[comp]}","isError":${isError},"tags":[`);
   parts.push(`{"key":"function.name","value":"${pick(rng, FUNCTION_NAMES)}"},{"key":"thread.name","value":"http-nio-8080-exec-`);
-  parts.push(hole(H_RAND, 3), '"},{"key":"function.line","value":"', hole(H_RAND, 4), '"}');
+  parts.push(baked(rng, 3), '"},{"key":"function.line","value":"', baked(rng, 4), '"}');
   parts.push(...tailParts(rng, isError, fillerBytes));
   return parts;
 }
@@ -278,7 +294,7 @@ const TAIL_ERROR_VARIANTS = 16;
 
 /** Writes segments into shared slabs. One instance per generator; not re-entrant. */
 export class PayloadBuilder {
-  private buf: Uint8Array = new Uint8Array(SLAB_BYTES);
+  private buf: Uint8Array = newSlab(SLAB_BYTES);
   private pos = 0;
   private start = 0;
   private readonly traceBytes = new Uint8Array(TRACE_ID_LENGTH);
@@ -324,7 +340,7 @@ export class PayloadBuilder {
   private ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
     const used = this.pos - this.start;
-    const next = new Uint8Array(Math.max(SLAB_BYTES, (used + n) * 2));
+    const next = newSlab(Math.max(SLAB_BYTES, (used + n) * 2));
     next.set(this.buf.subarray(this.start, this.pos));
     this.buf = next;
     this.start = 0;
