@@ -151,6 +151,8 @@ describe('runComparison against two emulators', { timeout: 120_000 }, () => {
     assert.match(result.tool.version, /^\d+\.\d+\.\d+/);
     assert.equal(result.partial, false);
     assert.equal(result.options.endTimeMs, END);
+    assert.match(String(result.options.crossModelCheck), /compared/);
+    assert.deepEqual(result.options.spansWritten, { stream: TOTAL, trace: TOTAL });
     assert.equal(result.write.stream.length, 2);
     assert.equal(result.write.trace.length, 2);
     for (const m of ['stream', 'trace'] as const) {
