@@ -269,3 +269,35 @@ describe('test against the in-process emulator (end to end)', () => {
     assert.ok(result.write.stream.length + result.write.trace.length >= 1);
   });
 });
+
+describe('emulator', () => {
+  it('serves in the foreground until aborted, answering /api/healthz', { timeout: 60_000 }, async () => {
+    const controller = new AbortController();
+    let stderr = '';
+    let health: Promise<string> | undefined;
+    const code = await runCli(['emulator', '--grpc-port', '0', '--http-port', '0'], {
+      stdout: () => {},
+      stderr: (t) => {
+        stderr += t;
+        const http = /HTTP on (http:\/\/\S+) /.exec(t)?.[1];
+        if (http && !health) {
+          health = fetch(`${http}/api/healthz`)
+            .then((res) => res.text())
+            .finally(() => controller.abort());
+        }
+      },
+      signal: controller.signal,
+    });
+    assert.equal(code, EXIT.OK, stderr);
+    assert.ok(health, stderr);
+    assert.match(await health, /SERVING/);
+    assert.match(stderr, /serving gRPC on 127\.0\.0\.1:\d+, HTTP on http:\/\/127\.0\.0\.1:\d+ \(not BanyanDB; Ctrl-C to stop\)/);
+    assert.match(stderr, /banyandb-perf emulator stopped\./);
+  });
+
+  it('rejects a bad port with exit 2', async () => {
+    const r = await cli(['emulator', '--grpc-port', '70000']);
+    assert.equal(r.code, EXIT.USAGE);
+    assert.ok(r.stderr.includes('--grpc-port expects an integer from 0 to 65535, got "70000".'), r.stderr);
+  });
+});
