@@ -231,6 +231,12 @@ describe('writeResults / readLastResults', () => {
     await writeFile(join(out, 'banyandb-perf-2026-01-01T00-00-00-000Z.json'), JSON.stringify({ ...r, partial: false }));
     await writeFile(join(out, 'banyandb-perf-2026-02-01T00-00-00-000Z.json'), JSON.stringify({ ...r, partial: true }));
     assert.equal((await readLastResults(out)).partial, true);
+    // A clash suffix is newer than the plain name of the same timestamp.
+    await writeFile(
+      join(out, 'banyandb-perf-2026-02-01T00-00-00-000Z-2.json'),
+      JSON.stringify({ ...r, partial: false, seedNote: 'second' }),
+    );
+    assert.equal((await readLastResults(out)).partial, false);
   });
 
   async function rejects(p: Promise<unknown>, code: string, message: string | RegExp): Promise<void> {

@@ -142,7 +142,18 @@ export async function readLastResults(dir: string = DEFAULT_RESULTS_DIR): Promis
     });
   }
   if (names.includes(LATEST_FILE)) return readResultsFile(join(dir, LATEST_FILE));
-  const candidates = names.filter((n) => n.startsWith(PREFIX) && n.endsWith('.json')).sort();
+  // Newest by timestamp, then by the clash suffix (`...Z.json` < `...Z-2.json` < `...Z-10.json`).
+  const key = (n: string): [string, number] => {
+    const m = /^banyandb-perf-(.+?)(?:-(\d+))?\.json$/.exec(n);
+    return [m?.[1] ?? n, Number(m?.[2] ?? 1)];
+  };
+  const candidates = names
+    .filter((n) => n.startsWith(PREFIX) && n.endsWith('.json'))
+    .sort((a, b) => {
+      const [ka, na] = key(a);
+      const [kb, nb] = key(b);
+      return ka < kb ? -1 : ka > kb ? 1 : na - nb;
+    });
   const newest = candidates.at(-1);
   if (newest === undefined) {
     throw new ResultsError(
