@@ -287,7 +287,7 @@ describe('workload queries (stand-in client)', () => {
     assert.equal(latency?.status, 'n/a');
     assert.match(
       latency?.reason ?? '',
-      /TYPE_TREE index rule bound to trace_performance_test\/segment_trace; "latency_based_index" is not one/,
+      /index rule \(TYPE_TREE\) bound to trace_performance_test\/segment_trace; "latency_based_index" is not bound to it \(bound: time_based_index\)/,
     );
     assert.equal(latency?.latency, undefined);
     // The answerable pattern ran, and the stand-in's empty answer is reported, not hidden.

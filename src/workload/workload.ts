@@ -4,7 +4,7 @@
  * the generator's ground truth.
  */
 
-import type { IndexRule, IndexRuleBinding, StreamWriteRequest, TraceWriteRequest } from '../client/types.js';
+import type { IndexRuleBinding, StreamWriteRequest, TraceWriteRequest } from '../client/types.js';
 import { AbortedError, BanyanDBPerfError } from '../errors.js';
 import { SpanGenerator } from '../generator/index.js';
 import { LatencyRecorder } from '../metrics/index.js';
@@ -75,9 +75,8 @@ type TruthEntry = { written: number; facts: DataFacts; patterns: ConcretePattern
 const truthCache = new Map<string, TruthEntry>();
 const TRUTH_CACHE_ENTRIES = 2;
 
-/** Index rule access, when the client has it (BanyanDBClient does): used to find trace patterns a schema cannot serve. */
+/** Index rule binding access, when the client has it (BanyanDBClient does): finds trace patterns a schema cannot serve. */
 interface RuleRegistries {
-  indexRules?: { list(group: string): Promise<IndexRule[]> };
   indexRuleBindings?: { list(group: string): Promise<IndexRuleBinding[]> };
 }
 
@@ -106,7 +105,7 @@ abstract class Workload<Req> {
   #cursor: SpanCursor | undefined;
   #warmup: WarmupSummary | undefined;
   #truth: TruthEntry | undefined;
-  /** Trace model: TYPE_TREE index rules bound to the trace (undefined: not looked up yet; null: unknown). */
+  /** Trace model: index rules bound to the trace (undefined: not looked up yet; null: unknown). */
   #treeRules: Set<string> | null | undefined;
   readonly #answers = new Map<string, PatternAnswerRecord>();
 
@@ -324,28 +323,25 @@ abstract class Workload<Req> {
   }
 
   /**
-   * Trace model: which TYPE_TREE index rules are bound to the trace, read once through the client's registries when
+   * Trace model: which index rules are bound to the trace, read once through the client's registries when
    * it has them. When they cannot be read, every order rule is assumed present (and a missing one shows as an error).
    */
   async #lookUpTreeRules(): Promise<void> {
     if (this.model !== 'trace' || this.#treeRules !== undefined) return;
     const reg = this.#client as WorkloadClient & RuleRegistries;
     const { group, name } = this.#adapter;
-    if (!reg.indexRules?.list || !reg.indexRuleBindings?.list) {
+    if (!reg.indexRuleBindings?.list) {
       this.#treeRules = null;
       return;
     }
     try {
-      const [rules, bindings] = await Promise.all([reg.indexRules.list(group), reg.indexRuleBindings.list(group)]);
+      // BanyanDB v0.10.3 checks only that the order rule is bound to the trace (not its type), so only that is checked.
+      const bindings = await reg.indexRuleBindings.list(group);
       const bound = new Set<string>();
       for (const b of bindings) {
         if (b.subject?.name === name && b.subject.catalog === 'CATALOG_TRACE') for (const r of b.rules ?? []) bound.add(r);
       }
-      this.#treeRules = new Set(
-        rules
-          .filter((r) => r.type === 'TYPE_TREE' && r.metadata?.name !== undefined && bound.has(r.metadata.name))
-          .map((r) => r.metadata?.name as string),
-      );
+      this.#treeRules = bound;
     } catch {
       this.#treeRules = null;
     }
@@ -374,7 +370,7 @@ abstract class Workload<Req> {
     const rule = p.trace.orderBy?.indexRuleName;
     if (rule && this.#treeRules && !this.#treeRules.has(rule)) {
       return {
-        na: `a trace query without a trace id needs an order_by naming a TYPE_TREE index rule bound to ${group}/${name}; "${rule}" is not one (bound: ${[...this.#treeRules].join(', ') || 'none'})`,
+        na: `a trace query without a trace id needs an order_by naming an index rule (TYPE_TREE) bound to ${group}/${name}; "${rule}" is not bound to it (bound: ${[...this.#treeRules].join(', ') || 'none'})`,
       };
     }
     const limit = limitFor(t.traceCount, this.options.maxQueryTraces);
