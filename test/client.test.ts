@@ -490,19 +490,16 @@ describe('writes', () => {
     assert.ok(tids[1]! > tids[0]! && tids[0]! > 0);
     const tres = await client.writeTraceEncoded(encodeTraceRequests(traceBatch(2), tids), tids);
     assert.equal(tres.acknowledged, 2);
-    assert.throws(() => client.writeTraceEncoded(frames, [1]), OptionsError);
+    await assert.rejects(client.writeTraceEncoded(frames, [1]), OptionsError);
   });
 
   test('a batch without metadata on its first message is refused', async () => {
     const { client } = await setup();
-    assert.throws(
-      () => client.writeTrace([{ span: new Uint8Array(1) }]),
-      (err: unknown) => {
-        assert.ok(err instanceof OptionsError);
-        assert.equal(err.option, 'batch[0].metadata');
-        return true;
-      },
-    );
+    await assert.rejects(client.writeTrace([{ span: new Uint8Array(1) }]), (err: unknown) => {
+      assert.ok(err instanceof OptionsError);
+      assert.equal(err.option, 'batch[0].metadata');
+      return true;
+    });
   });
 });
 
@@ -514,7 +511,7 @@ describe('lifecycle', () => {
     assert.equal(client.closed, true);
     await assert.rejects(client.health(), ClosedError);
     await assert.rejects(client.groups.list(), ClosedError);
-    assert.throws(() => client.writeStream(streamBatch(1)), ClosedError);
+    await assert.rejects(client.writeStream(streamBatch(1)), ClosedError);
   });
 
   test('close cancels in-flight calls with ClosedError', async () => {

@@ -214,7 +214,7 @@ export class BanyanDBClient implements AsyncDisposable {
    * @throws WriteRejectedError when writes were rejected (unless `throwOnReject: false`); a GrpcError
    *   subclass on transport failure or deadline; AbortedError; ClosedError.
    */
-  writeStream(batch: readonly StreamWriteRequest[], opts?: WriteOptions): Promise<WriteBatchResult> {
+  async writeStream(batch: readonly StreamWriteRequest[], opts?: WriteOptions): Promise<WriteBatchResult> {
     this.#assertOpen();
     checkFirstMetadata('batch', batch);
     const ids = batch.map((r) => this.#idFor(r.messageId));
@@ -225,7 +225,7 @@ export class BanyanDBClient implements AsyncDisposable {
    * Writes a batch of spans to a trace on one bidi Write stream. `version` is assigned from a per-client
    * counter when absent or 0 and identifies the acknowledgement. See {@link writeStream}.
    */
-  writeTrace(batch: readonly TraceWriteRequest[], opts?: WriteOptions): Promise<WriteBatchResult> {
+  async writeTrace(batch: readonly TraceWriteRequest[], opts?: WriteOptions): Promise<WriteBatchResult> {
     this.#assertOpen();
     checkFirstMetadata('batch', batch);
     const ids = batch.map((r) => this.#idFor(r.version));
@@ -236,14 +236,14 @@ export class BanyanDBClient implements AsyncDisposable {
    * Sends already-encoded `banyandb.stream.v1.WriteRequest` frames (identity serializer) with the same ack
    * accounting as {@link writeStream}; `ids[i]` must be the message_id encoded in `frames[i]`.
    */
-  writeStreamEncoded(frames: readonly Uint8Array[], ids: readonly number[], opts?: WriteOptions): Promise<WriteBatchResult> {
+  async writeStreamEncoded(frames: readonly Uint8Array[], ids: readonly number[], opts?: WriteOptions): Promise<WriteBatchResult> {
     this.#assertOpen();
     checkEncoded(frames, ids);
     return this.#write('stream', frames, ids, opts);
   }
 
   /** Like {@link writeStreamEncoded} for `banyandb.trace.v1.WriteRequest` frames; `ids[i]` is the version. */
-  writeTraceEncoded(frames: readonly Uint8Array[], ids: readonly number[], opts?: WriteOptions): Promise<WriteBatchResult> {
+  async writeTraceEncoded(frames: readonly Uint8Array[], ids: readonly number[], opts?: WriteOptions): Promise<WriteBatchResult> {
     this.#assertOpen();
     checkEncoded(frames, ids);
     return this.#write('trace', frames, ids, opts);
