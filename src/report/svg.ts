@@ -104,16 +104,47 @@ function yAxis(f: Frame, ticks: number[], scale: (v: number) => number, label: s
   return s;
 }
 
-function legend(f: Frame, items: readonly { name: string; color: string; dashed?: boolean }[]): string {
-  let x = f.left;
-  const y = f.height - 18;
-  let s = '<g class="legend">';
+/** Approximate width of a legend entry (swatch + text at 12px). */
+function legendItemWidth(name: string): number {
+  return 40 + name.length * 7;
+}
+
+/** Rows of legend entries that fit the chart's width. */
+function legendRows<T extends { name: string }>(width: number, left: number, right: number, items: readonly T[]): T[][] {
+  const rows: T[][] = [[]];
+  let x = left;
   for (const it of items) {
-    const dash = it.dashed ? ' stroke-dasharray="6 3"' : '';
-    s += `<line x1="${x}" x2="${x + 22}" y1="${y - 4}" y2="${y - 4}" stroke="${escapeHtml(it.color)}" stroke-width="4"${dash}/>`;
-    s += `<text x="${x + 28}" y="${y}" fill="#1f2937">${escapeHtml(it.name)}</text>`;
-    x += 40 + it.name.length * 7;
+    const w = legendItemWidth(it.name);
+    if (x + w > width - right && rows[rows.length - 1]!.length > 0) {
+      rows.push([]);
+      x = left;
+    }
+    rows[rows.length - 1]!.push(it);
+    x += w;
   }
+  return rows;
+}
+
+/** Extra height the legend needs beyond its first row. */
+function legendExtra(width: number, items: readonly { name: string }[]): number {
+  return (legendRows(width, 72, 20, items).length - 1) * LEGEND_ROW;
+}
+
+const LEGEND_ROW = 18;
+
+function legend(f: Frame, items: readonly { name: string; color: string; dashed?: boolean }[]): string {
+  const rows = legendRows(f.width, f.left, f.right, items);
+  let s = '<g class="legend">';
+  rows.forEach((row, r) => {
+    let x = f.left;
+    const y = f.height - 18 - (rows.length - 1 - r) * LEGEND_ROW;
+    for (const it of row) {
+      const dash = it.dashed ? ' stroke-dasharray="6 3"' : '';
+      s += `<line x1="${x}" x2="${x + 22}" y1="${y - 4}" y2="${y - 4}" stroke="${escapeHtml(it.color)}" stroke-width="4"${dash}/>`;
+      s += `<text x="${x + 28}" y="${y}" fill="#1f2937">${escapeHtml(it.name)}</text>`;
+      x += legendItemWidth(it.name);
+    }
+  });
   return `${s}</g>`;
 }
 
@@ -128,7 +159,8 @@ export function lineChart(opts: {
   yUnit?: 'bytes';
   cls?: string;
 }): string {
-  const f = frame(opts.width ?? 640, opts.height ?? 320);
+  const f = frame(opts.width ?? 640, (opts.height ?? 320) + legendExtra(opts.width ?? 640, opts.series));
+  f.bottom += legendExtra(opts.width ?? 640, opts.series);
   const pts = opts.series.flatMap((s) => s.points).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
   let svg = open(f, opts.title, opts.cls ?? 'line-chart');
   if (pts.length === 0) {
@@ -171,7 +203,8 @@ export function barChart(opts: {
   cls?: string;
   valueLabel?: (v: number) => string;
 }): string {
-  const f = frame(opts.width ?? 640, opts.height ?? 320);
+  const f = frame(opts.width ?? 640, (opts.height ?? 320) + legendExtra(opts.width ?? 640, opts.series));
+  f.bottom += legendExtra(opts.width ?? 640, opts.series);
   const values = opts.series.flatMap((s) => s.values).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
   let svg = open(f, opts.title, opts.cls ?? 'bar-chart');
   if (values.length === 0 || opts.categories.length === 0) {
