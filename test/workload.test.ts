@@ -14,6 +14,7 @@ import {
   type WorkloadClient,
   type WorkloadProgress,
 } from '../src/workload/index.js';
+import { createProgress } from '../src/workload/progress.js';
 
 const SCALE = { name: 'tiny', spans: 400, traces: 200, services: 3, instances: 6, timeRangeMs: 600_000 };
 const END = Date.UTC(2026, 0, 1);
@@ -311,5 +312,50 @@ describe('workload queries (stand-in client)', () => {
     assert.equal(results?.[0]?.reason, 'server said no');
     assert.equal(results?.[0]?.iterations, 0);
     assert.equal(results?.[0]?.latency, undefined);
+  });
+});
+
+describe('workload progress', () => {
+  const event = {
+    phase: 'measure' as const,
+    repeat: 0,
+    spansSent: 50,
+    spansAcknowledged: 40,
+    errors: 2,
+    spansTarget: 100,
+    spansPerSec: 400,
+    etaMs: 1500,
+    elapsedMs: 100,
+  };
+  const fakeStream = (isTTY: boolean) => {
+    const out: string[] = [];
+    return { out, stream: { isTTY, write: (s: string) => out.push(s) } as unknown as NodeJS.WriteStream };
+  };
+
+  it('draws one live line on a TTY and sends typed events', () => {
+    const { out, stream } = fakeStream(true);
+    const events: WorkloadProgress[] = [];
+    const p = createProgress('trace', 3, 'auto', (e) => events.push(e), stream);
+    p.update(event, true);
+    p.end();
+    assert.equal(out.length, 2);
+    assert.equal(out[0], '\r\x1b[2Ktrace repeat 1/3: 40/100 spans, 400 spans/s, 2 errors, ETA 2s');
+    assert.equal(out[1], '\n');
+    assert.deepEqual(events, [{ model: 'trace', repeats: 3, ...event }]);
+  });
+
+  it('is silent off a TTY (auto) and with progress: false, events still sent', () => {
+    for (const [tty, show] of [
+      [false, 'auto'],
+      [true, false],
+    ] as const) {
+      const { out, stream } = fakeStream(tty);
+      let n = 0;
+      const p = createProgress('stream', 1, show, () => n++, stream);
+      p.update(event, true);
+      p.end();
+      assert.deepEqual(out, []);
+      assert.equal(n, 1);
+    }
   });
 });
