@@ -301,3 +301,20 @@ describe('emulator', () => {
     assert.ok(r.stderr.includes('--grpc-port expects an integer from 0 to 65535, got "70000".'), r.stderr);
   });
 });
+
+describe('exit codes', () => {
+  it('maps errors to 1, 2, 3 and 130', async () => {
+    const { exitCodeFor, EnvironmentError } = await import('../src/cli/context.js');
+    const { AbortedError, BanyanDBPerfError, ClusterError } = await import('../src/errors.js');
+    assert.equal(exitCodeFor(new OptionsError('--x', 'bad')), EXIT.USAGE);
+    assert.equal(exitCodeFor(new ClusterError('DOCKER_NOT_RUNNING', 'no engine')), EXIT.ENVIRONMENT);
+    assert.equal(exitCodeFor(new ClusterError('DOCKER_NOT_INSTALLED', 'no docker')), EXIT.ENVIRONMENT);
+    assert.equal(exitCodeFor(new ClusterError('IMAGE_MISSING', 'no image')), EXIT.ENVIRONMENT);
+    assert.equal(exitCodeFor(new ClusterError('CONTAINER_EXITED', 'died')), EXIT.FAILURES);
+    assert.equal(exitCodeFor(new EnvironmentError('UNAVAILABLE', 'cannot use the stream server')), EXIT.ENVIRONMENT);
+    assert.equal(exitCodeFor(new BanyanDBPerfError('INTERNAL', 'boom')), EXIT.FAILURES);
+    assert.equal(exitCodeFor(new Error('plain')), EXIT.FAILURES);
+    assert.equal(exitCodeFor(new AbortedError()), EXIT.INTERRUPTED);
+    assert.equal(exitCodeFor(new Error('any'), AbortSignal.abort()), EXIT.INTERRUPTED);
+  });
+});

@@ -62,12 +62,18 @@ export function makeContext(verb: Verb, flags: RawFlags, io: CliIo, signal: Abor
   };
 }
 
+/** The target could not be reached or used at all (before any benchmark work): exit code 3. */
+export class EnvironmentError extends BanyanDBPerfError {
+  override readonly name = 'EnvironmentError';
+}
+
 const ENVIRONMENT_CODES = new Set(['DOCKER_NOT_INSTALLED', 'DOCKER_NOT_RUNNING', 'COMPOSE_MISSING', 'PORT_IN_USE', 'IMAGE_MISSING']);
 
 /** The exit code for an error that ended a verb. */
 export function exitCodeFor(err: unknown, signal?: AbortSignal): number {
   if (err instanceof OptionsError) return EXIT.USAGE;
   if (err instanceof AbortedError || signal?.aborted) return EXIT.INTERRUPTED;
+  if (err instanceof EnvironmentError) return EXIT.ENVIRONMENT;
   if (err instanceof ClusterError && ENVIRONMENT_CODES.has(err.code)) return EXIT.ENVIRONMENT;
   if (err instanceof BanyanDBPerfError && ENVIRONMENT_CODES.has(err.code)) return EXIT.ENVIRONMENT;
   if (err instanceof ResultsError) return EXIT.FAILURES;

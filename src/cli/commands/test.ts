@@ -8,14 +8,14 @@ import { join } from 'node:path';
 import { BanyanDBClient } from '../../client/index.js';
 import { Cluster, type StartedCluster, type StatsSampler } from '../../cluster/index.js';
 import { startEmulator } from '../../emulator/index.js';
-import { ClusterError } from '../../errors.js';
+import { BanyanDBPerfError, ClusterError } from '../../errors.js';
 import { DEFAULT_RESULTS_DIR } from '../../report/files.js';
 import { formatConsoleReport, writeResults } from '../../report/index.js';
 import type { BenchmarkResult, DiskFootprint, Model, TargetInfo } from '../../results.js';
 import { SchemaLoader } from '../../schema/index.js';
 import { runComparison } from '../../workload/index.js';
 import { str } from '../args.js';
-import { type CommandContext, EXIT } from '../context.js';
+import { type CommandContext, EnvironmentError, EXIT } from '../context.js';
 import { clusterFlags, type TargetKind, targetFlags, workloadFlags } from './options.js';
 
 /** Interval of container stats sampling during a Docker run (one `docker stats` takes about 2 s itself). */
@@ -140,7 +140,10 @@ export async function runTest(ctx: CommandContext, forceTarget?: TargetKind): Pr
 
     const clients = {} as Record<Model, BanyanDBClient>;
     for (const m of MODELS) {
-      const client = await BanyanDBClient.connect(target.addresses[m], { signal: ctx.signal });
+      const client = await BanyanDBClient.connect(target.addresses[m], { signal: ctx.signal }).catch((err: unknown) => {
+        if (ctx.signal.aborted || !(err instanceof BanyanDBPerfError) || err.code === 'OPTIONS_INVALID') throw err;
+        throw new EnvironmentError(err.code, `cannot use the ${m} server at ${target.addresses[m]}: ${err.message}`, { cause: err });
+      });
       clients[m] = client;
       cleanups.push(() => client.close());
       ctx.io.stderr(`banyandb-perf: loading the ${m} schema into ${target.addresses[m]}\n`);
