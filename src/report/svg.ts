@@ -203,8 +203,14 @@ export function barChart(opts: {
   cls?: string;
   valueLabel?: (v: number) => string;
 }): string {
-  const f = frame(opts.width ?? 640, (opts.height ?? 320) + legendExtra(opts.width ?? 640, opts.series));
-  f.bottom += legendExtra(opts.width ?? 640, opts.series);
+  const width = opts.width ?? 640;
+  // Crowded category labels are slanted; the chart grows to make room for them.
+  const longest = Math.max(0, ...opts.categories.map((c) => c.length * 7));
+  const slant = opts.categories.length > 0 && longest > ((width - 92) / opts.categories.length) * 0.95;
+  const labelExtra = slant ? Math.min(140, Math.round(longest * 0.5)) : 0;
+  const extra = legendExtra(width, opts.series) + labelExtra;
+  const f = frame(width, (opts.height ?? 320) + extra);
+  f.bottom += extra;
   const values = opts.series.flatMap((s) => s.values).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
   let svg = open(f, opts.title, opts.cls ?? 'bar-chart');
   if (values.length === 0 || opts.categories.length === 0) {
@@ -233,7 +239,11 @@ export function barChart(opts: {
         svg += `<text x="${cx.toFixed(1)}" y="${cy}" text-anchor="start" transform="rotate(-90 ${cx.toFixed(1)} ${cy})" font-size="10" fill="#b91c1c">${escapeHtml(s.missingLabel)}</text>`;
       }
     });
-    svg += `<text x="${(f.left + ci * groupW + groupW / 2).toFixed(1)}" y="${f.height - f.bottom + 16}" text-anchor="middle" fill="#1f2937">${escapeHtml(cat)}</text>`;
+    const lx = (f.left + ci * groupW + groupW / 2).toFixed(1);
+    const ly = f.height - f.bottom + 16;
+    svg += slant
+      ? `<text x="${lx}" y="${ly}" text-anchor="end" transform="rotate(-30 ${lx} ${ly})" fill="#1f2937">${escapeHtml(cat)}</text>`
+      : `<text x="${lx}" y="${ly}" text-anchor="middle" fill="#1f2937">${escapeHtml(cat)}</text>`;
   });
   svg += legend(f, opts.series);
   return `${svg}</svg>`;
