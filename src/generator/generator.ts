@@ -523,68 +523,76 @@ export class SpanGenerator {
   }
 
   /**
-   * Picks the segment shape so the mean payload size matches `payloadBytes`: measures a fixed sample
-   * (independent of the seed) and solves the (linear) filler size, refined once.
+   * Picks the segment shape so the mean payload size matches `payloadBytes`. The templated parts have
+   * exactly known sizes, so only the entry span's head (names, ids, ref) is measured, on a fixed
+   * sample independent of the seed; the expected size of a shape is then
+   * head + entry tail + (E[local spans] - 1) x local span, and the filler size is solved from it.
    */
   private calibrate(): void {
     const payload = this.payload!;
-    const target = this.options.payloadBytes;
-    const measure = (shape: PayloadShape): number => {
+    const { payloadBytes: target, errorRate } = this.options;
+    payload.shape = { minLocalSpans: 1, maxLocalSpans: 1, fillerMeanBytes: 0 };
+    const rng = new Sfc32(0xc0ffee);
+    const info: PayloadSpanInfo = {
+      traceId: hex8(rng.nextU32()) + hex8(rng.nextU32()) + hex8(rng.nextU32()) + hex8(rng.nextU32()),
+      spanId: '',
+      serviceId: '',
+      serviceInstanceId: '',
+      operationName: '',
+      component: '',
+      componentIndex: 0,
+      startTimeMs: this.options.endTimeMs - 1000,
+      latencyMs: LATENCY_MEAN_MS,
+      isError: false,
+    };
+    const parent: PayloadParentInfo = { spanId: '', serviceId: '', serviceInstanceId: '', operationName: '' };
+    const samples = 2000;
+    let total = 0;
+    for (let i = 0; i < samples; i++) {
+      info.spanId = info.traceId.slice(0, 16) + hex4(i);
+      const s = this.serviceTable.sample(rng);
+      const perService = Math.floor((this.options.scale.instances - 1 - s) / this.options.scale.services) + 1;
+      info.serviceId = this.services[s]!;
+      info.serviceInstanceId = this.instances[s + rng.int(perService) * this.options.scale.services]!;
+      info.componentIndex = this.componentTable.sample(rng);
+      info.component = this.componentNames[info.componentIndex]!;
+      info.operationName = this.operations[this.operationTable.sample(rng)]!;
+      info.isError = rng.float() < errorRate;
+      parent.spanId = info.spanId;
+      parent.serviceId = this.services[this.serviceTable.sample(rng)]!;
+      parent.serviceInstanceId = info.serviceInstanceId;
+      parent.operationName = this.operations[this.operationTable.sample(rng)]!;
+      // Roots (no ref) are 1 in MEAN_SPANS_PER_TRACE spans.
+      total += payload.build(rng, info, i % 20 === 0 ? null : parent).length;
+    }
+    const head = total / samples - payload.templateMeans(errorRate).tail;
+    const expected = (shape: PayloadShape): number => {
       payload.shape = shape;
-      const rng = new Sfc32(0xc0ffee);
-      const info: PayloadSpanInfo = {
-        traceId: hex8(rng.nextU32()) + hex8(rng.nextU32()) + hex8(rng.nextU32()) + hex8(rng.nextU32()),
-        spanId: '',
-        serviceId: '',
-        serviceInstanceId: '',
-        operationName: '',
-        component: '',
-        componentIndex: 0,
-        startTimeMs: this.options.endTimeMs - 1000,
-        latencyMs: LATENCY_MEAN_MS,
-        isError: false,
-      };
-      const parent: PayloadParentInfo = { spanId: '', serviceId: '', serviceInstanceId: '', operationName: '' };
-      const samples = 1500;
-      let total = 0;
-      for (let i = 0; i < samples; i++) {
-        info.spanId = info.traceId.slice(0, 16) + hex4(i);
-        const s = this.serviceTable.sample(rng);
-        info.serviceId = this.services[s]!;
-        info.serviceInstanceId = this.instances[s]!;
-        info.componentIndex = this.componentTable.sample(rng);
-        info.component = this.componentNames[info.componentIndex]!;
-        info.operationName = this.operations[this.operationTable.sample(rng)]!;
-        info.isError = rng.float() < this.options.errorRate;
-        parent.spanId = info.spanId;
-        parent.serviceId = info.serviceId;
-        parent.serviceInstanceId = info.serviceInstanceId;
-        parent.operationName = info.operationName;
-        total += payload.build(rng, info, i % 20 === 0 ? null : parent).length;
-      }
-      return total / samples;
+      const m = payload.templateMeans(errorRate);
+      return head + m.tail + ((shape.minLocalSpans + shape.maxLocalSpans) / 2 - 1) * m.local;
     };
     let shape: PayloadShape = { minLocalSpans: 3, maxLocalSpans: 8, fillerMeanBytes: 0 };
-    let base = measure(shape);
-    if (base > target) {
-      // Fewer local spans: largest 1..m range whose bare mean still fits (m = 1 is the floor).
+    let size = expected(shape);
+    if (size > target) {
+      // Fewer local spans: the largest 1..m range whose bare mean still fits (m = 1 is the floor).
       for (let m = 7; m >= 1; m--) {
         shape = { minLocalSpans: 1, maxLocalSpans: m, fillerMeanBytes: 0 };
-        base = measure(shape);
-        if (base <= target || m === 1) break;
+        size = expected(shape);
+        if (size <= target || m === 1) break;
       }
     }
-    if (base < target) {
-      const meanLocals = (shape.minLocalSpans + shape.maxLocalSpans) / 2;
-      for (let round = 0; round < 3; round++) {
-        const f = Math.max(0, shape.fillerMeanBytes + (target - base) / meanLocals);
+    if (size < target) {
+      // Every span of a segment (entry included) carries one filler text.
+      const fillers = (shape.minLocalSpans + shape.maxLocalSpans) / 2;
+      for (let round = 0; round < 4; round++) {
+        const f = Math.max(0, shape.fillerMeanBytes + (target - size) / fillers);
         shape = { ...shape, fillerMeanBytes: Math.round(f) };
-        base = measure(shape);
+        size = expected(shape);
       }
     }
     payload.shape = shape;
     this.shape = shape;
-    this.meanPayload = Math.round(base);
+    this.meanPayload = Math.round(size);
   }
 }
 

@@ -337,6 +337,19 @@ export class PayloadBuilder {
     this.maxTemplate = max;
   }
 
+  /**
+   * Expected bytes of the templated parts under the current shape: the entry span's tail and one
+   * local span (plus its separating comma), weighted by the chance of their error variants.
+   */
+  templateMeans(errorRate: number): { tail: number; local: number } {
+    const mean = (ts: Template[]): number => ts.reduce((a, t) => a + t.bytes.length, 0) / ts.length;
+    const localError = errorRate / 4;
+    return {
+      tail: (1 - errorRate) * mean(this.tailOk) + errorRate * mean(this.tailError),
+      local: 1 + (1 - localError) * mean(this.localOk) + localError * mean(this.localError),
+    };
+  }
+
   private ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
     const used = this.pos - this.start;
