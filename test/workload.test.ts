@@ -9,6 +9,7 @@ import { OptionsError } from '../src/errors.js';
 import { SpanGenerator } from '../src/generator/index.js';
 import {
   resolveWorkloadOptions,
+  runComparison,
   StreamWorkload,
   TraceWorkload,
   type WorkloadClient,
@@ -357,5 +358,71 @@ describe('workload progress', () => {
       assert.deepEqual(out, []);
       assert.equal(n, 1);
     }
+  });
+});
+
+describe('runComparison options', () => {
+  it('rejects bad options and unknown patterns before anything is sent', async () => {
+    const a = fakeClient();
+    const b = fakeClient();
+    const target = {
+      kind: 'external' as const,
+      server: 'unknown' as const,
+      description: 'stand-ins',
+      addresses: { stream: 'a', trace: 'b' },
+    };
+    await assert.rejects(
+      runComparison({ ...BASE, stream: a.client, trace: b.client, target, patterns: ['time-whole', 'nope'] }),
+      (e: unknown) => e instanceof OptionsError && e.option === 'patterns' && /unknown query pattern "nope"/.test(e.message),
+    );
+    await assert.rejects(
+      runComparison({ ...BASE, stream: a.client, trace: b.client, target, batchSize: 0 }),
+      (e: unknown) => e instanceof OptionsError && e.option === 'batchSize',
+    );
+    assert.equal(a.calls.length + b.calls.length, 0);
+  });
+
+  it('alternates which model writes first on every repeat, over identical spans', async () => {
+    const order: string[] = [];
+    const a = fakeClient();
+    const b = fakeClient();
+    const track = (c: WorkloadClient, label: string) => {
+      const ws = c.writeStream.bind(c);
+      const wt = c.writeTrace.bind(c);
+      c.writeStream = (batch, o) => {
+        order.push(label);
+        return ws(batch, o);
+      };
+      c.writeTrace = (batch, o) => {
+        order.push(label);
+        return wt(batch, o);
+      };
+    };
+    track(a.client, 's');
+    track(b.client, 't');
+    const target = {
+      kind: 'external' as const,
+      server: 'unknown' as const,
+      description: 'stand-ins',
+      addresses: { stream: 'a', trace: 'b' },
+    };
+    const r = await runComparison({
+      ...BASE,
+      stream: a.client,
+      trace: b.client,
+      target,
+      spans: 120,
+      repeats: 3,
+      batchSize: 40,
+      concurrency: 1,
+      patterns: [],
+    });
+    assert.equal(order.join(''), 'sttsst', 'repeat 1: stream first; 2: trace first; 3: stream first');
+    assert.deepEqual(
+      a.calls.flatMap((c) => c.ids),
+      b.calls.flatMap((c) => c.ids),
+    );
+    assert.deepEqual(r.queries, { stream: [], trace: [] });
+    assert.equal(r.partial, false);
   });
 });

@@ -4,11 +4,13 @@
  * (page cache, CPU frequency, other load) does not favour one model; then the figures compared across repeats.
  */
 
+import { OptionsError } from '../errors.js';
 import { compareSpreads, spread } from '../metrics/index.js';
 import type { BenchmarkResult, Comparison, Model, QueryPatternResult, Spread, TargetInfo, WriteRunResult } from '../results.js';
 import { RESULTS_SCHEMA_VERSION } from '../results.js';
 import type { WorkloadClient } from './model.js';
 import { optionsToJson, resolveWorkloadOptions, type WorkloadOptions } from './options.js';
+import { PATTERN_INFO } from './patterns.js';
 import { toolVersion } from './version.js';
 import { StreamWorkload, TraceWorkload } from './workload.js';
 
@@ -38,6 +40,14 @@ export async function runComparison(opts: RunComparisonOptions): Promise<Benchma
   const { stream: streamClient, trace: traceClient, target, patterns, group: _g, name: _n, ...rest } = opts;
   // Resolve once so both models get the same endTimeMs (hence identical spans).
   const resolved = resolveWorkloadOptions(rest);
+  for (const p of patterns ?? []) {
+    if (!PATTERN_INFO.some((i) => i.name === p)) {
+      throw new OptionsError(
+        'patterns',
+        `unknown query pattern ${JSON.stringify(p)}; expected one of ${PATTERN_INFO.map((i) => i.name).join(', ')}`,
+      );
+    }
+  }
   const common: WorkloadOptions = { ...rest, endTimeMs: resolved.endTimeMs };
   const workloads: Record<Model, AnyWorkload> = {
     stream: new StreamWorkload(streamClient, common),

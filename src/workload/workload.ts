@@ -5,7 +5,7 @@
  */
 
 import type { IndexRuleBinding, StreamWriteRequest, TraceWriteRequest } from '../client/types.js';
-import { AbortedError, BanyanDBPerfError } from '../errors.js';
+import { AbortedError, BanyanDBPerfError, OptionsError } from '../errors.js';
 import { SpanGenerator } from '../generator/index.js';
 import { LatencyRecorder } from '../metrics/index.js';
 import type { Model, QueryMismatch, QueryPatternResult, WriteRunResult } from '../results.js';
@@ -209,7 +209,7 @@ abstract class Workload<Req> {
   async writeRepeat(index: number): Promise<WriteRunResult> {
     const o = this.options;
     if (!Number.isInteger(index) || index < 0 || index >= o.repeats) {
-      throw new BanyanDBPerfError('OPTIONS_INVALID', `repeat index must be an integer in [0, ${o.repeats}), got ${index}`);
+      throw new OptionsError('repeat', `repeat index must be an integer in [0, ${o.repeats}), got ${index}`);
     }
     await this.writeWarmup();
     const cursor = this.#ensureCursor();
@@ -313,8 +313,8 @@ abstract class Workload<Req> {
     return names.map((n) => {
       const p = patterns.find((x) => x.name === n);
       if (!p) {
-        throw new BanyanDBPerfError(
-          'OPTIONS_INVALID',
+        throw new OptionsError(
+          'patterns',
           `unknown query pattern ${JSON.stringify(n)}; expected one of ${patterns.map((x) => x.name).join(', ')}`,
         );
       }
