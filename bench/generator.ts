@@ -8,7 +8,10 @@
  *    busy machine).
  * 2. Peak memory: a small pass (100k spans) and a medium-scale pass (10M spans, or --spans N) with
  *    payloads, each in a fresh child process; peak RSS = max(process.resourceUsage().maxRSS, sampled
- *    rss). Streaming means the medium pass should stay within ~1.2x of the small one.
+ *    rss). Streaming means the medium pass should stay within ~1.2x of the small one. Peak RSS also
+ *    holds payload slabs that are dead but not yet collected (V8 collects external memory in steps of
+ *    tens of MiB), so the children also report heapUsed + arrayBuffers after a forced GC: what is
+ *    really retained, which must not grow with the number of spans.
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +34,8 @@ interface PassResult {
   wallMs: number;
   cpuMs: number;
   peakRssBytes: number;
+  /** heapUsed + arrayBuffers after a forced GC at the end of the pass (-1 without --expose-gc): what the pass retains. */
+  retainedBytes: number;
 }
 
 function pass(scale: Scale, includePayload: boolean, maxSeconds = Number.POSITIVE_INFINITY): PassResult {
@@ -52,13 +57,20 @@ function pass(scale: Scale, includePayload: boolean, maxSeconds = Number.POSITIV
   const wallMs = performance.now() - t0;
   const c = process.cpuUsage(c0);
   peak = Math.max(peak, process.resourceUsage().maxRSS * 1024);
-  return { spans, payloadBytes, wallMs, cpuMs: (c.user + c.system) / 1000, peakRssBytes: peak };
+  let retainedBytes = -1;
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) {
+    gc();
+    const m = process.memoryUsage();
+    retainedBytes = m.heapUsed + m.arrayBuffers;
+  }
+  return { spans, payloadBytes, wallMs, cpuMs: (c.user + c.system) / 1000, peakRssBytes: peak, retainedBytes };
 }
 
 function child(kind: string, spans: number): Promise<PassResult> {
   return new Promise((resolve, reject) => {
     const p = fork(fileURLToPath(import.meta.url), ['--child', kind, '--spans', String(spans)], {
-      execArgv: ['--import', 'tsx'],
+      execArgv: ['--import', 'tsx', '--expose-gc'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     p.once('message', (m) => resolve(m as PassResult));
@@ -117,11 +129,15 @@ async function main(): Promise<void> {
   if (process.argv.includes('--skip-memory')) return;
   const mediumSpans = Number(arg('--spans') ?? SCALES.medium.spans);
   const small = await child('small', SCALES.small.spans);
-  console.log(`peak RSS, small pass (${fmt(small.spans)} spans with payload): ${(small.peakRssBytes / 2 ** 20).toFixed(1)} MiB`);
+  const mib = (b: number): string => `${(b / 2 ** 20).toFixed(1)} MiB`;
+  console.log(
+    `peak RSS, small pass (${fmt(small.spans)} spans with payload): ${mib(small.peakRssBytes)}; retained after GC ${mib(small.retainedBytes)}`,
+  );
   const medium = await child('medium', mediumSpans);
   console.log(
     `peak RSS, medium pass (${fmt(medium.spans)} spans with payload, ${(medium.payloadBytes / 2 ** 30).toFixed(1)} GiB generated, ` +
-      `${fmt(medium.wallMs / 1000)} s): ${(medium.peakRssBytes / 2 ** 20).toFixed(1)} MiB → ${(medium.peakRssBytes / small.peakRssBytes).toFixed(2)}x the small pass`,
+      `${fmt(medium.wallMs / 1000)} s): ${mib(medium.peakRssBytes)} → ${(medium.peakRssBytes / small.peakRssBytes).toFixed(2)}x the small pass; ` +
+      `retained after GC ${mib(medium.retainedBytes)} (${(medium.retainedBytes / small.retainedBytes).toFixed(2)}x)`,
   );
 }
 
