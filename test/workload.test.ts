@@ -301,6 +301,17 @@ describe('workload queries (stand-in client)', () => {
     await assert.rejects(w.queryOnce('no-such-pattern'), /unknown query pattern "no-such-pattern"/);
   });
 
+  it('abort while the ground truth is computed: query() resolves promptly with what was done', async () => {
+    const { client } = fakeClient();
+    const ac = new AbortController();
+    const big = { name: 'big', spans: 400_000, traces: 40_000, services: 10, instances: 20, timeRangeMs: 3_600_000 };
+    // No write(): the workload assumes the whole data set is there and regenerates it for the ground truth.
+    const w = new StreamWorkload(client, { ...BASE, scale: big, signal: ac.signal });
+    setTimeout(() => ac.abort(), 30);
+    const results = await w.query();
+    assert.deepEqual(results, []);
+  });
+
   it('reports a failing query as an error with its reason, never as figures', async () => {
     const { client } = fakeClient();
     client.queryStream = async () => {

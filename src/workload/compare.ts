@@ -72,7 +72,9 @@ export async function runComparison(opts: RunComparisonOptions): Promise<Benchma
     for (let i = 0; i < resolved.repeats && !aborted(); i++) {
       for (const m of order(i)) {
         if (aborted()) break;
-        queries[m].push(await workloads[m].queryRepeat(i, patterns));
+        const rep = await workloads[m].queryRepeat(i, patterns);
+        if (rep.length === 0 && aborted()) break;
+        queries[m].push(rep);
       }
     }
     if (workloads.stream.writtenSpans === workloads.trace.writtenSpans) crossCheck(workloads, queries);

@@ -13,6 +13,7 @@
  * `max` results, every one satisfying the predicate (checked on its returned tags), no duplicates.
  */
 import type { Criteria, QueryOrder, TagValue, TimeRange } from '../client/types.js';
+import { AbortedError } from '../errors.js';
 import type { Model } from '../results.js';
 import { type QueryAnswer, type ReturnedSpan, tagNumber, tagString, toTimestamp, type WorkloadSpan } from './model.js';
 
@@ -153,8 +154,16 @@ export function buildPatterns(f: DataFacts): ConcretePattern[] {
   return out;
 }
 
+/** The ground-truth passes give the event loop a turn (and check the abort signal) this often. */
+export const YIELD_EVERY_SPANS = 20_000;
+
+async function yieldToEventLoop(signal: AbortSignal | undefined): Promise<void> {
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  if (signal?.aborted) throw new AbortedError('aborted while computing the query ground truth', { cause: signal.reason });
+}
+
 /** First pass over the written prefix: the facts the patterns are built from. */
-export function collectFacts(spans: Iterable<WorkloadSpan>): DataFacts {
+export async function collectFacts(spans: Iterable<WorkloadSpan>, signal?: AbortSignal): Promise<DataFacts> {
   let n = 0;
   let minStartMs = Number.POSITIVE_INFINITY;
   let maxStartMs = Number.NEGATIVE_INFINITY;
@@ -164,7 +173,7 @@ export function collectFacts(spans: Iterable<WorkloadSpan>): DataFacts {
   const errorsByService = new Map<string, number>();
   const latencies = new Map<number, number>();
   for (const s of spans) {
-    n++;
+    if (++n % YIELD_EVERY_SPANS === 0) await yieldToEventLoop(signal);
     if (s.startTimeMs < minStartMs) minStartMs = s.startTimeMs;
     if (s.startTimeMs > maxStartMs) maxStartMs = s.startTimeMs;
     traceWritten.set(s.traceId, (traceWritten.get(s.traceId) ?? 0) + 1);
@@ -251,13 +260,15 @@ export interface GroundTruth {
 }
 
 /** Second pass: ground truth of every pattern. */
-export function computeGroundTruth(
+export async function computeGroundTruth(
   spans: Iterable<WorkloadSpan>,
   patterns: ConcretePattern[],
   facts: DataFacts,
   maxSpans: number,
   maxTraces: number,
-): Map<string, GroundTruth> {
+  signal?: AbortSignal,
+): Promise<Map<string, GroundTruth>> {
+  let k = 0;
   const truth = patterns.map(() => ({
     spanCount: 0,
     spanIds: new Set<string>() as Set<string> | undefined,
@@ -270,6 +281,7 @@ export function computeGroundTruth(
   // Spans of one trace are consecutive in the generator's stream, so "trace already counted" needs only the last id,
   // except when a trace is interleaved; `seen` guards that case for the counted traces of each pattern.
   for (const s of spans) {
+    if (++k % YIELD_EVERY_SPANS === 0) await yieldToEventLoop(signal);
     for (let i = 0; i < patterns.length; i++) {
       const p = patterns[i] as ConcretePattern;
       if (!p.predicate(s)) continue;

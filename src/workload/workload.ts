@@ -286,8 +286,11 @@ abstract class Workload<Req> {
     };
   }
 
-  /** Ground truth of the written prefix (computed once per written length: two passes without payloads). */
-  #groundTruth() {
+  /**
+   * Ground truth of the written prefix (two passes over the generator without payloads, yielding to the event loop
+   * and honouring the abort signal), computed once per written length and shared with same-data workloads.
+   */
+  async #ensureTruth(): Promise<TruthEntry> {
     const written = this.writtenSpans;
     if (this.#truth && this.#truth.written === written) return this.#truth;
     const o = this.options;
@@ -298,12 +301,17 @@ abstract class Workload<Req> {
       return cached;
     }
     const spans = () => prefix(this.#generator(false).spans() as Iterable<WorkloadSpan>, written);
-    const facts = collectFacts(spans());
+    const facts = await collectFacts(spans(), o.signal);
     const patterns = buildPatterns(facts);
-    const truth = computeGroundTruth(spans(), patterns, facts, o.maxQuerySpans, o.maxQueryTraces);
+    const truth = await computeGroundTruth(spans(), patterns, facts, o.maxQuerySpans, o.maxQueryTraces, o.signal);
     this.#truth = { written, facts, patterns, truth };
     truthCache.set(cacheKey, this.#truth);
     while (truthCache.size > TRUTH_CACHE_ENTRIES) truthCache.delete(truthCache.keys().next().value as string);
+    return this.#truth;
+  }
+
+  #groundTruth(): TruthEntry {
+    if (!this.#truth) throw new Error('internal: ground truth used before it was computed');
     return this.#truth;
   }
 
@@ -392,6 +400,7 @@ abstract class Workload<Req> {
    */
   async queryOnce(pattern: string): Promise<number> {
     await this.#lookUpTreeRules();
+    await this.#ensureTruth();
     const [p] = this.#selected([pattern]);
     const r = this.#request(p as ConcretePattern);
     if ('na' in r) throw new BanyanDBPerfError('FAILED_PRECONDITION', `${this.model} model cannot answer ${pattern}: ${r.na}`);
@@ -403,7 +412,9 @@ abstract class Workload<Req> {
     const out: QueryPatternResult[][] = [];
     for (let i = 0; i < this.options.repeats; i++) {
       if (this.options.signal?.aborted) break;
-      out.push(await this.queryRepeat(i, patterns));
+      const rep = await this.queryRepeat(i, patterns);
+      if (rep.length === 0 && this.options.signal?.aborted) break;
+      out.push(rep);
     }
     return out;
   }
@@ -411,6 +422,12 @@ abstract class Workload<Req> {
   /** One query repeat: every selected pattern, `queryIterations` timed executions each, answers checked. */
   async queryRepeat(index: number, patterns?: string[]): Promise<QueryPatternResult[]> {
     await this.#lookUpTreeRules();
+    try {
+      await this.#ensureTruth();
+    } catch (err) {
+      if (err instanceof AbortedError) return [];
+      throw err;
+    }
     const selected = this.#selected(patterns);
     const { truth, facts } = this.#groundTruth();
     const results: QueryPatternResult[] = [];
