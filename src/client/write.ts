@@ -7,7 +7,6 @@
  * Internal: the public surface is BanyanDBClient.writeStream / writeTrace / writeStreamEncoded / writeTraceEncoded.
  */
 import type * as grpc from '@grpc/grpc-js';
-import protobuf from 'protobufjs';
 import { AbortedError, type BanyanDBPerfError, ClosedError, type RejectedWrite, UnavailableError, WriteRejectedError } from '../errors.js';
 import { mapGrpcError } from './errors-map.js';
 import { asBuffer, identitySerialize } from './methods.js';
@@ -100,21 +99,8 @@ function fixNulls(tags: TagValue[]): TagValue[] {
   });
 }
 
-/**
- * Finishes a writer holding several concatenated messages into ONE buffer (one allocation per batch
- * instead of one per message, which matters for GC at ~10 KB per span) and returns a view per message.
- */
-function split(writer: protobuf.Writer, ends: readonly number[]): Buffer[] {
-  const all = asBuffer(writer.finish());
-  const frames = new Array<Buffer>(ends.length);
-  let start = 0;
-  for (let i = 0; i < ends.length; i++) {
-    const end = ends[i]!;
-    frames[i] = all.subarray(start, end);
-    start = end;
-  }
-  return frames;
-}
+// One buffer per message: ~10 KB allocations are served from malloc's heap and reused; a single buffer per
+// batch (1 MB, above the mmap threshold) measured no faster and page-faulted fresh memory every batch.
 
 /**
  * Encodes stream write requests (ids already assigned) into WriteRequest frames.
@@ -122,8 +108,7 @@ function split(writer: protobuf.Writer, ends: readonly number[]): Buffer[] {
  */
 export function encodeStreamRequests(batch: readonly StreamWriteRequest[], ids: readonly number[]): Buffer[] {
   const type = messageType(REQUEST_TYPES.stream);
-  const writer = protobuf.Writer.create();
-  const ends = new Array<number>(batch.length);
+  const frames = new Array<Buffer>(batch.length);
   let metadata = batch[0]?.metadata;
   for (let i = 0; i < batch.length; i++) {
     const req = batch[i]!;
@@ -134,25 +119,24 @@ export function encodeStreamRequests(batch: readonly StreamWriteRequest[], ids: 
       element = { ...element, tagFamilies: families.map((f) => (f.tags && needsNullFix(f.tags) ? { tags: fixNulls(f.tags) } : f)) };
     }
     const msg = { metadata, element, messageId: ids[i], tagFamilySpec: req.tagFamilySpec };
-    ends[i] = type.encode(msg, writer).len;
+    frames[i] = asBuffer(type.encode(msg).finish());
   }
-  return split(writer, ends);
+  return frames;
 }
 
 /** Encodes trace write requests (ids = versions already assigned) into WriteRequest frames. */
 export function encodeTraceRequests(batch: readonly TraceWriteRequest[], ids: readonly number[]): Buffer[] {
   const type = messageType(REQUEST_TYPES.trace);
-  const writer = protobuf.Writer.create();
-  const ends = new Array<number>(batch.length);
+  const frames = new Array<Buffer>(batch.length);
   let metadata = batch[0]?.metadata;
   for (let i = 0; i < batch.length; i++) {
     const req = batch[i]!;
     if (req.metadata) metadata = req.metadata;
     const tags = req.tags && needsNullFix(req.tags) ? fixNulls(req.tags) : req.tags;
     const msg = { metadata, tags, span: req.span, version: ids[i], tagSpec: req.tagSpec };
-    ends[i] = type.encode(msg, writer).len;
+    frames[i] = asBuffer(type.encode(msg).finish());
   }
-  return split(writer, ends);
+  return frames;
 }
 
 // ---------------------------------------------------------------------------------------------------------
