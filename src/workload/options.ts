@@ -3,7 +3,7 @@
  * defaults below. Every check happens here, before anything is sent to a server.
  */
 import { OptionsError } from '../errors.js';
-import { resolveScale, type Scale, type ScaleName } from '../generator/scale.js';
+import { resolveGeneratorOptions, resolveScale, type Scale, type ScaleName } from '../generator/index.js';
 import type { Model } from '../results.js';
 
 /** Default number of write batches in flight per model. */
@@ -215,11 +215,15 @@ function describe(v: unknown): string {
 export function resolveWorkloadOptions(options: WorkloadOptions = {}, nowMs: () => number = Date.now): ResolvedWorkloadOptions {
   const o = options;
   const scale = resolveScale(o.scale);
-  if (o.seed !== undefined && !(typeof o.seed === 'number' && Number.isInteger(o.seed))) {
-    throw new OptionsError('seed', `seed must be an integer, got ${describe(o.seed)}`);
-  }
-  checkNonNegative('endTimeMs', o.endTimeMs);
-  checkPositiveInt('payloadBytes', o.payloadBytes);
+  const endTimeMs = o.endTimeMs ?? Math.floor(nowMs() / 1000) * 1000;
+  // The generator's own checks (seed, endTimeMs within the timestamp range BanyanDB accepts, payloadBytes bounds).
+  resolveGeneratorOptions({
+    scale,
+    endTimeMs,
+    includePayload: false,
+    ...(o.seed !== undefined ? { seed: o.seed } : {}),
+    ...(o.payloadBytes !== undefined ? { payloadBytes: o.payloadBytes } : {}),
+  });
   checkPositiveInt('concurrency', o.concurrency);
   checkPositiveInt('batchSize', o.batchSize);
   checkPositive('durationMs', o.durationMs);
@@ -254,7 +258,7 @@ export function resolveWorkloadOptions(options: WorkloadOptions = {}, nowMs: () 
     scale,
     spansFromScale: o.spans === undefined,
     seed: o.seed ?? DEFAULT_SEED,
-    endTimeMs: o.endTimeMs ?? Math.floor(nowMs() / 1000) * 1000,
+    endTimeMs,
     payloadBytes: o.payloadBytes,
     concurrency: o.concurrency ?? DEFAULT_CONCURRENCY,
     batchSize: o.batchSize ?? DEFAULT_BATCH_SIZE,
