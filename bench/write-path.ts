@@ -6,7 +6,8 @@
  *
  * Usage: npx tsx bench/write-path.ts [--spans 40000] [--batch 100] [--concurrency 4]
  *
- * NOTE: requests are built here; switch to src/generator's SpanGenerator once it exists.
+ * NOTE: requests are built here to isolate the client's cost; the lead may switch them to src/generator's
+ * SpanGenerator (bench/workload-write.ts already drives the whole generator + workload path).
  */
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -179,7 +180,7 @@ async function main(): Promise<void> {
   console.log(
     `write-path bench: ${SPANS} spans/run, batch ${BATCH}, concurrency ${CONCURRENCY}, dataBinary ${PAYLOAD} B, sink pid ${sink.pid}`,
   );
-  console.log('(requests built by the bench itself; switch to src/generator once it lands)\n');
+  console.log('(requests built by the bench itself, isolating the client; bench/workload-write.ts drives src/generator)\n');
   try {
     for (const model of ['trace', 'stream'] as const) {
       const build = model === 'trace' ? (i: number) => traceRequest(span(i)) : (i: number) => streamRequest(span(i));
