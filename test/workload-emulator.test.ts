@@ -127,6 +127,20 @@ describe('workloads against the emulator', { timeout: 120_000 }, () => {
   });
 });
 
+describe('workloads right after schema creation', { timeout: 120_000 }, () => {
+  it('the client retries STATUS_INTERNAL_ERROR while the schema propagates; the workload counts the retries', async () => {
+    await using emu = await startEmulator({ schemaPropagationMs: 3_000 });
+    await using c = await BanyanDBClient.connect(emu.grpcAddress);
+    await new SchemaLoader(c, { models: ['stream'] }).load();
+    const w = new StreamWorkload(c, { ...OPTS, repeats: 1, spans: 200 });
+    const [r] = await w.write();
+    assert.ok(r);
+    assert.equal(r.spansAcknowledged, 200);
+    assert.deepEqual(r.errorsByStatus, {});
+    assert.ok(r.retries > 0, `retries counted (${r.retries})`);
+  });
+});
+
 describe('runComparison against two emulators', { timeout: 120_000 }, () => {
   it('writes identical spans to both, alternates models, compares, and cross-checks answers', async () => {
     await using es = await startEmulator();

@@ -2,7 +2,17 @@
  * Workloads: write generated spans to a BanyanDB stream or trace, query both with the same patterns, compare.
  */
 export { type RunComparisonOptions, runComparison } from './compare.js';
-export type { WorkloadClient, WorkloadWriteOptions, WorkloadWriteResult } from './model.js';
+export {
+  type ModelAdapter,
+  QUERY_PROJECTION,
+  SPAN_TAGS,
+  streamAdapter,
+  traceAdapter,
+  type WorkloadClient,
+  type WorkloadSpan,
+  type WorkloadWriteOptions,
+  type WorkloadWriteResult,
+} from './model.js';
 export {
   DEFAULT_BATCH_SIZE,
   DEFAULT_CONCURRENCY,
