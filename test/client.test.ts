@@ -356,6 +356,17 @@ describe('writes', () => {
     });
   });
 
+  test('caller-set duplicate ids (e.g. every span at version 1) are matched one ack each', async () => {
+    const { client } = await setup({ write: { dropAcks: new Set([2]) } });
+    const batch = traceBatch(6).map((r, i) => ({ ...r, version: i < 4 ? 1 : 2 }));
+    const res = await client.writeTrace(batch, { throwOnReject: false });
+    assert.equal(res.acknowledged, 4);
+    assert.deepEqual(res.rejected, [
+      { id: 2, status: 'MISSING_ACK' },
+      { id: 2, status: 'MISSING_ACK' },
+    ]);
+  });
+
   test('requests without an ack by stream end are MISSING_ACK', async () => {
     const { client } = await setup({ write: { dropAcks: new Set([2, 4]) } });
     const res = await client.writeTrace(
