@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as compose from 'docker-compose';
+import { BanyanDBClient } from '../client/index.js';
 import { AbortedError, BanyanDBPerfError, ClosedError, ClusterError } from '../errors.js';
 import type { ContainerStatsSample, ContainerStatsSummary, DiskFootprint, Model, TargetInfo } from '../results.js';
 import { containerName, renderCompose } from './compose.js';
@@ -28,6 +29,11 @@ import { type StatsRatios, statsRatios, summarizeStats } from './stats.js';
 /** Lines of container log attached to errors. */
 const ERROR_LOG_LINES = 50;
 const POLL_MS = 500;
+/** Upper bound of a quick docker CLI call (inspect, logs) and of `compose down`. */
+const DOCKER_CALL_TIMEOUT_MS = 60_000;
+const COMPOSE_DOWN_TIMEOUT_MS = 180_000;
+/** How long StatsSampler.stop() waits for a sample in flight. */
+const STATS_STOP_GRACE_MS = 30_000;
 
 /** State of one instance, from `docker inspect`. */
 export interface ContainerState {
@@ -90,6 +96,8 @@ function abortIf(signal: AbortSignal | undefined, what: string): void {
 
 const teardowns = new Set<() => Promise<void>>();
 let listening = false;
+/** Set while a signal's teardown runs; it ends by re-raising the signal. */
+let signalled: Promise<unknown> | undefined;
 
 function onSignal(signal: NodeJS.Signals): void {
   process.removeListener('SIGINT', onSignal);
@@ -98,7 +106,7 @@ function onSignal(signal: NodeJS.Signals): void {
   const all = [...teardowns];
   teardowns.clear();
   process.stderr.write(`banyandb-perf: ${signal}: removing the Docker cluster...\n`);
-  void Promise.allSettled(all.map((f) => f())).finally(() => process.kill(process.pid, signal));
+  signalled = Promise.allSettled(all.map((f) => f())).finally(() => process.kill(process.pid, signal));
 }
 
 function registerTeardown(f: () => Promise<void>): () => void {
@@ -142,12 +150,18 @@ class ComposeProject {
     };
   }
 
-  async exec(command: string, args: string[], what: string, signal?: AbortSignal): Promise<string> {
+  async exec(command: string, args: string[], what: string, timeoutMs: number, signal?: AbortSignal): Promise<string> {
     abortIf(signal, what);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new ClusterError('DOCKER_FAILED', `${what} did not finish within ${timeoutMs} ms`)), timeoutMs);
+      timer.unref();
+    });
     try {
-      const r = await compose.execCompose(command, args, this.options());
+      const r = await Promise.race([compose.execCompose(command, args, this.options()), timeout]);
       return r.out;
     } catch (err) {
+      if (err instanceof ClusterError) throw err;
       if (err instanceof Error) {
         throw new ClusterError(
           'COMPOSE_MISSING',
@@ -159,15 +173,22 @@ class ComposeProject {
       const r = err as compose.IDockerComposeResult;
       const mapped = dockerError(what, { stderr: r.err ?? '', stdout: r.out ?? '', exitCode: r.exitCode });
       throw new ClusterError(mapped.code, mapped.message, {}, { cause: err });
+    } finally {
+      clearTimeout(timer);
     }
   }
 
-  up(signal?: AbortSignal): Promise<string> {
-    return this.exec('up', ['-d', '--no-build'], `${this.flavour.command.join(' ')} up`, signal);
+  up(timeoutMs: number, signal?: AbortSignal): Promise<string> {
+    return this.exec('up', ['-d', '--no-build'], `${this.flavour.command.join(' ')} up`, timeoutMs, signal);
   }
 
   down(volumes: boolean): Promise<string> {
-    return this.exec('down', volumes ? ['--volumes', '--remove-orphans'] : ['--remove-orphans'], `${this.flavour.command.join(' ')} down`);
+    return this.exec(
+      'down',
+      volumes ? ['--volumes', '--remove-orphans'] : ['--remove-orphans'],
+      `${this.flavour.command.join(' ')} down`,
+      COMPOSE_DOWN_TIMEOUT_MS,
+    );
   }
 }
 
@@ -204,7 +225,7 @@ export async function checkPortsFree(resolved: ResolvedClusterOptions): Promise<
 
 async function inspectStates(resolved: ResolvedClusterOptions, signal?: AbortSignal): Promise<Record<Model, ContainerState>> {
   const names = MODELS.map((m) => containerName(resolved.projectName, m));
-  const r = await docker(['inspect', '--type', 'container', ...names], { signal });
+  const r = await docker(['inspect', '--type', 'container', ...names], { signal, timeoutMs: DOCKER_CALL_TIMEOUT_MS });
   let parsed: Array<{
     Name?: string;
     State?: { Status?: string; ExitCode?: number; OOMKilled?: boolean; Error?: string; StartedAt?: string; Health?: { Status?: string } };
@@ -237,7 +258,7 @@ async function inspectStates(resolved: ResolvedClusterOptions, signal?: AbortSig
 
 async function tailLogs(container: string, lines: number): Promise<string> {
   try {
-    const r = await docker(['logs', '--tail', String(lines), container], { timeoutMs: 15_000 });
+    const r = await docker(['logs', '--tail', String(lines), container], { timeoutMs: DOCKER_CALL_TIMEOUT_MS });
     return `${r.stdout}${r.stderr}`.trim();
   } catch {
     return '';
@@ -278,7 +299,37 @@ function httpHealthz(host: string, port: number, timeoutMs: number): Promise<boo
   });
 }
 
-/** Waits until both containers are running and healthy and answer /api/healthz through the published ports. */
+/** Waits until both instances answer the gRPC health check with SERVING through the published ports. */
+async function grpcServing(
+  resolved: ResolvedClusterOptions,
+  states: Record<Model, ContainerState>,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<void> {
+  const host = hostFor(resolved.bindHost);
+  await Promise.all(
+    MODELS.map(async (model) => {
+      try {
+        const client = await BanyanDBClient.connect(`${host}:${resolved.ports[model].grpc}`, { connectTimeoutMs: timeoutMs, signal });
+        await client.close();
+      } catch (err) {
+        if (err instanceof AbortedError) throw err;
+        const base = await containerError(
+          { ...states[model], health: 'healthy but its gRPC health check did not answer SERVING' },
+          resolved,
+        );
+        throw new ClusterError(
+          'CONTAINER_UNHEALTHY',
+          `${base.message}\n(gRPC: ${(err as Error).message})`,
+          { service: base.service, logs: base.logs },
+          { cause: err },
+        );
+      }
+    }),
+  );
+}
+
+/** Waits until both containers are running and healthy, answer /api/healthz and gRPC health SERVING through the published ports. */
 async function waitHealthy(resolved: ResolvedClusterOptions, signal?: AbortSignal): Promise<void> {
   const deadline = Date.now() + resolved.startTimeoutMs;
   const host = hostFor(resolved.bindHost);
@@ -294,7 +345,10 @@ async function waitHealthy(resolved: ResolvedClusterOptions, signal?: AbortSigna
     }
     if (ready) {
       const ok = await Promise.all(MODELS.map((m) => httpHealthz(host, resolved.ports[m].http, 5_000)));
-      if (ok.every(Boolean)) return;
+      if (ok.every(Boolean)) {
+        await grpcServing(resolved, states, Math.max(1_000, deadline - Date.now()), signal);
+        return;
+      }
     }
     if (Date.now() > deadline) {
       const pending = MODELS.map((m) => states[m]).find((s) => s.health !== 'healthy') ?? states.trace;
@@ -383,10 +437,15 @@ export class Cluster {
     const unregister = resolved.handleSignals && !resolved.keep ? registerTeardown(teardown) : () => {};
     try {
       progress(`${info.compose.command.join(' ')} -p ${resolved.projectName} up -d (${file})`);
-      await project.up(signal);
+      await project.up(resolved.startTimeoutMs, signal);
       progress('waiting for both instances to be healthy');
       await waitHealthy(resolved, signal);
     } catch (err) {
+      // A signal's teardown makes start() fail: let it finish (it re-raises the signal) before reporting.
+      if (signalled) {
+        await signalled;
+        throw new AbortedError('cluster start interrupted by a signal', { cause: err });
+      }
       unregister();
       await teardown();
       throw BanyanDBPerfError.from(err, 'DOCKER_FAILED');
@@ -514,28 +573,30 @@ export class StartedCluster implements AsyncDisposable {
   sampleStats(intervalMs = 5_000): StatsSampler {
     this.ensureOpen('sampleStats');
     const samples: ContainerStatsSample[] = [];
-    const stopper = new AbortController();
+    const stopping = new AbortController(); // ends the wait between samples
+    const killer = new AbortController(); // kills a sample still running when stop() gives up on it
     let error: BanyanDBPerfError | undefined;
     const loop = (async () => {
-      while (!stopper.signal.aborted) {
+      while (!stopping.signal.aborted) {
         const started = Date.now();
         try {
-          samples.push(...(await this.stats({ signal: stopper.signal })));
+          samples.push(...(await this.stats({ signal: killer.signal })));
         } catch (err) {
-          if (!stopper.signal.aborted) error = BanyanDBPerfError.from(err, 'DOCKER_FAILED');
+          if (!killer.signal.aborted) error = BanyanDBPerfError.from(err, 'DOCKER_FAILED');
           return;
         }
         const wait = intervalMs - (Date.now() - started);
-        if (wait > 0) await sleep(wait, undefined, { signal: stopper.signal }).catch(() => undefined);
+        if (wait > 0 && !stopping.signal.aborted) await sleep(wait, undefined, { signal: stopping.signal }).catch(() => undefined);
       }
     })();
     return {
       samples,
       stop: async () => {
-        // Let an in-flight sample finish so the window ends with a sample, then stop.
-        const done = Promise.race([loop, sleep(Math.max(intervalMs, 10_000))]);
-        stopper.abort();
-        await done;
+        // Let a sample in flight finish so the window ends with a sample; give up on it after a while.
+        stopping.abort();
+        await Promise.race([loop, sleep(STATS_STOP_GRACE_MS)]);
+        killer.abort();
+        await loop;
         const summaries = MODELS.map((m) => summarizeStats(samples, this.containers[m], m));
         const result: StatsSamplingResult = { summaries, samples: [...samples], ratios: statsRatios(summaries) };
         if (error) result.error = error;
@@ -595,7 +656,11 @@ export class StartedCluster implements AsyncDisposable {
         (model) =>
           new Promise<string>((resolve, reject) => {
             const args = ['logs', '--tail', String(tail), ...(options.follow ? ['--follow'] : []), this.containers[model]];
-            const child = spawn('docker', args, { signal: options.signal, stdio: ['ignore', 'pipe', 'pipe'] });
+            const child = spawn('docker', args, {
+              signal: options.signal,
+              stdio: ['ignore', 'pipe', 'pipe'],
+              timeout: options.follow ? 0 : DOCKER_CALL_TIMEOUT_MS,
+            });
             let text = '';
             const prefix = models.length > 1 ? `${model} | ` : '';
             const onData = (buf: Buffer) => {

@@ -105,9 +105,8 @@ export function dockerError(what: string, r: { stderr: string; stdout?: string; 
 /** Finds the port of an "address already in use" / "port is already allocated" message. */
 export function portInUse(text: string): number | undefined {
   const m =
-    /(?:Bind for|listen tcp4?|bind:)?\s*[\d.:[\]a-f]*:(\d+)(?: failed)?: (?:port is already allocated|address already in use)/i.exec(
-      text,
-    ) ?? /port (\d+).*already (?:in use|allocated)/i.exec(text);
+    /:(\d+)(?: failed)?:\s*(?:bind:\s*)?(?:port is already allocated|address already in use)/i.exec(text) ??
+    /port (\d+).*already (?:in use|allocated)/i.exec(text);
   if (m?.[1]) return Number(m[1]);
   if (/port is already allocated|address already in use/i.test(text)) return 0;
   return undefined;

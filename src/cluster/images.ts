@@ -3,6 +3,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, copyFile, mkdir, mkdtemp, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,7 +36,7 @@ export function packageRoot(): string {
 
 /** Is the image present locally? */
 export async function imageExists(name: string, signal?: AbortSignal): Promise<boolean> {
-  const r = await docker(['image', 'inspect', '--format', '{{.Id}}', name], { signal });
+  const r = await docker(['image', 'inspect', '--format', '{{.Id}}', name], { signal, timeoutMs: 60_000 });
   if (r.exitCode === 0) return true;
   if (/No such image|not found/i.test(r.stderr)) return false;
   throw dockerError('docker image inspect', r);
@@ -140,6 +141,21 @@ export function emulatorScriptPath(given?: string): string {
   return script;
 }
 
+/** Packages a bundled script still imports (anything but Node's built-ins): the image holds no node_modules. */
+export function externalImports(source: string): string[] {
+  const found = new Set<string>();
+  const staticImport = /^\s*(?:import|export)\s+(?:[\w*{}\s,$]+\s+from\s+)?["']([^"'\n]+)["']/gm;
+  const call = /\b(?:import|require)\s*\(\s*["']([^"'\n]+)["']\s*\)/g;
+  for (const m of [...source.matchAll(staticImport), ...source.matchAll(call)]) {
+    const spec = m[1] ?? '';
+    if (spec.startsWith('.') || spec.startsWith('/') || spec.startsWith('node:')) continue;
+    const base = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : (spec.split('/')[0] ?? spec);
+    if (builtinModules.includes(base)) continue;
+    found.add(base);
+  }
+  return [...found];
+}
+
 /**
  * Builds {@link EMULATOR_IMAGE} offline: FROM scratch with the host's node binary, the libraries `ldd`
  * lists for it, the bundled emulator and node-based `wget`/`du` for the health check and disk footprint.
@@ -152,6 +168,14 @@ export async function buildEmulatorImage(options: EnsureImageOptions = {}): Prom
     );
   }
   const script = emulatorScriptPath(options.emulatorScript);
+  const external = externalImports(readFileSync(script, 'utf8'));
+  if (external.length > 0) {
+    throw new ClusterError(
+      'IMAGE_MISSING',
+      `the emulator script ${script} imports ${external.join(', ')}, but the image has no node_modules: bundle it whole ` +
+        '(tsup `noExternal` for the emulator-server entry)',
+    );
+  }
   const templates = path.join(packageRoot(), 'docker', 'emulator');
   const context = await mkdtemp(path.join(tmpdir(), 'banyandb-perf-emulator-'));
   try {
