@@ -94,7 +94,11 @@ export interface ClusterOptions {
   healthcheck?: Partial<HealthcheckOptions>;
   /** Extra arguments appended to `standalone ...` (e.g. `--logging-level=debug`). @default [] */
   extraArgs?: string[];
-  /** Leave containers and volumes in place on close, errors and signals. @default false */
+  /**
+   * Keep what was started: a failed start and SIGINT/SIGTERM leave the containers in place (for inspection),
+   * `close()` stops and removes the containers but keeps the data volumes, and `start()` reuses the volumes of a
+   * previous run of the same project. @default false
+   */
   keep?: boolean;
   /** Aborts start/build; a started cluster is torn down (unless keep). */
   signal?: AbortSignal;
