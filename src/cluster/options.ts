@@ -42,7 +42,7 @@ export type ImageSpec =
   | 'emulator'
   /** Any image with BanyanDB's entrypoint (`/banyand`), e.g. `apache/skywalking-banyandb:0.10.3-slim`. */
   | { name: string }
-  /** Build {@link SOURCE_IMAGE} from a BanyanDB checkout whose release binary was built (`make -C banyand release`). */
+  /** Build the image `banyandb-perf-banyandb:source` from a BanyanDB checkout whose release binary was built (`make -C banyand release`). */
   | { source: string };
 
 /** Host ports of one instance. */
