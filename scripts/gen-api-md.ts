@@ -135,8 +135,15 @@ const SUMMARY_ONLY: ReadonlyMap<string, string> = new Map([
 
 function renderMembers(symbol: ts.Symbol, kind: 'class' | 'interface'): string[] {
   const rows: string[] = [];
+  // Classes: statics, the constructor, then every public instance member, inherited ones included.
   const members =
-    kind === 'class' ? [...(symbol.exports?.values() ?? []), ...(symbol.members?.values() ?? [])] : [...(symbol.members?.values() ?? [])];
+    kind === 'class'
+      ? [
+          ...(symbol.exports?.values() ?? []),
+          ...[...(symbol.members?.values() ?? [])].filter((m) => m.getName() === '__constructor'),
+          ...checker.getPropertiesOfType(checker.getDeclaredTypeOfSymbol(symbol)),
+        ]
+      : [...(symbol.members?.values() ?? [])];
   for (const m of members) {
     if (m.flags & ts.SymbolFlags.Prototype) continue;
     if (isInternal(m)) continue;
