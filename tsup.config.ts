@@ -1,27 +1,34 @@
 import { defineConfig } from 'tsup';
 
+const node = { target: 'node20', platform: 'node', sourcemap: true, splitting: false } as const;
+
 export default defineConfig([
   {
     // The library: ESM first, CJS beside it, declarations for both.
+    ...node,
     entry: { index: 'src/index.ts' },
     format: ['esm', 'cjs'],
     dts: true,
-    sourcemap: true,
     clean: true,
-    target: 'node20',
-    platform: 'node',
-    splitting: false,
     treeshake: true,
     shims: true,
   },
   {
-    // Executables: the CLI and the stand-alone emulator (also bundled whole into the emulator image).
-    entry: { cli: 'src/cli/main.ts', 'emulator-server': 'src/emulator/main.ts' },
+    // The CLI: dependencies come from the installed package.
+    ...node,
+    entry: { cli: 'src/cli/main.ts' },
     format: ['esm'],
-    sourcemap: true,
-    target: 'node20',
-    platform: 'node',
-    splitting: false,
     banner: { js: '#!/usr/bin/env node' },
+  },
+  {
+    // The stand-alone emulator, bundled whole (no node_modules) so the emulator image needs only node.
+    // Bundled CommonJS dependencies call require() for Node built-ins, hence the createRequire banner.
+    ...node,
+    entry: { 'emulator-server': 'src/emulator/main.ts' },
+    format: ['esm'],
+    noExternal: [/.*/],
+    banner: {
+      js: "#!/usr/bin/env node\nimport { createRequire as __bpCreateRequire } from 'node:module';\nconst require = __bpCreateRequire(import.meta.url);",
+    },
   },
 ]);

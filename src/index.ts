@@ -106,6 +106,16 @@ export {
 } from './cluster/options.js';
 export { type StatsRatios, statsRatios, summarizeStats } from './cluster/stats.js';
 
+// ---- targets: what serves the two models ---------------------------------------------------------------
+export {
+  DEFAULT_STATS_INTERVAL_MS,
+  OpenTarget,
+  openTarget,
+  resolveTargetKind,
+  type TargetKind,
+  type TargetOptions,
+} from './target/index.js';
+
 // ---- emulator -----------------------------------------------------------------------------------------
 export { type Emulator, type EmulatorOptions, startEmulator } from './emulator/index.js';
 

@@ -27,6 +27,12 @@ export interface RunComparisonOptions extends WorkloadOptions {
    * @default every pattern
    */
   patterns?: string[];
+  /**
+   * Called once both models hold the written data, before the query phase: the place to run your own
+   * measurements against the same data (e.g. time `queryOnce` with a benchmark library).
+   * @default none
+   */
+  onWritten?: (workloads: { stream: StreamWorkload; trace: TraceWorkload }) => void | Promise<void>;
 }
 
 type AnyWorkload = StreamWorkload | TraceWorkload;
@@ -37,7 +43,7 @@ type AnyWorkload = StreamWorkload | TraceWorkload;
  * OptionsError for bad options before anything is sent. An abort returns what was done with `partial: true`.
  */
 export async function runComparison(opts: RunComparisonOptions): Promise<BenchmarkResult> {
-  const { stream: streamClient, trace: traceClient, target, patterns, group: _g, name: _n, ...rest } = opts;
+  const { stream: streamClient, trace: traceClient, target, patterns, onWritten, group: _g, name: _n, ...rest } = opts;
   // Resolve once so both models get the same endTimeMs (hence identical spans).
   const resolved = resolveWorkloadOptions(rest);
   for (const p of patterns ?? []) {
@@ -49,10 +55,9 @@ export async function runComparison(opts: RunComparisonOptions): Promise<Benchma
     }
   }
   const common: WorkloadOptions = { ...rest, endTimeMs: resolved.endTimeMs };
-  const workloads: Record<Model, AnyWorkload> = {
-    stream: new StreamWorkload(streamClient, common),
-    trace: new TraceWorkload(traceClient, common),
-  };
+  const streamWorkload = new StreamWorkload(streamClient, common);
+  const traceWorkload = new TraceWorkload(traceClient, common);
+  const workloads: Record<Model, AnyWorkload> = { stream: streamWorkload, trace: traceWorkload };
   const startedAt = new Date().toISOString();
   const aborted = () => resolved.signal?.aborted === true;
   const order = (i: number): Model[] => (i % 2 === 0 ? ['stream', 'trace'] : ['trace', 'stream']);
@@ -65,6 +70,8 @@ export async function runComparison(opts: RunComparisonOptions): Promise<Benchma
       write[m].push(await workloads[m].writeRepeat(i));
     }
   }
+
+  if (onWritten && !aborted()) await onWritten({ stream: streamWorkload, trace: traceWorkload });
 
   const queries: Record<Model, QueryPatternResult[][]> = { stream: [], trace: [] };
   let crossModel = 'trace id sets of complete answers compared pattern by pattern';

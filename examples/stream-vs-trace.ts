@@ -1,0 +1,47 @@
+/**
+ * The whole stream-vs-trace comparison: start the target, load the schemas, write identical spans to both
+ * models, time every query pattern with mitata, then print and save the comparison report.
+ *
+ *   npx tsx examples/stream-vs-trace.ts [--target auto|docker|emulator|external] [--image official|emulator|<name>]
+ *     [--stream-addr host:port --trace-addr host:port] [--scale small] [--spans N] [--duration-ms N]
+ *     [--concurrency 4] [--batch-size 100]        (or the environment: BANYANDB_PERF_TARGET=emulator, ...)
+ */
+import { parseArgs } from 'node:util';
+import { formatConsoleReport, type ImageSpec, openTarget, runComparison, type TargetKind, writeResults } from 'banyandb-perf';
+import { bench, group, run } from 'mitata';
+
+const names = ['target', 'image', 'stream-addr', 'trace-addr', 'scale', 'spans', 'duration-ms', 'concurrency', 'batch-size'];
+const { values } = parseArgs({ options: Object.fromEntries(names.map((n) => [n, { type: 'string' as const }])) });
+const opt = (n: string) => (values[n] as string | undefined) ?? process.env[`BANYANDB_PERF_${n.toUpperCase().replace('-', '_')}`];
+const num = (n: string) => (opt(n) === undefined ? undefined : Number(opt(n)));
+const image = opt('image') ?? 'official';
+const stop = new AbortController();
+process.once('SIGINT', () => stop.abort());
+
+await using target = await openTarget({
+  kind: (opt('target') ?? 'auto') as TargetKind,
+  cluster: { image: (['official', 'emulator'].includes(image) ? image : { name: image }) as ImageSpec },
+  ...(opt('stream-addr') ? { addresses: { stream: opt('stream-addr') ?? '', trace: opt('trace-addr') ?? '' } } : {}),
+  signal: stop.signal,
+  log: (line) => console.error(line),
+});
+console.log(`target: ${target.info.description}`);
+target.startObserving();
+const result = await runComparison({
+  ...{ stream: target.stream, trace: target.trace, target: target.info, signal: AbortSignal.any([stop.signal, target.failure]) },
+  ...{ scale: (opt('scale') ?? 'small') as 'small', spans: num('spans'), durationMs: num('duration-ms') },
+  ...{ concurrency: num('concurrency'), batchSize: num('batch-size') },
+  onWritten: async ({ stream, trace }) => {
+    for (const { name } of stream.patterns) {
+      group(name, () => {
+        bench(`stream ${name}`, () => stream.queryOnce(name));
+        bench(`trace  ${name}`, () => trace.queryOnce(name));
+      });
+    }
+    await run({ throw: false });
+  },
+});
+await target.finish(result);
+const files = await writeResults(result);
+console.log(formatConsoleReport(result));
+console.error(`results: ${files.jsonPath} ${files.htmlPath}`);

@@ -1,0 +1,309 @@
+/**
+ * Targets: where the two models run. `openTarget()` gives a connected client per model, whatever serves
+ * them (containers started by {@link Cluster}, the in-process emulator, or two servers given by address),
+ * loads the schemas, and after a run adds what only the target knows to the result (container stats, disk
+ * footprint). The CLI's `test` verb and the examples share it, so every run says which target produced it.
+ */
+import type { Dirent } from 'node:fs';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BanyanDBClient } from '../client/client.js';
+import type { ClientOptions } from '../client/options.js';
+import { Cluster, type StartedCluster, type StatsSampler } from '../cluster/cluster.js';
+import type { ClusterOptions } from '../cluster/options.js';
+import { startEmulator } from '../emulator/index.js';
+import { BanyanDBPerfError, ClusterError, OptionsError } from '../errors.js';
+import type { BenchmarkResult, DiskFootprint, Model, TargetInfo } from '../results.js';
+import { type LoadReport, SchemaLoader } from '../schema/loader.js';
+
+const MODELS: readonly Model[] = ['stream', 'trace'];
+
+/** Where the models run: `auto` is Docker when an engine is reachable, else the in-process emulator. */
+export type TargetKind = 'auto' | 'docker' | 'emulator' | 'external';
+
+/** Interval of container stats sampling, ms. */
+export const DEFAULT_STATS_INTERVAL_MS = 2_000;
+
+/** Error codes meaning "no usable Docker here": `auto` then falls back to the emulator. */
+const NO_DOCKER = new Set(['DOCKER_NOT_INSTALLED', 'DOCKER_NOT_RUNNING', 'COMPOSE_MISSING']);
+
+export interface TargetOptions {
+  /**
+   * Where the models run.
+   * @default 'auto'
+   */
+  kind?: TargetKind;
+  /** Docker: options of the cluster (image, ports, limits, ...). */
+  cluster?: ClusterOptions;
+  /**
+   * Docker: use the containers of a cluster already running in the same Compose project (started by
+   * `banyandb-perf up`) and leave them running; otherwise start one and remove it on close.
+   * @default true
+   */
+  reuseRunning?: boolean;
+  /** External: the gRPC address (`host:port`) of each model's server. Required for `external`. */
+  addresses?: Record<Model, string>;
+  /** Options of the two clients. */
+  client?: ClientOptions;
+  /**
+   * Load the stream schema into the stream server and the trace schema into the trace server.
+   * @default true
+   */
+  loadSchemas?: boolean;
+  /**
+   * Schema directory.
+   * @default the package's testdata/schema
+   */
+  schemaDir?: string;
+  /**
+   * Docker: container stats sampling interval during the run, ms.
+   * @default 2000
+   */
+  statsIntervalMs?: number;
+  signal?: AbortSignal;
+  /** Progress lines (what is being started, loaded, removed). @default none */
+  log?: (line: string) => void;
+}
+
+/** An open target: a client per model, and what the target can observe about the run. */
+export class OpenTarget implements AsyncDisposable {
+  /** What produced the figures; copy it into every result. */
+  readonly info: TargetInfo;
+  readonly stream: BanyanDBClient;
+  readonly trace: BanyanDBClient;
+  /** The Docker cluster, for a Docker target. */
+  readonly cluster: StartedCluster | undefined;
+  /** Schema load reports per model (when schemas were loaded). */
+  readonly schemas: Partial<Record<Model, LoadReport>>;
+  /** Aborts when a container fails during the run (Docker); never otherwise. Combine it with yours. */
+  readonly failure: AbortSignal;
+
+  readonly #cleanups: (() => Promise<void>)[];
+  readonly #emulatorDirs: Partial<Record<Model, string>>;
+  readonly #statsIntervalMs: number;
+  #sampler: StatsSampler | undefined;
+  #watcher: { signal: AbortSignal; stop(): void } | undefined;
+  #closed = false;
+
+  /** @internal use {@link openTarget} */
+  constructor(parts: {
+    info: TargetInfo;
+    clients: Record<Model, BanyanDBClient>;
+    cluster: StartedCluster | undefined;
+    schemas: Partial<Record<Model, LoadReport>>;
+    cleanups: (() => Promise<void>)[];
+    emulatorDirs: Partial<Record<Model, string>>;
+    statsIntervalMs: number;
+  }) {
+    this.info = parts.info;
+    this.stream = parts.clients.stream;
+    this.trace = parts.clients.trace;
+    this.cluster = parts.cluster;
+    this.schemas = parts.schemas;
+    this.#cleanups = parts.cleanups;
+    this.#emulatorDirs = parts.emulatorDirs;
+    this.#statsIntervalMs = parts.statsIntervalMs;
+    this.#watcher = this.cluster?.watch();
+    this.failure = this.#watcher?.signal ?? new AbortController().signal;
+  }
+
+  /** Starts sampling container stats (Docker targets; a no-op elsewhere). Call before the run. */
+  startObserving(): void {
+    if (this.cluster && !this.#sampler) this.#sampler = this.cluster.sampleStats(this.#statsIntervalMs);
+  }
+
+  /**
+   * Adds what the target observed to a finished run's result: container stats summaries and samples
+   * (Docker) and the disk footprint of each model's data (Docker volumes, or the emulator's write logs).
+   * Returns notes on anything that could not be measured.
+   */
+  async finish(result: BenchmarkResult): Promise<string[]> {
+    const notes: string[] = [];
+    if (this.#sampler) {
+      const stats = await this.#sampler.stop();
+      this.#sampler = undefined;
+      result.containers = { summaries: stats.summaries, samples: stats.samples };
+      if (stats.error) notes.push(`container stats stopped early: ${stats.error.message}`);
+    }
+    const spans = spansWritten(result);
+    try {
+      if (this.cluster) result.disk = await this.cluster.diskFootprint(spans);
+      else if (this.info.kind === 'emulator') result.disk = await emulatorDisk(this.#emulatorDirs, spans);
+    } catch (err) {
+      notes.push(`disk footprint not measured: ${(err as Error).message}`);
+    }
+    if (this.failure.aborted) {
+      result.partial = true;
+      const reason = this.failure.reason;
+      notes.push(`a container failed during the run: ${reason instanceof Error ? reason.message : String(reason)}`);
+    }
+    return notes;
+  }
+
+  /** Closes the clients and stops what this target started (containers unless kept, emulators). Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#watcher?.stop();
+    if (this.#sampler) await this.#sampler.stop().catch(() => undefined);
+    const errors: unknown[] = [];
+    for (const f of [...this.#cleanups].reverse()) {
+      try {
+        await f();
+      } catch (err) {
+        errors.push(err);
+      }
+    }
+    if (errors.length > 0) {
+      throw new BanyanDBPerfError('INTERNAL', `closing the target: ${errors.map((e) => (e as Error).message).join('; ')}`, {
+        cause: errors[0],
+      });
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+/** Resolves `auto`: Docker when an engine (and Compose) is reachable, else the emulator. */
+export async function resolveTargetKind(kind: TargetKind, signal?: AbortSignal): Promise<Exclude<TargetKind, 'auto'>> {
+  if (kind !== 'auto') return kind;
+  try {
+    await Cluster.detect({ ...(signal ? { signal } : {}) });
+    return 'docker';
+  } catch (err) {
+    if (err instanceof ClusterError && NO_DOCKER.has(err.code)) return 'emulator';
+    throw err;
+  }
+}
+
+/**
+ * Opens a target: starts (or attaches to) what serves the models, connects a client to each and loads
+ * the schemas. Anything started is stopped again if a later step fails, so nothing is left behind.
+ */
+export async function openTarget(options: TargetOptions = {}): Promise<OpenTarget> {
+  const requested = options.kind ?? 'auto';
+  if (!['auto', 'docker', 'emulator', 'external'].includes(requested)) {
+    throw new OptionsError('kind', `unknown target kind ${JSON.stringify(requested)}; expected auto, docker, emulator or external`);
+  }
+  if (requested === 'external') {
+    for (const m of MODELS) {
+      if (typeof options.addresses?.[m] !== 'string' || options.addresses[m] === '') {
+        throw new OptionsError(`addresses.${m}`, `an external target needs the ${m} server's gRPC address (host:port)`);
+      }
+    }
+  }
+  const statsIntervalMs = options.statsIntervalMs ?? DEFAULT_STATS_INTERVAL_MS;
+  if (!Number.isFinite(statsIntervalMs) || statsIntervalMs < 100) {
+    throw new OptionsError('statsIntervalMs', `statsIntervalMs must be a number of milliseconds >= 100, got ${statsIntervalMs}`);
+  }
+  const log = options.log ?? (() => {});
+  const signal = options.signal;
+  const kind = await resolveTargetKind(requested, signal);
+  if (requested === 'auto' && kind === 'emulator') log('no Docker engine reachable: using the in-process emulator');
+
+  const cleanups: (() => Promise<void>)[] = [];
+  const emulatorDirs: Partial<Record<Model, string>> = {};
+  let cluster: StartedCluster | undefined;
+  try {
+    let info: TargetInfo;
+    if (kind === 'docker') {
+      const clusterOptions: ClusterOptions = { ...options.cluster, ...(signal ? { signal } : {}) };
+      if (options.reuseRunning !== false) {
+        try {
+          cluster = await Cluster.attach(clusterOptions);
+          log(`using the running containers of project ${cluster.projectName} (left running)`);
+        } catch (err) {
+          if (!(err instanceof ClusterError) || !err.code.startsWith('CONTAINER_')) throw err;
+        }
+      }
+      if (!cluster) {
+        log('starting the Docker cluster...');
+        const started = await Cluster.start({ ...clusterOptions, onProgress: (line) => log(`  ${line}`) });
+        cluster = started;
+        cleanups.push(async () => {
+          log(started.options.keep ? `containers of ${started.projectName} left running (keep)` : 'removing the Docker cluster...');
+          await started.close();
+        });
+      }
+      info = cluster.target;
+    } else if (kind === 'emulator') {
+      const addresses = {} as Record<Model, string>;
+      for (const m of MODELS) {
+        const dir = await mkdtemp(join(tmpdir(), `banyandb-perf-emulator-${m}-`));
+        emulatorDirs[m] = dir;
+        cleanups.push(() => rm(dir, { recursive: true, force: true }));
+        const emu = await startEmulator({ dataPath: dir });
+        cleanups.push(() => emu.close());
+        addresses[m] = emu.grpcAddress;
+      }
+      info = {
+        kind: 'emulator',
+        server: 'emulator',
+        description: "banyandb-perf's emulator, in-process (one instance per model on 127.0.0.1), not BanyanDB",
+        addresses,
+      };
+    } else {
+      const addresses = options.addresses as Record<Model, string>;
+      info = {
+        kind: 'external',
+        server: 'unknown',
+        description: `external servers: stream ${addresses.stream}, trace ${addresses.trace}`,
+        addresses,
+      };
+    }
+
+    const clients = {} as Record<Model, BanyanDBClient>;
+    const schemas: Partial<Record<Model, LoadReport>> = {};
+    for (const m of MODELS) {
+      const client = await BanyanDBClient.connect(info.addresses[m], { ...options.client, ...(signal ? { signal } : {}) });
+      clients[m] = client;
+      cleanups.push(() => client.close());
+      if (options.loadSchemas !== false) {
+        log(`loading the ${m} schema into ${info.addresses[m]}`);
+        const loader = new SchemaLoader(client, { models: [m], ...(options.schemaDir ? { dir: options.schemaDir } : {}) });
+        schemas[m] = await loader.load({ models: [m], ...(signal ? { signal } : {}) });
+      }
+    }
+    return new OpenTarget({ info, clients, cluster, schemas, cleanups, emulatorDirs, statsIntervalMs });
+  } catch (err) {
+    for (const f of cleanups.reverse()) await f().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Spans acknowledged per model over all repeats (warm-up aside). */
+function spansWritten(result: BenchmarkResult): Record<Model, number> {
+  const sum = (m: Model) => (result.write[m] ?? []).reduce((n, r) => n + r.spansAcknowledged, 0);
+  return { stream: sum('stream'), trace: sum('trace') };
+}
+
+/** Bytes of all files under a directory (0 when it does not exist). */
+async function directoryBytes(dir: string): Promise<number> {
+  let entries: Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  let total = 0;
+  for (const e of entries) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) total += await directoryBytes(p);
+    else if (e.isFile()) total += (await stat(p)).size;
+  }
+  return total;
+}
+
+async function emulatorDisk(dirs: Partial<Record<Model, string>>, spans: Record<Model, number>): Promise<DiskFootprint[]> {
+  const out: DiskFootprint[] = [];
+  for (const m of MODELS) {
+    const dir = dirs[m];
+    if (!dir) continue;
+    const bytes = await directoryBytes(dir);
+    out.push({ model: m, bytes, bytesPerSpan: spans[m] > 0 ? bytes / spans[m] : 0 });
+  }
+  return out;
+}
