@@ -1,0 +1,122 @@
+/**
+ * The published tarball: `npm pack`, install it into a fresh project, and use it the ways a user does —
+ * ESM import, CommonJS require, TypeScript types (NodeNext), the bin — and check nothing internal leaks.
+ * Needs `npm run build` first (`npm test` does it).
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+
+const exec = promisify(execFile);
+const root = path.resolve(import.meta.dirname, '..');
+const PUBLIC_CLASSES = ['BanyanDBClient', 'Cluster', 'SchemaLoader', 'StreamWorkload', 'TraceWorkload', 'SpanGenerator', 'LatencyRecorder'];
+
+describe('the published package', { timeout: 300_000 }, () => {
+  let dir = '';
+  let tarball = '';
+
+  before(async () => {
+    assert.ok(existsSync(path.join(root, 'dist', 'index.js')), 'dist/ is missing: run npm run build first');
+    dir = await mkdtemp(path.join(tmpdir(), 'banyandb-perf-pkg-'));
+    const { stdout } = await exec('npm', ['pack', '--json', '--pack-destination', dir], { cwd: root });
+    const packed = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
+    tarball = path.join(dir, packed[0]!.filename);
+    const files = packed[0]!.files.map((f) => f.path);
+    // what ships: the bundles, the default schema, the Docker files and protos; no sources or tests
+    for (const f of ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', 'dist/cli.js', 'dist/emulator-server.js']) {
+      assert.ok(files.includes(f), `${f} missing from the tarball`);
+    }
+    assert.ok(files.includes('testdata/schema/streams/segment_stream.json'));
+    assert.ok(files.includes('docker/docker-compose.yml'));
+    assert.ok(!files.some((f) => f.startsWith('src/') || f.startsWith('test/')), 'sources or tests in the tarball');
+
+    const app = path.join(dir, 'app');
+    await exec('mkdir', ['-p', app]);
+    await writeFile(path.join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
+    await exec('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], { cwd: app });
+  });
+
+  after(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const app = () => path.join(dir, 'app');
+
+  it('imports as ESM with the public classes', async () => {
+    const { stdout } = await exec(
+      process.execPath,
+      ['--input-type=module', '-e', "const m = await import('banyandb-perf'); console.log(JSON.stringify(Object.keys(m).sort()));"],
+      { cwd: app() },
+    );
+    const names = JSON.parse(stdout) as string[];
+    for (const c of PUBLIC_CLASSES) assert.ok(names.includes(c), `${c} not exported`);
+    // internal modules stay internal
+    for (const internal of ['encode', 'decode', 'root', 'toYaml', 'fromProtoJson', 'descriptor']) {
+      assert.ok(!names.includes(internal), `${internal} leaks from the public API`);
+    }
+  });
+
+  it('requires as CommonJS and finds its default schema from the installed package', async () => {
+    const script =
+      "const m = require('banyandb-perf'); m.SchemaLoader.read().then((s) => console.log(typeof m.BanyanDBClient, s.resources.length, m.RESULTS_SCHEMA_VERSION));";
+    const { stdout } = await exec(process.execPath, ['-e', script], { cwd: app() });
+    assert.equal(stdout.trim(), 'function 15 1');
+  });
+
+  it('refuses deep imports of internals', async () => {
+    await assert.rejects(
+      exec(process.execPath, ['--input-type=module', '-e', "await import('banyandb-perf/dist/index.js')"], { cwd: app() }),
+      /ERR_PACKAGE_PATH_NOT_EXPORTED/,
+    );
+  });
+
+  it('type-checks a TypeScript user under NodeNext with the shipped declarations', async () => {
+    await writeFile(
+      path.join(app(), 'use.ts'),
+      [
+        "import { BanyanDBClient, type BenchmarkResult, type WorkloadOptions, StreamWorkload } from 'banyandb-perf';",
+        "const opts: WorkloadOptions = { scale: 'small', concurrency: 2 };",
+        'export async function f(addr: string): Promise<number> {',
+        '  await using client = await BanyanDBClient.connect(addr);',
+        '  const runs = await new StreamWorkload(client, opts).write();',
+        '  const r: BenchmarkResult | undefined = undefined;',
+        '  return runs.length + (r ? 1 : 0);',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    await writeFile(
+      path.join(app(), 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2022',
+          lib: ['ES2023', 'ESNext.Disposable'],
+          strict: true,
+          noEmit: true,
+          // a TypeScript project on Node has Node's types; take this repository's copy of @types/node
+          typeRoots: [path.join(root, 'node_modules', '@types')],
+          types: ['node'],
+        },
+        files: ['use.ts'],
+      }),
+    );
+    const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    const r = await exec(process.execPath, [tsc, '-p', '.'], { cwd: app() }).catch((e: { stdout: string }) => e);
+    assert.equal((r as { stdout: string }).stdout.trim(), '', 'tsc reported errors');
+  });
+
+  it('installs the banyandb-perf bin, which prints its help', async () => {
+    const bin = path.join(app(), 'node_modules', '.bin', 'banyandb-perf');
+    const { stdout } = await exec(bin, ['help'], { cwd: app() });
+    assert.match(stdout, /banyandb-perf/);
+    assert.match(stdout, /summary/);
+    assert.ok((await readdir(path.join(app(), 'node_modules', 'banyandb-perf'))).includes('package.json'));
+  });
+});
