@@ -12,6 +12,7 @@ import { mapGrpcError } from './errors-map.js';
 import { asBuffer, identitySerialize } from './methods.js';
 import { decode, messageType } from './proto.js';
 import type { StreamWriteRequest, StreamWriteResponse, TagValue, TraceWriteRequest, TraceWriteResponse } from './types.js';
+import { beginBatch, encodeStreamWrite, encodeTraceWrite, endBatch } from './wire.js';
 
 const GRPC_CANCELLED = 1;
 
@@ -99,8 +100,9 @@ function fixNulls(tags: TagValue[]): TagValue[] {
   });
 }
 
-// One buffer per message: ~10 KB allocations are served from malloc's heap and reused; a single buffer per
-// batch (1 MB, above the mmap threshold) measured no faster and page-faulted fresh memory every batch.
+// wire.ts encodes the usual shapes directly (same bytes as protobufjs, measured ~2x cheaper per message) into
+// 64 KB slabs shared by the frames of one batch; protobufjs handles anything else. (A single 1 MB buffer per
+// batch, above the mmap threshold, measured no faster and page-faulted fresh memory every batch.)
 
 /**
  * Encodes stream write requests (ids already assigned) into WriteRequest frames.
@@ -110,16 +112,26 @@ export function encodeStreamRequests(batch: readonly StreamWriteRequest[], ids: 
   const type = messageType(REQUEST_TYPES.stream);
   const frames = new Array<Buffer>(batch.length);
   let metadata = batch[0]?.metadata;
-  for (let i = 0; i < batch.length; i++) {
-    const req = batch[i]!;
-    if (req.metadata) metadata = req.metadata;
-    let element = req.element;
-    const families = element?.tagFamilies;
-    if (element && families?.some((f) => needsNullFix(f.tags))) {
-      element = { ...element, tagFamilies: families.map((f) => (f.tags && needsNullFix(f.tags) ? { tags: fixNulls(f.tags) } : f)) };
+  beginBatch(batch.length);
+  try {
+    for (let i = 0; i < batch.length; i++) {
+      const req = batch[i]!;
+      if (req.metadata) metadata = req.metadata;
+      const direct = encodeStreamWrite(metadata, req, ids[i]);
+      if (direct) {
+        frames[i] = direct;
+        continue;
+      }
+      let element = req.element;
+      const families = element?.tagFamilies;
+      if (element && families?.some((f) => needsNullFix(f.tags))) {
+        element = { ...element, tagFamilies: families.map((f) => (f.tags && needsNullFix(f.tags) ? { tags: fixNulls(f.tags) } : f)) };
+      }
+      const msg = { metadata, element, messageId: ids[i], tagFamilySpec: req.tagFamilySpec };
+      frames[i] = asBuffer(type.encode(msg).finish());
     }
-    const msg = { metadata, element, messageId: ids[i], tagFamilySpec: req.tagFamilySpec };
-    frames[i] = asBuffer(type.encode(msg).finish());
+  } finally {
+    endBatch();
   }
   return frames;
 }
@@ -129,12 +141,22 @@ export function encodeTraceRequests(batch: readonly TraceWriteRequest[], ids: re
   const type = messageType(REQUEST_TYPES.trace);
   const frames = new Array<Buffer>(batch.length);
   let metadata = batch[0]?.metadata;
-  for (let i = 0; i < batch.length; i++) {
-    const req = batch[i]!;
-    if (req.metadata) metadata = req.metadata;
-    const tags = req.tags && needsNullFix(req.tags) ? fixNulls(req.tags) : req.tags;
-    const msg = { metadata, tags, span: req.span, version: ids[i], tagSpec: req.tagSpec };
-    frames[i] = asBuffer(type.encode(msg).finish());
+  beginBatch(batch.length);
+  try {
+    for (let i = 0; i < batch.length; i++) {
+      const req = batch[i]!;
+      if (req.metadata) metadata = req.metadata;
+      const direct = encodeTraceWrite(metadata, req, ids[i]);
+      if (direct) {
+        frames[i] = direct;
+        continue;
+      }
+      const tags = req.tags && needsNullFix(req.tags) ? fixNulls(req.tags) : req.tags;
+      const msg = { metadata, tags, span: req.span, version: ids[i], tagSpec: req.tagSpec };
+      frames[i] = asBuffer(type.encode(msg).finish());
+    }
+  } finally {
+    endBatch();
   }
   return frames;
 }
