@@ -158,6 +158,9 @@ export class BanyanDBClient implements AsyncDisposable {
     let lastStatus: ServingStatus | undefined;
     let attempts = 0;
     let answered = false;
+    // A server that refused connections on some attempt and never answered any is unreachable, even if the
+    // last attempt, left with a sliver of the deadline, ran out of time while still waiting for a connection.
+    let refused = false;
     for (;;) {
       this.#assertOpen();
       if (opts.signal?.aborted) throw new AbortedError(`waiting for ${this.address} to serve was aborted`, { cause: opts.signal.reason });
@@ -171,6 +174,7 @@ export class BanyanDBClient implements AsyncDisposable {
       } catch (err) {
         if (err instanceof AbortedError || err instanceof ClosedError) throw err;
         lastError = err;
+        if (err instanceof UnavailableError || (isServiceError(err) && err.code === grpc.status.UNAVAILABLE)) refused = true;
       }
       const left = deadline - Date.now();
       if (left <= 0) break;
@@ -189,7 +193,7 @@ export class BanyanDBClient implements AsyncDisposable {
     }
     const grpcCode = isServiceError(cause) ? cause.code : cause instanceof GrpcError ? cause.grpcCode : grpc.status.UNAVAILABLE;
     const detail = cause instanceof Error ? cause.message : String(cause);
-    if (grpcCode === grpc.status.DEADLINE_EXCEEDED) {
+    if (grpcCode === grpc.status.DEADLINE_EXCEEDED && !refused) {
       throw new DeadlineExceededError(
         'DEADLINE_EXCEEDED',
         grpcCode,
