@@ -16,6 +16,7 @@ import type {
 } from '../client/types.js';
 import type { RejectedWrite } from '../errors.js';
 import type { Model } from '../results.js';
+import { streamFrameEncoder, traceFrameEncoder } from './encode.js';
 
 /**
  * The part of `BanyanDBClient` the workloads use (structural, so tests can pass a stand-in that stalls or fails).
@@ -26,6 +27,15 @@ export interface WorkloadClient {
   writeTrace(batch: TraceWriteRequest[], opts?: WorkloadWriteOptions): Promise<WorkloadWriteResult>;
   queryStream(req: StreamQueryRequest, opts?: { timeoutMs?: number; signal?: AbortSignal }): Promise<StreamQueryResponse>;
   queryTrace(req: TraceQueryRequest, opts?: { timeoutMs?: number; signal?: AbortSignal }): Promise<TraceQueryResponse>;
+  /**
+   * Optional pre-encoded writes (`BanyanDBClient` has them): with these three, the workload encodes spans straight
+   * into WriteRequest frames (the same bytes its requests encode to) instead of building request objects.
+   */
+  writeStreamEncoded?(frames: readonly Uint8Array[], ids: readonly number[], opts?: WorkloadWriteOptions): Promise<WorkloadWriteResult>;
+  /** See {@link WorkloadClient.writeStreamEncoded}. */
+  writeTraceEncoded?(frames: readonly Uint8Array[], ids: readonly number[], opts?: WorkloadWriteOptions): Promise<WorkloadWriteResult>;
+  /** Reserves `count` write ids from the client's counter (for pre-encoded writes). */
+  reserveIds?(count: number): number[];
 }
 
 /** Mirrors the client's `WriteOptions`. */
@@ -128,10 +138,16 @@ export interface ModelAdapter<Req> {
   readonly name: string;
   toWriteRequest(span: WorkloadSpan): Req;
   write(client: WorkloadClient, batch: Req[], opts: WorkloadWriteOptions): Promise<WorkloadWriteResult>;
+  /**
+   * Writes spans encoded directly into frames (no request objects) when the client takes pre-encoded frames;
+   * returns undefined when it does not (then use `toWriteRequest` + `write`).
+   */
+  writeSpans?(client: WorkloadClient, spans: readonly WorkloadSpan[], opts: WorkloadWriteOptions): Promise<WorkloadWriteResult> | undefined;
 }
 
 export function streamAdapter(group: string, name: string): ModelAdapter<StreamWriteRequest> {
   const metadata = { group, name };
+  const encodeFrames = streamFrameEncoder(group, name);
   return {
     model: 'stream',
     group,
@@ -147,11 +163,17 @@ export function streamAdapter(group: string, name: string): ModelAdapter<StreamW
       };
     },
     write: (client, batch, opts) => client.writeStream(batch, opts),
+    writeSpans(client, spans, opts) {
+      if (!client.writeStreamEncoded || !client.reserveIds) return undefined;
+      const ids = client.reserveIds(spans.length);
+      return client.writeStreamEncoded(encodeFrames(spans, ids), ids, opts);
+    },
   };
 }
 
 export function traceAdapter(group: string, name: string): ModelAdapter<TraceWriteRequest> {
   const metadata = { group, name };
+  const encodeFrames = traceFrameEncoder(group, name);
   return {
     model: 'trace',
     group,
@@ -160,6 +182,11 @@ export function traceAdapter(group: string, name: string): ModelAdapter<TraceWri
       return { metadata, tags: spanTagValues(s, 'timestamp'), span: s.dataBinary };
     },
     write: (client, batch, opts) => client.writeTrace(batch, opts),
+    writeSpans(client, spans, opts) {
+      if (!client.writeTraceEncoded || !client.reserveIds) return undefined;
+      const ids = client.reserveIds(spans.length);
+      return client.writeTraceEncoded(encodeFrames(spans, ids), ids, opts);
+    },
   };
 }
 

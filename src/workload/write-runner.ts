@@ -68,8 +68,8 @@ export interface PhaseOutcome {
   aborted: boolean;
 }
 
-interface Batch<Req> {
-  reqs: Req[];
+interface Batch {
+  spans: WorkloadSpan[];
   traces: number;
   payloadBytes: number;
 }
@@ -128,10 +128,10 @@ export async function runPhase<Req>(
   let lastSettle = start;
   let errors = 0;
 
-  const take = (): Batch<Req> | undefined => {
+  const take = (): Batch | undefined => {
     const n = Math.min(cfg.batchSize, remaining);
     if (n <= 0) return undefined;
-    const reqs: Req[] = [];
+    const spans: WorkloadSpan[] = [];
     let traces = 0;
     let payloadBytes = 0;
     for (let i = 0; i < n; i++) {
@@ -142,11 +142,11 @@ export async function runPhase<Req>(
         lastTraceId = s.traceId;
       }
       payloadBytes += s.dataBinary.byteLength;
-      reqs.push(adapter.toWriteRequest(s));
+      spans.push(s);
     }
-    if (reqs.length === 0) return undefined;
-    remaining -= reqs.length;
-    return { reqs, traces, payloadBytes };
+    if (spans.length === 0) return undefined;
+    remaining -= spans.length;
+    return { spans, traces, payloadBytes };
   };
 
   const report = (force: boolean) => {
@@ -172,15 +172,22 @@ export async function runPhase<Req>(
     );
   };
 
-  const send = async (b: Batch<Req>, intendedStart: number): Promise<void> => {
-    const n = b.reqs.length;
+  const send = async (b: Batch, intendedStart: number): Promise<void> => {
+    const n = b.spans.length;
     out.spansSent += n;
     out.tracesSent += b.traces;
     out.payloadBytes += b.payloadBytes;
     out.batches++;
     let ack = 0;
     try {
-      const res = await adapter.write(client, b.reqs, { throwOnReject: false, signal: inflightAbort.signal });
+      const opts = { throwOnReject: false, signal: inflightAbort.signal };
+      // Spans go straight into frames when the client takes them (BanyanDBClient); otherwise as request objects.
+      const res = await (adapter.writeSpans?.(client, b.spans, opts) ??
+        adapter.write(
+          client,
+          b.spans.map((s) => adapter.toWriteRequest(s)),
+          opts,
+        ));
       ack = Math.min(res.acknowledged, n);
       out.retries += res.retries;
       let counted = 0;
