@@ -104,6 +104,8 @@ async function main(): Promise<void> {
     `payload shape: ${d.payloadShape?.minLocalSpans}-${d.payloadShape?.maxLocalSpans} local spans, filler ${d.payloadShape?.fillerMeanBytes} B/span, calibrated mean ${fmt(d.meanPayloadBytes)} B`,
   );
 
+  // Machine-readable figures for bench/run.ts (printed as one `BENCH_RESULT {json}` line at the end).
+  const result: Record<string, unknown> = { bench: 'generator', node: process.version };
   // warm-up, then three rounds each; the best round is the least disturbed by other processes.
   pass({ ...SCALES.small, spans: 20_000 }, true);
   for (const includePayload of [true, false]) {
@@ -119,6 +121,14 @@ async function main(): Promise<void> {
     }
     const best = (xs: number[]): number => Math.max(...xs);
     const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[1]!;
+    result[includePayload ? 'withPayload' : 'withoutPayload'] = {
+      spans: scale.spans,
+      bestSpansPerSec: best(wall),
+      medianSpansPerSec: median(wall),
+      bestSpansPerCpuSec: best(cpu),
+      medianSpansPerCpuSec: median(cpu),
+      meanPayloadBytes: bytes,
+    };
     console.log(
       `throughput ${includePayload ? 'with payload   ' : 'without payload'} (${fmt(scale.spans)} spans x 3 rounds): ` +
         `best ${fmt(best(wall))} spans/s wall (median ${fmt(median(wall))}), best ${fmt(best(cpu))} spans/s per CPU-second (median ${fmt(median(cpu))})` +
@@ -126,7 +136,11 @@ async function main(): Promise<void> {
     );
   }
 
-  if (process.argv.includes('--skip-memory')) return;
+  const printResult = (): void => console.log(`BENCH_RESULT ${JSON.stringify(result)}`);
+  if (process.argv.includes('--skip-memory')) {
+    printResult();
+    return;
+  }
   const mediumSpans = Number(arg('--spans') ?? SCALES.medium.spans);
   const small = await child('small', SCALES.small.spans);
   const mib = (b: number): string => `${(b / 2 ** 20).toFixed(1)} MiB`;
@@ -139,6 +153,8 @@ async function main(): Promise<void> {
       `${fmt(medium.wallMs / 1000)} s): ${mib(medium.peakRssBytes)} → ${(medium.peakRssBytes / small.peakRssBytes).toFixed(2)}x the small pass; ` +
       `retained after GC ${mib(medium.retainedBytes)} (${(medium.retainedBytes / small.retainedBytes).toFixed(2)}x)`,
   );
+  result.memory = { small, medium, peakRssRatio: medium.peakRssBytes / small.peakRssBytes };
+  printResult();
 }
 
 await main();

@@ -36,11 +36,13 @@ function nsPer(n: number, f: () => void): number {
   return ((c.user + c.system) * 1000) / n;
 }
 
+const recordNs: number[] = [];
 for (let round = 1; round <= 3; round++) {
   const r = new LatencyRecorder();
   const ns = nsPer(samples, () => {
     for (let k = 0; k < samples; k++) r.record(values[k & mask]!);
   });
+  recordNs.push(ns);
   const raw = hdr.build({ bitBucketSize: 32, autoResize: false, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
   const nsRaw = nsPer(samples, () => {
     for (let k = 0; k < samples; k++) raw.recordValue(Math.round(values[k & mask]! * 1000));
@@ -65,3 +67,6 @@ for (let round = 1; round <= 3; round++) {
 }
 const s = spread([1, 2, 3, 4, 5]);
 console.log(`spread sanity: mean ${s.mean}, ci95 [${s.ci95.map((v) => v.toFixed(3)).join(', ')}]`);
+console.log(
+  `BENCH_RESULT ${JSON.stringify({ bench: 'metrics', samples, recordNs, bestRecordNs: Math.min(...recordNs), medianRecordNs: [...recordNs].sort((a, b) => a - b)[1] })}`,
+);

@@ -53,6 +53,8 @@ async function main(): Promise<void> {
       `workload write bench: ${n0(SPANS)} spans per repeat, batch ${values.batch}, concurrency ${values.concurrency}, sink pid ${sink.pid}`,
     );
     console.log(`generator only: ${n0((generated / t) * 1000)} spans/s, mean payload ${n0(bytes / generated)} B\n`);
+    // Machine-readable figures for bench/run.ts (one `BENCH_RESULT {json}` line at the end).
+    const result: Record<string, unknown> = { bench: 'workload-write', spans: SPANS, generatorSpansPerSec: (generated / t) * 1000 };
     for (const Workload of [TraceWorkload, StreamWorkload]) {
       const w = new Workload(client, {
         scale: SCALE,
@@ -66,6 +68,11 @@ async function main(): Promise<void> {
       });
       const runs = await w.write();
       console.log(`${w.model}: warm-up ${n0(w.warmup?.spansSent ?? 0)} spans (not measured)`);
+      result[w.model] = runs.map((r) => ({
+        spansPerSec: r.spansPerSec,
+        payloadMBPerSec: r.payloadMBPerSec,
+        acknowledged: r.spansAcknowledged,
+      }));
       for (const [i, r] of runs.entries()) {
         console.log(
           `  repeat ${i + 1}: ${n0(r.spansPerSec).padStart(7)} spans/s ${r.payloadMBPerSec.toFixed(1).padStart(6)} MB/s ` +
@@ -76,6 +83,7 @@ async function main(): Promise<void> {
     }
     const load = os.loadavg().map((l) => l.toFixed(1));
     console.log(`\nload average now: ${load.join(' ')} on ${os.availableParallelism()} CPUs`);
+    console.log(`BENCH_RESULT ${JSON.stringify({ ...result, loadavg: os.loadavg() })}`);
   } finally {
     await client.close();
     sink.kill('SIGTERM');

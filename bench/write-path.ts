@@ -181,6 +181,14 @@ async function main(): Promise<void> {
     `write-path bench: ${SPANS} spans/run, batch ${BATCH}, concurrency ${CONCURRENCY}, dataBinary ${PAYLOAD} B, sink pid ${sink.pid}`,
   );
   console.log('(requests built by the bench itself, isolating the client; bench/workload-write.ts drives src/generator)\n');
+  // Machine-readable figures for bench/run.ts (one `BENCH_RESULT {json}` line at the end).
+  const result: Record<string, unknown> = {
+    bench: 'write-path',
+    spans: SPANS,
+    batch: BATCH,
+    concurrency: CONCURRENCY,
+    payloadBytes: PAYLOAD,
+  };
   try {
     for (const model of ['trace', 'stream'] as const) {
       const build = model === 'trace' ? (i: number) => traceRequest(span(i)) : (i: number) => streamRequest(span(i));
@@ -243,6 +251,15 @@ async function main(): Promise<void> {
         `  ratio full / pre-encoded: wall ${(f.spansPerSec / p.spansPerSec).toFixed(2)}, client CPU ${cpuRatio.toFixed(2)}` +
           `   targets: full >= 20,000 spans/s ${f.spansPerSec >= 20_000 ? 'MET' : 'NOT MET'}, ratio >= 0.7 ${f.spansPerSec / p.spansPerSec >= 0.7 ? 'MET' : 'NOT MET'}`,
       );
+      result[model] = {
+        frameBytes,
+        encodeSpansPerCpuSec: encodePerCpuSec,
+        full: f,
+        pre: p,
+        ratioWall: f.spansPerSec / p.spansPerSec,
+        ratioClientCpu: cpuRatio,
+        loadavg: os.loadavg(),
+      };
       console.log(
         `  load average now: ${os
           .loadavg()
@@ -250,6 +267,7 @@ async function main(): Promise<void> {
           .join(' ')} on ${os.availableParallelism()} CPUs\n`,
       );
     }
+    console.log(`BENCH_RESULT ${JSON.stringify(result)}`);
   } finally {
     await client.close();
     sink.kill('SIGTERM');

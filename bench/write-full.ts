@@ -1,0 +1,211 @@
+/**
+ * The full write path as users run it, against the same transport sending identical pre-encoded messages,
+ * measured in the same run (prints figures, asserts nothing).
+ *
+ * - full: `TraceWorkload` / `StreamWorkload` (closed loop): SpanGenerator (~9.6 KB payloads) -> model adapter ->
+ *   client.writeTrace / writeStream (encode, send on one bidi Write stream per batch, collect every ack).
+ * - pre-encoded: the same spans (same seed, scale and end time, so the same bytes apart from the ids), generated and
+ *   encoded before the clock starts, sent with client.writeTraceEncoded / writeStreamEncoded with the same batch size
+ *   and concurrency.
+ *
+ * Both against the do-nothing sink of bench/write-sink.ts in its own process on loopback. Rounds alternate
+ * full / pre-encoded so a change in machine load hits both; the figures are the medians. Targets: full >= 20,000
+ * spans/s and full >= 0.7 x pre-encoded.
+ *
+ *   npx tsx bench/write-full.ts [--spans 30000] [--batch 100] [--concurrency 4] [--rounds 3] [--models trace,stream]
+ */
+import { fork } from 'node:child_process';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { BanyanDBClient, encodeStreamRequests, encodeTraceRequests } from '../src/client/index.js';
+import type { StreamWriteRequest, TraceWriteRequest } from '../src/client/types.js';
+import { SpanGenerator } from '../src/generator/index.js';
+import { StreamWorkload, streamAdapter, TraceWorkload, traceAdapter } from '../src/workload/index.js';
+
+const { values } = parseArgs({
+  options: {
+    spans: { type: 'string', default: '30000' },
+    batch: { type: 'string', default: '100' },
+    concurrency: { type: 'string', default: '4' },
+    rounds: { type: 'string', default: '3' },
+    models: { type: 'string', default: 'trace,stream' },
+  },
+});
+const SPANS = Number(values.spans);
+const BATCH = Number(values.batch);
+const CONCURRENCY = Number(values.concurrency);
+const ROUNDS = Number(values.rounds);
+const MODELS = values.models.split(',') as ('trace' | 'stream')[];
+const SEED = 7;
+const SCALE = { name: 'bench', spans: SPANS * 2, traces: SPANS, services: 100, instances: 500, timeRangeMs: 3_600_000 };
+const END_MS = Math.floor(Date.now() / 1000) * 1000;
+
+interface Figures {
+  spansPerSec: number;
+  mbPerSec: number;
+  /** Client process CPU microseconds per span (all threads). */
+  clientCpuUsPerSpan: number;
+  /** Sink process CPU microseconds per span. */
+  sinkCpuUsPerSpan: number;
+  loadavg1: number;
+}
+
+const n0 = (x: number): string => Math.round(x).toLocaleString('en-US');
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+async function main(): Promise<void> {
+  const sink = fork(fileURLToPath(new URL('./write-sink.ts', import.meta.url)), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    sink.once('message', (m: { port: number }) => resolve(m.port));
+    sink.once('exit', (code) => reject(new Error(`sink exited with ${code}`)));
+  });
+  const sinkCpu = (): Promise<number> =>
+    new Promise((resolve) => {
+      sink.once('message', (m: { cpuMicros: number }) => resolve(m.cpuMicros));
+      sink.send('cpu');
+    });
+  const client = await BanyanDBClient.connect(`127.0.0.1:${port}`, { connectTimeoutMs: 10_000 });
+  console.log(
+    `write-full bench: ${n0(SPANS)} spans per round, batch ${BATCH}, concurrency ${CONCURRENCY}, ${ROUNDS} rounds per path, sink pid ${sink.pid}`,
+  );
+
+  /** Measures `body` (which writes `spans` spans and returns the acknowledged count and payload bytes). */
+  const measure = async (body: () => Promise<{ acked: number; payloadBytes: number; wallMs?: number }>): Promise<Figures> => {
+    const s0 = await sinkCpu();
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    const r = await body();
+    const wallMs = r.wallMs ?? performance.now() - t0;
+    const c = process.cpuUsage(c0);
+    const s = (await sinkCpu()) - s0;
+    if (r.acked !== SPANS) throw new Error(`acknowledged ${r.acked} of ${SPANS} spans`);
+    return {
+      spansPerSec: (r.acked / wallMs) * 1000,
+      mbPerSec: r.payloadBytes / wallMs / 1000,
+      clientCpuUsPerSpan: (c.user + c.system) / r.acked,
+      sinkCpuUsPerSpan: s / r.acked,
+      loadavg1: os.loadavg()[0]!,
+    };
+  };
+
+  const result: Record<string, unknown> = { bench: 'write-full', spans: SPANS, batch: BATCH, concurrency: CONCURRENCY, rounds: ROUNDS };
+  try {
+    for (const model of MODELS) {
+      const options = {
+        seed: SEED,
+        scale: SCALE,
+        endTimeMs: END_MS,
+        spans: SPANS,
+        repeats: 1,
+        warmupMs: 0,
+        batchSize: BATCH,
+        concurrency: CONCURRENCY,
+        progress: false,
+      };
+      const full = async (spans = SPANS): Promise<{ acked: number; payloadBytes: number; wallMs: number }> => {
+        const w = model === 'trace' ? new TraceWorkload(client, { ...options, spans }) : new StreamWorkload(client, { ...options, spans });
+        const [run] = await w.write();
+        if (!run) throw new Error('the workload returned no run');
+        return { acked: run.spansAcknowledged, payloadBytes: run.payloadBytes, wallMs: run.wallClockMs };
+      };
+
+      // The identical spans, encoded before the clock starts (ids 1..n per batch, as the client would assign them).
+      const gen = new SpanGenerator({ seed: SEED, scale: SCALE, endTimeMs: END_MS });
+      const { group, name } = (model === 'trace' ? new TraceWorkload(client, options) : new StreamWorkload(client, options)).resource;
+      const adapter = model === 'trace' ? traceAdapter(group, name) : streamAdapter(group, name);
+      const batches: Buffer[][] = [];
+      const batchIds: number[][] = [];
+      let pending: (TraceWriteRequest | StreamWriteRequest)[] = [];
+      let payloadBytes = 0;
+      let taken = 0;
+      const flush = (): void => {
+        const ids = client.reserveIds(pending.length);
+        batches.push(
+          model === 'trace'
+            ? encodeTraceRequests(pending as TraceWriteRequest[], ids)
+            : encodeStreamRequests(pending as StreamWriteRequest[], ids),
+        );
+        batchIds.push(ids);
+        pending = [];
+      };
+      for (const s of gen.spans()) {
+        payloadBytes += s.dataBinary.byteLength;
+        pending.push(adapter.toWriteRequest(s));
+        if (pending.length === BATCH) flush();
+        if (++taken >= SPANS) break;
+      }
+      if (pending.length > 0) flush();
+      const frameBytes = batches.reduce((a, b) => a + b.reduce((x, f) => x + f.length, 0), 0) / SPANS;
+      const pre = async (): Promise<{ acked: number; payloadBytes: number }> => {
+        let next = 0;
+        let acked = 0;
+        const worker = async (): Promise<void> => {
+          while (next < batches.length) {
+            const k = next++;
+            const r =
+              model === 'trace'
+                ? await client.writeTraceEncoded(batches[k]!, batchIds[k]!)
+                : await client.writeStreamEncoded(batches[k]!, batchIds[k]!);
+            acked += r.acknowledged;
+          }
+        };
+        await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+        return { acked, payloadBytes };
+      };
+
+      // Warm-up of both paths (JIT, connection, allocator), not measured.
+      await full(Math.min(SPANS, 5_000));
+      await pre();
+      const fullRuns: Figures[] = [];
+      const preRuns: Figures[] = [];
+      for (let r = 0; r < ROUNDS; r++) {
+        fullRuns.push(await measure(() => full()));
+        preRuns.push(await measure(pre));
+      }
+      const med = (xs: Figures[]): Figures => ({
+        spansPerSec: median(xs.map((x) => x.spansPerSec)),
+        mbPerSec: median(xs.map((x) => x.mbPerSec)),
+        clientCpuUsPerSpan: median(xs.map((x) => x.clientCpuUsPerSpan)),
+        sinkCpuUsPerSpan: median(xs.map((x) => x.sinkCpuUsPerSpan)),
+        loadavg1: median(xs.map((x) => x.loadavg1)),
+      });
+      const f = med(fullRuns);
+      const p = med(preRuns);
+      const line = (name: string, x: Figures, xs: Figures[]): string =>
+        `  ${name} ${n0(x.spansPerSec).padStart(7)} spans/s ${x.mbPerSec.toFixed(1).padStart(6)} MB/s payload; CPU per span: client ${x.clientCpuUsPerSpan.toFixed(1)} µs, sink ${x.sinkCpuUsPerSpan.toFixed(1)} µs` +
+        ` (rounds: ${xs.map((r) => n0(r.spansPerSec)).join(', ')}; load ${xs.map((r) => r.loadavg1.toFixed(1)).join(', ')})`;
+      console.log(`${model}: frame ${frameBytes.toFixed(0)} B/span`);
+      console.log(line('full path  ', f, fullRuns));
+      console.log(line('pre-encoded', p, preRuns));
+      const ratio = f.spansPerSec / p.spansPerSec;
+      console.log(
+        `  ratio full / pre-encoded ${ratio.toFixed(2)} (client CPU per span ${(p.clientCpuUsPerSpan / f.clientCpuUsPerSpan).toFixed(2)})` +
+          `; targets: full >= 20,000 spans/s ${f.spansPerSec >= 20_000 ? 'MET' : 'NOT MET'}, ratio >= 0.7 ${ratio >= 0.7 ? 'MET' : 'NOT MET'}\n`,
+      );
+      result[model] = { frameBytes, full: f, pre: p, ratio, fullRuns, preRuns };
+    }
+    console.log(
+      `load average now: ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} on ${os.availableParallelism()} CPUs`,
+    );
+    console.log(`BENCH_RESULT ${JSON.stringify({ ...result, loadavg: os.loadavg() })}`);
+  } finally {
+    await client.close();
+    sink.kill('SIGTERM');
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
