@@ -370,7 +370,17 @@ abstract class Workload<Req> {
         timeRange,
         limit,
         ...(p.criteria ? { criteria: p.criteria } : {}),
-        projection: { tagFamilies: [{ name: 'primary', tags: QUERY_PROJECTION }] },
+        projection: {
+          // A trace-by-id lookup serves a trace's detail view, which needs the segments: fetch them, as the
+          // trace model always does. List patterns fetch span metadata only (the trace model cannot leave the
+          // span bytes out; that cost is its own and shows in its figures).
+          tagFamilies: isTraceLookup(p)
+            ? [
+                { name: 'primary', tags: QUERY_PROJECTION },
+                { name: 'data_binary', tags: ['dataBinary'] },
+              ]
+            : [{ name: 'primary', tags: QUERY_PROJECTION }],
+        },
       };
       return { limit, run: async (signal) => readStreamAnswer(await client.queryStream(req, signal ? { signal } : {})) };
     }
@@ -521,4 +531,9 @@ export class TraceWorkload extends Workload<TraceWriteRequest> {
   constructor(client: WorkloadClient, options: WorkloadOptions = {}) {
     super(client, traceAdapter, 'trace', options, { group: DEFAULT_TRACE_GROUP, name: DEFAULT_TRACE_NAME });
   }
+}
+
+/** A pattern that fetches whole traces by id (no order rule needed on the trace model). */
+function isTraceLookup(p: ConcretePattern): boolean {
+  return !('na' in p.trace) && p.trace.orderBy === undefined;
 }
