@@ -26,7 +26,9 @@ const workload = new TraceWorkload(client, {
 const [run] = await workload.write();
 if (!run) throw new Error('the run produced no result (aborted?)');
 const l = run.batchLatency;
-console.log(`${run.mode}: target ${ratePerSec} spans/s, achieved ${run.spansPerSec.toFixed(0)} spans/s over ${run.wallClockMs.toFixed(0)} ms`);
+console.log(
+  `${run.mode}: target ${ratePerSec} spans/s, achieved ${run.spansPerSec.toFixed(0)} spans/s over ${run.wallClockMs.toFixed(0)} ms`,
+);
 console.log(
   `batch latency from intended start: p50 ${l.p50Ms.toFixed(1)} p99 ${l.p99Ms.toFixed(1)} p99.9 ${l.p999Ms.toFixed(1)} max ${l.maxMs.toFixed(1)} ms`,
 );
