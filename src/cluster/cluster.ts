@@ -18,6 +18,7 @@ import { ensureImage } from './images.js';
 import {
   type ClusterOptions,
   EMULATOR_IMAGE,
+  EMULATOR_LABEL,
   MODELS,
   type PortSet,
   type ResolvedClusterOptions,
@@ -51,6 +52,10 @@ export interface ContainerState {
   startedAt: string;
   /** Host ports (gRPC, HTTP, pprof, metrics). */
   ports: PortSet;
+  /** The image the container runs (`''` when missing). */
+  image: string;
+  /** True when the image carries the emulator label: its figures are banyandb-perf's emulator's, not BanyanDB's. */
+  emulator: boolean;
 }
 
 export interface LogsOptions {
@@ -228,6 +233,7 @@ async function inspectStates(resolved: ResolvedClusterOptions, signal?: AbortSig
   const r = await docker(['inspect', '--type', 'container', ...names], { signal, timeoutMs: DOCKER_CALL_TIMEOUT_MS });
   let parsed: Array<{
     Name?: string;
+    Config?: { Image?: string; Labels?: Record<string, string> | null };
     State?: { Status?: string; ExitCode?: number; OOMKilled?: boolean; Error?: string; StartedAt?: string; Health?: { Status?: string } };
   }> = [];
   try {
@@ -251,6 +257,8 @@ async function inspectStates(resolved: ResolvedClusterOptions, signal?: AbortSig
       error: found?.State?.Error ?? '',
       startedAt: found?.State?.StartedAt ?? '',
       ports: { ...resolved.ports[model] },
+      image: found?.Config?.Image ?? '',
+      emulator: found?.Config?.Labels?.[EMULATOR_LABEL] === 'emulator' || found?.Config?.Image === EMULATOR_IMAGE,
     };
   }
   return out;
@@ -362,9 +370,18 @@ async function waitHealthy(resolved: ResolvedClusterOptions, signal?: AbortSigna
   }
 }
 
-function describeTarget(resolved: ResolvedClusterOptions): TargetInfo {
+/**
+ * What serves the figures, from the containers actually running (an attached cluster may run another image
+ * than the options name): the emulator when either container runs the emulator image.
+ */
+function describeTarget(resolved: ResolvedClusterOptions, states?: Record<Model, ContainerState>): TargetInfo {
   const host = hostFor(resolved.bindHost);
-  const isEmulator = resolved.imageName === EMULATOR_IMAGE;
+  const images: Record<Model, string> = {
+    stream: states?.stream.image || resolved.imageName,
+    trace: states?.trace.image || resolved.imageName,
+  };
+  const isEmulator = states ? states.stream.emulator || states.trace.emulator : resolved.imageName === EMULATOR_IMAGE;
+  const imageText = images.stream === images.trace ? images.stream : `stream ${images.stream}, trace ${images.trace}`;
   const l = resolved.limits;
   const same = l.stream.cpus === l.trace.cpus && l.stream.memoryBytes === l.trace.memoryBytes;
   const fmt = (r: { cpus: number; memoryBytes: number }) =>
@@ -373,8 +390,8 @@ function describeTarget(resolved: ResolvedClusterOptions): TargetInfo {
   return {
     kind: 'docker',
     server: isEmulator ? 'emulator' : 'banyandb',
-    description: `${resolved.imageName}${isEmulator ? ' (banyandb-perf emulator, not BanyanDB)' : ''} in Docker (${limits})`,
-    images: { stream: resolved.imageName, trace: resolved.imageName },
+    description: `${imageText}${isEmulator ? ' (banyandb-perf emulator, not BanyanDB)' : ''} in Docker (${limits})`,
+    images,
     addresses: { stream: `${host}:${resolved.ports.stream.grpc}`, trace: `${host}:${resolved.ports.trace.grpc}` },
   };
 }
@@ -435,11 +452,13 @@ export class Cluster {
       await project.down(true).catch(() => undefined);
     };
     const unregister = resolved.handleSignals && !resolved.keep ? registerTeardown(teardown) : () => {};
+    let running: Record<Model, ContainerState> | undefined;
     try {
       progress(`${info.compose.command.join(' ')} -p ${resolved.projectName} up -d (${file})`);
       await project.up(resolved.startTimeoutMs, signal);
       progress('waiting for both instances to be healthy');
       await waitHealthy(resolved, signal);
+      running = await inspectStates(resolved, signal);
     } catch (err) {
       // A signal's teardown makes start() fail: let it finish (it re-raises the signal) before reporting.
       if (signalled) {
@@ -450,7 +469,15 @@ export class Cluster {
       await teardown();
       throw BanyanDBPerfError.from(err, 'DOCKER_FAILED');
     }
-    return new StartedCluster(resolved, info, project, unregister);
+    return new StartedCluster(resolved, info, project, unregister, running);
+  }
+
+  /** State of both instances of a project, running or not (`missing` when a container does not exist). */
+  static async ps(options: ClusterOptions = {}): Promise<ContainerState[]> {
+    const resolved = resolveClusterOptions(options);
+    await detectDocker({ signal: resolved.signal });
+    const states = await inspectStates(resolved, resolved.signal);
+    return MODELS.map((m) => states[m]);
   }
 
   /** A handle on an already running project (e.g. started by `banyandb-perf up` in another process). */
@@ -462,7 +489,7 @@ export class Cluster {
       if (states[model].status !== 'running') throw await containerError(states[model], resolved);
     }
     const project = new ComposeProject(info.compose, await writeComposeFile(resolved), resolved.projectName);
-    return new StartedCluster(resolved, info, project, () => {});
+    return new StartedCluster(resolved, info, project, () => {}, states);
   }
 
   /** Stops and removes a project's containers and network (volumes stay), whether or not it runs. */
@@ -502,10 +529,11 @@ export class StartedCluster implements AsyncDisposable {
     info: DockerInfo,
     private readonly project: ComposeProject,
     private readonly unregister: () => void,
+    running?: Record<Model, ContainerState>,
   ) {
     this.options = resolved;
     this.docker = info;
-    this.target = describeTarget(resolved);
+    this.target = describeTarget(resolved, running);
     this.addresses = this.target.addresses;
     const host = hostFor(resolved.bindHost);
     this.httpAddresses = { stream: `${host}:${resolved.ports.stream.http}`, trace: `${host}:${resolved.ports.trace.http}` };

@@ -9,6 +9,8 @@ import type { Model } from '../results.js';
 export const DEFAULT_OFFICIAL_IMAGE = 'apache/skywalking-banyandb:0.10.3';
 /** Local tag of the emulator image built by `Cluster.build({ image: 'emulator' })`. */
 export const EMULATOR_IMAGE = 'banyandb-perf-emulator:latest';
+/** Label the emulator image carries (value `emulator`), so any container of it is known for what it is. */
+export const EMULATOR_LABEL = 'io.banyandb-perf.server';
 /** Local tag of an image built from a BanyanDB checkout. */
 export const SOURCE_IMAGE = 'banyandb-perf-banyandb:source';
 export const DEFAULT_PROJECT_NAME = 'banyandb-perf';

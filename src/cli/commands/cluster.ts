@@ -98,8 +98,8 @@ function stateRow(s: ContainerState): string {
 }
 
 export async function runPs(ctx: CommandContext): Promise<number> {
-  const cluster = await attach(ctx);
-  const states = await cluster.ps();
+  // Like `docker-compose ps`: the state whether or not the containers run.
+  const states = await Cluster.ps(clusterOptions(ctx));
   if (ctx.json) ctx.io.stdout(`${JSON.stringify(states, null, 2)}\n`);
   else
     ctx.say(

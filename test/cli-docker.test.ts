@@ -1,0 +1,154 @@
+/**
+ * The container verbs of the CLI against a real Docker engine with the offline emulator image, in the order a
+ * user types them: build, up, ps, stats, logs, test (reusing the running containers), summary, down, clean;
+ * then `all` in one go. Skips without an engine unless BANYANDB_PERF_REQUIRE_DOCKER=1 (CI), then it fails.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { type CliIo, runCli } from '../src/cli/index.js';
+import { Cluster } from '../src/cluster/index.js';
+import type { BenchmarkResult, ContainerStatsSample } from '../src/results.js';
+
+const exec = promisify(execFile);
+const PROJECT = 'banyandb-perf'; // the CLI's default Compose project
+
+let skip: string | false = false;
+try {
+  await Cluster.detect();
+} catch (err) {
+  if (process.env.BANYANDB_PERF_REQUIRE_DOCKER === '1') throw err;
+  skip = `no usable Docker engine (${(err as Error).message.split('\n')[0]})`;
+}
+
+interface Ran {
+  code: number;
+  out: string;
+  err: string;
+}
+
+async function cli(...argv: string[]): Promise<Ran> {
+  let out = '';
+  let err = '';
+  const io: CliIo = {
+    stdout: (t) => {
+      out += t;
+    },
+    stderr: (t) => {
+      err += t;
+    },
+  };
+  const code = await runCli(argv, io);
+  return { code, out, err };
+}
+
+function ok(r: Ran): void {
+  assert.equal(r.code, 0, `exit ${r.code}\n--- stdout\n${r.out.slice(-3000)}\n--- stderr\n${r.err.slice(-3000)}`);
+}
+
+/** Containers and volumes of the default project. */
+async function leftovers(): Promise<{ containers: string[]; volumes: string[] }> {
+  const label = `label=com.docker.compose.project=${PROJECT}`;
+  const lines = (s: string) => s.split('\n').filter((l) => l.trim() !== '');
+  const [c, v] = await Promise.all([
+    exec('docker', ['ps', '-a', '--filter', label, '--format', '{{.Names}}']),
+    exec('docker', ['volume', 'ls', '--filter', label, '--format', '{{.Name}}']),
+  ]);
+  return { containers: lines(c.stdout), volumes: lines(v.stdout) };
+}
+
+describe('CLI container verbs on Docker', { skip, timeout: 900_000 }, () => {
+  let results = '';
+  before(async () => {
+    results = await mkdtemp(path.join(tmpdir(), 'banyandb-perf-cli-docker-'));
+    await Cluster.clean({ projectName: PROJECT }).catch(() => undefined);
+  });
+  after(async () => {
+    await Cluster.clean({ projectName: PROJECT }).catch(() => undefined);
+    await rm(results, { recursive: true, force: true });
+  });
+
+  it('build makes the emulator image', async () => {
+    ok(await cli('build', '--image', 'emulator'));
+  });
+
+  it('up starts both containers healthy; ps and stats see them', async () => {
+    ok(await cli('up', '--image', 'emulator'));
+    const ps = await cli('ps', '--json');
+    ok(ps);
+    const states = JSON.parse(ps.out) as { model: string; status: string; health?: string }[];
+    assert.deepEqual(states.map((s) => [s.model, s.status]).sort(), [
+      ['stream', 'running'],
+      ['trace', 'running'],
+    ]);
+    const stats = await cli('stats', '--json');
+    ok(stats);
+    const samples = JSON.parse(stats.out) as ContainerStatsSample[];
+    assert.equal(samples.length, 2);
+    for (const s of samples) assert.equal(s.memLimitBytes, 4 * 1024 ** 3, `${s.container} memory limit`);
+  });
+
+  it('logs shows what the emulator printed when it started serving', async () => {
+    const r = await cli('logs', '--service', 'trace', '--tail', '20');
+    ok(r);
+    assert.match(r.out, /serving gRPC/);
+  });
+
+  it('test reuses the running containers, samples them and leaves them running', async () => {
+    const r = await cli(
+      'test',
+      '--target',
+      'docker',
+      '--spans',
+      '400',
+      '--repeats',
+      '2',
+      '--no-progress',
+      '--results-dir',
+      results,
+      '--json',
+    );
+    ok(r);
+    assert.match(r.err, /using the running containers of project banyandb-perf/);
+    const result = JSON.parse(r.out) as BenchmarkResult;
+    assert.equal(result.target.kind, 'docker');
+    assert.equal(result.target.server, 'emulator');
+    assert.equal(result.partial, false);
+    assert.equal(result.containers?.summaries.length, 2);
+    assert.ok((result.containers?.samples.length ?? 0) >= 2);
+    assert.equal(result.disk?.length, 2);
+    for (const d of result.disk ?? []) assert.ok(d.bytes > 0 && d.bytesPerSpan > 0, `${d.model} disk footprint`);
+    const ps = JSON.parse((await cli('ps', '--json')).out) as { status: string }[];
+    assert.ok(ps.every((s) => s.status === 'running'));
+  });
+
+  it('summary prints the report of the last results, target first', async () => {
+    const r = await cli('summary', '--results-dir', results);
+    ok(r);
+    assert.match(r.out.split('\n')[0] ?? '', /^Target: .*in Docker/);
+    assert.match(r.out, /Containers/);
+  });
+
+  it('down removes the containers but keeps the data volumes; clean removes those too', async () => {
+    ok(await cli('down'));
+    const afterDown = await leftovers();
+    assert.deepEqual(afterDown.containers, []);
+    assert.equal(afterDown.volumes.length, 2, `data volumes after down: ${afterDown.volumes.join(', ')}`);
+    const ps = await cli('ps', '--json');
+    const states = JSON.parse(ps.out) as { status: string }[];
+    assert.ok(states.every((s) => s.status !== 'running'));
+    ok(await cli('clean'));
+    assert.deepEqual(await leftovers(), { containers: [], volumes: [] });
+  });
+
+  it('all builds, starts, tests and removes everything', async () => {
+    const r = await cli('all', '--image', 'emulator', '--spans', '300', '--repeats', '1', '--no-progress', '--results-dir', results);
+    ok(r);
+    assert.match(r.out, /^Target: banyandb-perf-emulator/m);
+    assert.deepEqual(await leftovers(), { containers: [], volumes: [] });
+  });
+});
