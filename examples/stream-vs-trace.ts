@@ -14,13 +14,13 @@ const names = ['target', 'image', 'stream-addr', 'trace-addr', 'scale', 'spans',
 const { values } = parseArgs({ options: Object.fromEntries(names.map((n) => [n, { type: 'string' as const }])) });
 const opt = (n: string) => (values[n] as string | undefined) ?? process.env[`BANYANDB_PERF_${n.toUpperCase().replace('-', '_')}`];
 const num = (n: string) => (opt(n) === undefined ? undefined : Number(opt(n)));
-const image = opt('image') ?? 'official';
+const image = opt('image');
 const stop = new AbortController();
 process.once('SIGINT', () => stop.abort());
 
 await using target = await openTarget({
   kind: (opt('target') ?? 'auto') as TargetKind,
-  cluster: { image: (['official', 'emulator'].includes(image) ? image : { name: image }) as ImageSpec },
+  ...(image ? { cluster: { image: (['official', 'emulator'].includes(image) ? image : { name: image }) as ImageSpec } } : {}),
   ...(opt('stream-addr') ? { addresses: { stream: opt('stream-addr') ?? '', trace: opt('trace-addr') ?? '' } } : {}),
   signal: stop.signal,
   log: (line) => console.error(line),

@@ -32,6 +32,7 @@ export { BanyanDBClient } from './client/client.js';
 export {
   type CallOptions,
   type ClientOptions,
+  type ResolvedClientOptions,
   DEFAULT_CALL_TIMEOUT_MS,
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_SCHEMA_RETRY_MS,
@@ -55,7 +56,15 @@ export {
   type VerifiedResource,
   type VerifyReport,
 } from './schema/loader.js';
-export { SCHEMA_MODELS, type SchemaKind, type SchemaModel, type SchemaResource, type SchemaResourceOf, SchemaSet } from './schema/set.js';
+export {
+  SCHEMA_MODELS,
+  type SchemaKind,
+  type SchemaModel,
+  type SchemaResource,
+  type SchemaResourceMessages,
+  type SchemaResourceOf,
+  SchemaSet,
+} from './schema/set.js';
 
 // ---- span generator -----------------------------------------------------------------------------------
 export {
@@ -67,6 +76,7 @@ export {
   type Span,
   SpanGenerator,
 } from './generator/generator.js';
+export type { PayloadShape } from './generator/payload.js';
 export { resolveScale, SCALES, type Scale, type ScaleName } from './generator/scale.js';
 
 // ---- metrics ------------------------------------------------------------------------------------------
@@ -88,11 +98,19 @@ export {
   type WorkloadProgress,
 } from './workload/options.js';
 export { PATTERN_INFO, type QueryPatternInfo } from './workload/patterns.js';
-export { StreamWorkload, TraceWorkload } from './workload/workload.js';
+export type { WorkloadClient, WorkloadWriteOptions, WorkloadWriteResult } from './workload/model.js';
+export { type PatternAnswerRecord, StreamWorkload, TraceWorkload, type WarmupSummary } from './workload/workload.js';
 
 // ---- cluster (Docker) ---------------------------------------------------------------------------------
-export { Cluster, type LogsOptions, StartedCluster, type StatsSampler, type StatsSamplingResult } from './cluster/cluster.js';
-export { type DockerInfo, detectDocker } from './cluster/docker.js';
+export {
+  Cluster,
+  type ContainerState,
+  type LogsOptions,
+  StartedCluster,
+  type StatsSampler,
+  type StatsSamplingResult,
+} from './cluster/cluster.js';
+export { type ComposeFlavour, type DockerInfo, detectDocker } from './cluster/docker.js';
 export {
   type ClusterOptions,
   DEFAULT_HOST_PORTS,
@@ -100,9 +118,12 @@ export {
   DEFAULT_OFFICIAL_IMAGE,
   DEFAULT_RESERVATIONS,
   EMULATOR_IMAGE,
+  type HealthcheckOptions,
   type ImageSpec,
   type PortSet,
+  type ResolvedClusterOptions,
   type ResourceOptions,
+  type Resources,
 } from './cluster/options.js';
 export { type StatsRatios, statsRatios, summarizeStats } from './cluster/stats.js';
 

@@ -69,7 +69,13 @@ export const FLAGS: readonly FlagSpec[] = [
     verbs: ['all', 'build', 'up', 'test'],
   },
   { name: 'scale', type: 'string', value: 'small|medium|large', description: 'Data-set scale. Default: small.', verbs: RUN },
-  { name: 'spans', type: 'string', value: '<n>', description: "Spans to write per repeat. Default: the scale's span count.", verbs: RUN },
+  {
+    name: 'spans',
+    type: 'string',
+    value: '<n>',
+    description: "Spans to write in all (warm-up included), split over the repeats. Default: the scale's span count.",
+    verbs: RUN,
+  },
   {
     name: 'duration',
     type: 'string',

@@ -86,7 +86,8 @@ export function describeError(err: unknown, verb: Verb): string {
   const lines = [`banyandb-perf${verb === 'help' ? '' : ` ${verb}`}: ${e.message}`];
   if (err instanceof OptionsError)
     lines.push(`Run \`banyandb-perf ${verb === 'help' ? '' : `${verb} `}--help\` for usage.`.replace('  ', ' '));
-  if (err instanceof ClusterError && err.logs) lines.push(`Last log lines of ${err.service ?? 'the container'}:`, err.logs.trimEnd());
+  if (err instanceof ClusterError && err.logs && !e.message.includes(err.logs.trim()))
+    lines.push(`Last log lines of ${err.service ?? 'the container'}:`, err.logs.trimEnd());
   const cause = (e as { cause?: unknown }).cause;
   if (cause instanceof Error && !(err instanceof OptionsError) && cause.message && !e.message.includes(cause.message)) {
     lines.push(`  caused by: ${cause.message}`);

@@ -723,11 +723,18 @@ export class StartedCluster implements AsyncDisposable {
     this.unregister();
   }
 
-  /** `clean()` (or `down()` when `keep`, leaving the data volumes). Idempotent. */
+  /**
+   * `clean()`: removes the containers, network and data volumes; with `keep`, leaves everything running for
+   * `banyandb-perf ps/logs/stats/test` and a later `down` or `clean`. Idempotent.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
-    if (this.options.keep) await this.down();
-    else await this.clean();
+    if (this.options.keep) {
+      this.closed = true;
+      this.unregister();
+      return;
+    }
+    await this.clean();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

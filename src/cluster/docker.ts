@@ -186,7 +186,7 @@ export async function detectDocker(options: { env?: NodeJS.ProcessEnv; signal?: 
     if (err.code === 'DOCKER_NOT_RUNNING' || !parsed.Server) {
       throw new ClusterError(
         'DOCKER_NOT_RUNNING',
-        `the Docker engine is not reachable: ${firstLine(r.stderr) || 'no server answered'}. Start it (scripts/ci-docker.sh)`,
+        `the Docker engine is not reachable: ${(firstLine(r.stderr) || 'no server answered').replace(/[.?!]+$/, '')}; start it (scripts/ci-docker.sh)`,
         {},
         { cause: err },
       );

@@ -98,8 +98,8 @@ export interface ClusterOptions {
   extraArgs?: string[];
   /**
    * Keep what was started: a failed start and SIGINT/SIGTERM leave the containers in place (for inspection),
-   * `close()` stops and removes the containers but keeps the data volumes, and `start()` reuses the volumes of a
-   * previous run of the same project. @default false
+   * `close()` leaves the containers running (remove them with `down()`/`clean()` or `banyandb-perf down|clean`),
+   * and `start()` reuses the volumes of a previous run of the same project. @default false
    */
   keep?: boolean;
   /** Aborts start/build; a started cluster is torn down (unless keep). */

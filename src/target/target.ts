@@ -201,7 +201,7 @@ export async function openTarget(options: TargetOptions = {}): Promise<OpenTarge
   }
   const log = options.log ?? (() => {});
   const signal = options.signal;
-  const kind = await resolveTargetKind(requested, signal);
+  let kind = await resolveTargetKind(requested, signal);
   if (requested === 'auto' && kind === 'emulator') log('no Docker engine reachable: using the in-process emulator');
 
   const cleanups: (() => Promise<void>)[] = [];
@@ -221,13 +221,26 @@ export async function openTarget(options: TargetOptions = {}): Promise<OpenTarge
       }
       if (!cluster) {
         log('starting the Docker cluster...');
-        const started = await Cluster.start({ ...clusterOptions, onProgress: (line) => log(`  ${line}`) });
-        cluster = started;
-        cleanups.push(async () => {
-          log(started.options.keep ? `containers of ${started.projectName} left running (keep)` : 'removing the Docker cluster...');
-          await started.close();
-        });
+        try {
+          const started = await Cluster.start({ ...clusterOptions, onProgress: (line) => log(`  ${line}`) });
+          cluster = started;
+          cleanups.push(async () => {
+            log(started.options.keep ? `containers of ${started.projectName} left running (keep)` : 'removing the Docker cluster...');
+            await started.close();
+          });
+        } catch (err) {
+          // `auto` with the default image: Docker runs, but BanyanDB's image can be neither found nor pulled.
+          // Fall back to the emulator, loudly; an explicit target or image keeps the error.
+          if (!(requested === 'auto' && options.cluster?.image === undefined && err instanceof ClusterError && err.code === 'IMAGE_MISSING')) {
+            throw err;
+          }
+          log(`BanyanDB's image is not available (${err.message.split('\n')[0]})`);
+          log('using the in-process emulator instead: its figures are NOT BanyanDB\'s (pull or build an image, or pass --image)');
+          kind = 'emulator';
+        }
       }
+    }
+    if (kind === 'docker' && cluster) {
       info = cluster.target;
     } else if (kind === 'emulator') {
       const addresses = {} as Record<Model, string>;
@@ -274,9 +287,13 @@ export async function openTarget(options: TargetOptions = {}): Promise<OpenTarge
   }
 }
 
-/** Spans acknowledged per model over all repeats (warm-up aside). */
+/**
+ * Spans each model's data holds: everything written, warm-up included (`options.spansWritten` of the result),
+ * else the spans acknowledged in the measured repeats.
+ */
 function spansWritten(result: BenchmarkResult): Record<Model, number> {
-  const sum = (m: Model) => (result.write[m] ?? []).reduce((n, r) => n + r.spansAcknowledged, 0);
+  const written = result.options.spansWritten as Partial<Record<Model, number>> | undefined;
+  const sum = (m: Model) => written?.[m] ?? (result.write[m] ?? []).reduce((n, r) => n + r.spansAcknowledged, 0);
   return { stream: sum('stream'), trace: sum('trace') };
 }
 

@@ -93,6 +93,8 @@ export interface ReturnedSpan {
   spanId: string;
   traceId: string;
   tags: Map<string, TagValue>;
+  /** The span's payload when the answer carries it (stream: projected dataBinary; trace: the span bytes). */
+  payload?: Uint8Array;
 }
 
 /** One query's answer. */
@@ -214,7 +216,9 @@ export function readStreamAnswer(res: StreamQueryResponse): QueryAnswer {
     const tags = new Map<string, TagValue>();
     for (const f of e.tagFamilies ?? []) for (const [k, v] of tagMap(f.tags)) tags.set(k, v);
     const traceId = tagString(tags.get('traceId')) ?? '';
-    spans.push({ spanId: e.elementId ?? tagString(tags.get('spanId')) ?? '', traceId, tags });
+    const data = tags.get('dataBinary');
+    const payload = data && 'binaryData' in data ? data.binaryData : undefined;
+    spans.push({ spanId: e.elementId ?? tagString(tags.get('spanId')) ?? '', traceId, tags, ...(payload ? { payload } : {}) });
     traces.add(traceId);
   }
   return { spans, traceIds: [...traces] };
@@ -229,7 +233,7 @@ export function readTraceAnswer(res: TraceQueryResponse): QueryAnswer {
     traceIds.push(traceId);
     for (const s of t.spans ?? []) {
       const tags = tagMap(s.tags);
-      spans.push({ spanId: s.spanId || tagString(tags.get('spanId')) || '', traceId, tags });
+      spans.push({ spanId: s.spanId || tagString(tags.get('spanId')) || '', traceId, tags, ...(s.span ? { payload: s.span } : {}) });
     }
   }
   return { spans, traceIds };

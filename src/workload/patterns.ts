@@ -49,10 +49,14 @@ export interface DataFacts {
   /** Fully written traces of the smallest, median and largest size. */
   traceIds: { small: string; medium: string; large: string };
   traceSizes: { small: number; medium: number; large: number };
+  /** Index of each chosen trace in the generator's stream (`SpanGenerator.traceAt`). */
+  traceIndexes: { small: number; medium: number; large: number };
 }
 
 /** A concrete pattern: predicate and per-model query parts (or why a model cannot answer it). */
 export interface ConcretePattern extends QueryPatternInfo {
+  /** Trace-by-id patterns: the trace's index in the generator's stream, so its spans can be regenerated whole. */
+  traceIndex?: number;
   predicate(s: SpanFacts): boolean;
   timeRange: { beginMs: number; endMs: number };
   criteria: Criteria | undefined;
@@ -112,6 +116,7 @@ export function buildPatterns(f: DataFacts): ConcretePattern[] {
       ...info(`trace-id-${size}`),
       description: `${info(`trace-id-${size}`).description} (${f.traceSizes[size]} spans)`,
       predicate: (s) => s.traceId === id,
+      traceIndex: f.traceIndexes[size],
       timeRange: whole,
       criteria: cond('traceId', 'BINARY_OP_EQ', str(id)),
       trace: { orderBy: undefined },
@@ -172,8 +177,14 @@ export async function collectFacts(spans: Iterable<WorkloadSpan>, signal?: Abort
   const pairs = new Map<string, number>();
   const errorsByService = new Map<string, number>();
   const latencies = new Map<number, number>();
+  const traceIndex = new Map<string, number>();
+  let lastTraceId: string | undefined;
   for (const s of spans) {
     if (++n % YIELD_EVERY_SPANS === 0) await yieldToEventLoop(signal);
+    if (s.traceId !== lastTraceId) {
+      traceIndex.set(s.traceId, traceIndex.size);
+      lastTraceId = s.traceId;
+    }
     if (s.startTimeMs < minStartMs) minStartMs = s.startTimeMs;
     if (s.startTimeMs > maxStartMs) maxStartMs = s.startTimeMs;
     traceWritten.set(s.traceId, (traceWritten.get(s.traceId) ?? 0) + 1);
@@ -232,6 +243,11 @@ export async function collectFacts(spans: Iterable<WorkloadSpan>, signal?: Abort
     latencyThresholdMs: threshold,
     traceIds: { small: bySize.get(small) as string, medium: bySize.get(medium) as string, large: bySize.get(large) as string },
     traceSizes: { small, medium, large },
+    traceIndexes: {
+      small: traceIndex.get(bySize.get(small) as string) ?? -1,
+      medium: traceIndex.get(bySize.get(medium) as string) ?? -1,
+      large: traceIndex.get(bySize.get(large) as string) ?? -1,
+    },
   };
 }
 
@@ -446,6 +462,37 @@ export function checkAnswer(
     if (bad.length > 0)
       f.push({ what: 'traces with a span matching the predicate', expected: 'all', actual: `${bad.length} not: ${sample(bad)}` });
     if (partial.length > 0) f.push({ what: 'spans per returned trace', expected: 'all written spans', actual: sample(partial) });
+  }
+  return f;
+}
+
+/**
+ * Reads back what was written: every returned span of a regenerated trace must carry the tag values and
+ * payload bytes the generator produced (BanyanDB may acknowledge a malformed write and store empty values,
+ * so acknowledgements alone prove nothing). Spans the answer lacks are reported by the id checks.
+ */
+export function checkValues(answer: QueryAnswer, expected: ReadonlyMap<string, WorkloadSpan>, wantPayload: boolean): Finding[] {
+  const wrongTags: string[] = [];
+  const wrongPayload: string[] = [];
+  for (const s of answer.spans) {
+    const e = expected.get(s.spanId);
+    if (!e) continue;
+    const got = factsOf(s);
+    const fields: (keyof SpanFacts)[] = ['traceId', 'serviceId', 'serviceInstanceId', 'startTimeMs', 'latencyMs', 'isError'];
+    const bad = fields.filter((k) => got[k] !== (e as unknown as SpanFacts)[k]);
+    if (bad.length > 0) wrongTags.push(`${s.spanId} (${bad.map((k) => `${k} ${String(got[k])} != ${String(e[k])}`).join(', ')})`);
+    if (wantPayload) {
+      const p = s.payload;
+      if (!p || p.byteLength !== e.dataBinary.byteLength || !Buffer.from(p.buffer, p.byteOffset, p.byteLength).equals(e.dataBinary)) {
+        wrongPayload.push(`${s.spanId} (${p ? p.byteLength : 0} bytes, expected ${e.dataBinary.byteLength})`);
+      }
+    }
+  }
+  const f: Finding[] = [];
+  if (wrongTags.length > 0)
+    f.push({ what: 'tag values read back', expected: 'as written', actual: `${wrongTags.length} differ: ${sample(wrongTags)}` });
+  if (wrongPayload.length > 0) {
+    f.push({ what: 'payload bytes read back', expected: 'as written', actual: `${wrongPayload.length} differ: ${sample(wrongPayload)}` });
   }
   return f;
 }

@@ -34,6 +34,7 @@ import {
   buildPatterns,
   type ConcretePattern,
   checkAnswer,
+  checkValues,
   collectFacts,
   computeGroundTruth,
   type DataFacts,
@@ -108,6 +109,9 @@ abstract class Workload<Req> {
   /** Trace model: index rules bound to the trace (undefined: not looked up yet; null: unknown). */
   #treeRules: Set<string> | null | undefined;
   readonly #answers = new Map<string, PatternAnswerRecord>();
+  /** Regenerated traces (with payloads) that trace-by-id answers are read back against, by trace index. */
+  readonly #writtenTraces = new Map<number, Map<string, WorkloadSpan>>();
+  #payloadGenerator: SpanGenerator | undefined;
 
   protected constructor(
     client: WorkloadClient,
@@ -144,6 +148,20 @@ abstract class Workload<Req> {
   /** Cross-model record of each pattern's first checked answer. */
   get answers(): ReadonlyMap<string, PatternAnswerRecord> {
     return this.#answers;
+  }
+
+  /** The spans of trace `index` as the generator wrote them, payloads included (copied: they outlive the generator's slabs). */
+  #writtenTrace(index: number): ReadonlyMap<string, WorkloadSpan> {
+    let spans = this.#writtenTraces.get(index);
+    if (!spans) {
+      this.#payloadGenerator ??= this.#generator(true);
+      spans = new Map();
+      for (const sp of this.#payloadGenerator.traceAt(index) as WorkloadSpan[]) {
+        spans.set(sp.spanId, { ...sp, dataBinary: Uint8Array.from(sp.dataBinary) });
+      }
+      this.#writtenTraces.set(index, spans);
+    }
+    return spans;
   }
 
   #generator(includePayload: boolean): SpanGenerator {
@@ -474,9 +492,11 @@ abstract class Workload<Req> {
         if (firstSize === undefined) {
           firstSize = answer.spans.length;
           const t = truth.get(p.name) as GroundTruth;
-          for (const f of checkAnswer(this.model, p, t, answer, r.limit, facts.traceWritten)) {
-            mismatches.push({ pattern: p.name, model: this.model, against: 'ground-truth', ...f });
+          const findings = checkAnswer(this.model, p, t, answer, r.limit, facts.traceWritten);
+          if (p.traceIndex !== undefined && p.traceIndex >= 0) {
+            findings.push(...checkValues(answer, this.#writtenTrace(p.traceIndex), true));
           }
+          for (const f of findings) mismatches.push({ pattern: p.name, model: this.model, against: 'ground-truth', ...f });
           if (index === 0 || !this.#answers.has(p.name)) {
             const truncated = this.model === 'stream' ? t.spanCount >= r.limit : t.traceCount >= r.limit;
             this.#answers.set(p.name, { traceIds: new Set(answer.traceIds), truncated });

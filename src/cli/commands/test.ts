@@ -6,7 +6,7 @@ import { BanyanDBPerfError, ClusterError, SchemaError } from '../../errors.js';
 import { DEFAULT_RESULTS_DIR } from '../../report/files.js';
 import { formatConsoleReport, writeResults } from '../../report/index.js';
 import type { BenchmarkResult, Model } from '../../results.js';
-import { type OpenTarget, openTarget, resolveTargetKind } from '../../target/index.js';
+import { type OpenTarget, openTarget } from '../../target/index.js';
 import { runComparison } from '../../workload/index.js';
 import { str } from '../args.js';
 import { type CommandContext, EnvironmentError, EXIT } from '../context.js';
@@ -15,14 +15,6 @@ import { clusterFlags, type TargetKind, targetFlags, workloadFlags } from './opt
 /** Interval of container stats sampling during a Docker run (one `docker stats` takes about 2 s itself). */
 const STATS_INTERVAL_MS = 2_000;
 const MODELS: readonly Model[] = ['stream', 'trace'];
-
-/** Picks the target: the flag, else Docker when an engine is reachable, else the in-process emulator. */
-async function chooseTarget(ctx: CommandContext, given: TargetKind | undefined): Promise<TargetKind> {
-  if (given) return given;
-  const kind = await resolveTargetKind('auto', ctx.signal);
-  if (kind === 'emulator') ctx.io.stderr('banyandb-perf: no Docker engine reachable; using the in-process emulator (--target emulator).\n');
-  return kind;
-}
 
 /** True when the result holds failures: query mismatches or errors, rejected writes. */
 export function hasFailures(result: BenchmarkResult): string[] {
@@ -45,7 +37,8 @@ export async function runTest(ctx: CommandContext, forceTarget?: TargetKind): Pr
   const cf = clusterFlags(ctx.flags);
   const wf = workloadFlags(ctx.flags);
   const resultsDir = ctx.path(str(ctx.flags, 'results-dir') ?? DEFAULT_RESULTS_DIR);
-  const kind = await chooseTarget(ctx, forceTarget ?? tf.kind);
+  // No --target: Docker when an engine is reachable, else the in-process emulator (openTarget says which).
+  const kind = forceTarget ?? tf.kind ?? 'auto';
 
   let target: OpenTarget;
   try {
