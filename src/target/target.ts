@@ -231,11 +231,13 @@ export async function openTarget(options: TargetOptions = {}): Promise<OpenTarge
         } catch (err) {
           // `auto` with the default image: Docker runs, but BanyanDB's image can be neither found nor pulled.
           // Fall back to the emulator, loudly; an explicit target or image keeps the error.
-          if (!(requested === 'auto' && options.cluster?.image === undefined && err instanceof ClusterError && err.code === 'IMAGE_MISSING')) {
+          if (
+            !(requested === 'auto' && options.cluster?.image === undefined && err instanceof ClusterError && err.code === 'IMAGE_MISSING')
+          ) {
             throw err;
           }
           log(`BanyanDB's image is not available (${err.message.split('\n')[0]})`);
-          log('using the in-process emulator instead: its figures are NOT BanyanDB\'s (pull or build an image, or pass --image)');
+          log("using the in-process emulator instead: its figures are NOT BanyanDB's (pull or build an image, or pass --image)");
           kind = 'emulator';
         }
       }

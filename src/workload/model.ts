@@ -15,6 +15,7 @@ import type {
   TraceWriteRequest,
 } from '../client/types.js';
 import type { RejectedWrite } from '../errors.js';
+import type { Span } from '../generator/generator.js';
 import type { Model } from '../results.js';
 import { streamFrameEncoder, traceFrameEncoder } from './encode.js';
 
@@ -55,21 +56,8 @@ export interface WorkloadWriteResult {
   durationMs?: number;
 }
 
-/** A generated span, as the workload needs it (the generator's `Span`). */
-export interface WorkloadSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId: string;
-  serviceId: string;
-  serviceInstanceId: string;
-  startTimeMs: number;
-  latencyMs: number;
-  isError: 0 | 1;
-  operationName: string;
-  component: string;
-  dataBinary: Uint8Array;
-  traceSpanCount: number;
-}
+/** A generated span, as the workload needs it: the generator's `Span`. */
+export type WorkloadSpan = Span;
 
 /** Tag names of the `primary` family (stream) and of the trace, in schema order. */
 export const SPAN_TAGS = [
