@@ -9,7 +9,6 @@ export default defineConfig([
     entry: { index: 'src/index.ts' },
     format: ['esm', 'cjs'],
     dts: true,
-    clean: true,
     treeshake: true,
     shims: true,
   },
