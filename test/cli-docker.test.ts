@@ -4,17 +4,15 @@
  * then `all` in one go. Skips without an engine unless BANYANDB_PERF_REQUIRE_DOCKER=1 (CI), then it fails.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { type CliIo, runCli } from '../src/cli/index.js';
 import { Cluster } from '../src/cluster/index.js';
 import type { BenchmarkResult, ContainerStatsSample } from '../src/results.js';
+import { projectResources } from './helpers/docker.js';
 
-const exec = promisify(execFile);
 const PROJECT = 'banyandb-perf'; // the CLI's default Compose project
 
 let skip: string | false = false;
@@ -52,13 +50,8 @@ function ok(r: Ran): void {
 
 /** Containers and volumes of the default project. */
 async function leftovers(): Promise<{ containers: string[]; volumes: string[] }> {
-  const label = `label=com.docker.compose.project=${PROJECT}`;
-  const lines = (s: string) => s.split('\n').filter((l) => l.trim() !== '');
-  const [c, v] = await Promise.all([
-    exec('docker', ['ps', '-a', '--filter', label, '--format', '{{.Names}}']),
-    exec('docker', ['volume', 'ls', '--filter', label, '--format', '{{.Name}}']),
-  ]);
-  return { containers: lines(c.stdout), volumes: lines(v.stdout) };
+  const { containers, volumes } = await projectResources(PROJECT);
+  return { containers, volumes };
 }
 
 describe('CLI container verbs on Docker', { skip, timeout: 900_000 }, () => {

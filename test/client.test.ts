@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { after, afterEach, describe, test } from 'node:test';
 import { BanyanDBClient, encodeStreamRequests, encodeTraceRequests } from '../src/client/index.js';
 import type { StreamWriteRequest, TraceWriteRequest } from '../src/client/types.js';
@@ -16,6 +15,7 @@ import {
   WriteRejectedError,
 } from '../src/errors.js';
 import { FakeBanyanDB, type FakeOptions } from './helpers/fake-banyandb.js';
+import { freePort } from './helpers/net.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -31,17 +31,6 @@ async function setup(options: FakeOptions = {}, clientOptions = {}): Promise<{ f
   const client = await BanyanDBClient.connect(fake.address, { connectTimeoutMs: 5_000, ...clientOptions });
   cleanups.push(() => client.close());
   return { fake, client };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
 }
 
 const MD = { group: 'g', name: 'segment' };

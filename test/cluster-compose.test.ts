@@ -24,6 +24,7 @@ import {
 } from '../src/cluster/index.js';
 import { ClusterError, OptionsError } from '../src/errors.js';
 import type { ContainerStatsSample } from '../src/results.js';
+import { freePorts } from './helpers/net.js';
 
 interface ServiceDoc {
   image: string;
@@ -291,22 +292,6 @@ describe('error mapping', () => {
     }
   });
 });
-
-async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: n },
-      () =>
-        new Promise<net.Server>((resolve) => {
-          const s = net.createServer();
-          s.listen(0, '127.0.0.1', () => resolve(s));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
-}
 
 describe('Docker and Compose detection (fake PATH)', () => {
   let dir = '';

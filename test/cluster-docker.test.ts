@@ -14,6 +14,8 @@ import { promisify } from 'node:util';
 import { externalImports } from '../src/cluster/images.js';
 import { Cluster, type ClusterOptions, EMULATOR_IMAGE, type StartedCluster } from '../src/cluster/index.js';
 import { ClusterError } from '../src/errors.js';
+import { projectResources } from './helpers/docker.js';
+import { freePorts } from './helpers/net.js';
 
 const exec = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '..');
@@ -32,31 +34,10 @@ async function docker(...args: string[]): Promise<string> {
   return stdout.trim();
 }
 
-/** Containers, volumes and networks left by a compose project. */
+/** Containers, volumes and networks left by a compose project, as one list. */
 async function leftovers(project: string): Promise<string[]> {
-  const label = `label=com.docker.compose.project=${project}`;
-  const out = await Promise.all([
-    docker('ps', '-a', '-q', '--filter', label),
-    docker('volume', 'ls', '-q', '--filter', label),
-    docker('network', 'ls', '-q', '--filter', label),
-  ]);
-  return out.flatMap((o) => o.split('\n')).filter((l) => l !== '');
-}
-
-async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: n },
-      () =>
-        new Promise<net.Server>((resolve) => {
-          const s = net.createServer();
-          s.listen(0, '127.0.0.1', () => resolve(s));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
+  const r = await projectResources(project);
+  return [...r.containers, ...r.volumes, ...r.networks];
 }
 
 async function testOptions(project: string): Promise<ClusterOptions> {
