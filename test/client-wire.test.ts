@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { messageType } from '../src/client/proto.js';
+import { decode, messageType } from '../src/client/proto.js';
 import type { Metadata, StreamWriteRequest, TagValue, TraceWriteRequest } from '../src/client/types.js';
 import { encodeStreamWrite, encodeTraceWrite } from '../src/client/wire.js';
-import { encodeStreamRequests, encodeTraceRequests } from '../src/client/write.js';
+import { ACK_DECODERS, encodeStreamRequests, encodeTraceRequests } from '../src/client/write.js';
 import { SpanGenerator } from '../src/generator/index.js';
 import { streamAdapter, traceAdapter } from '../src/workload/index.js';
 
@@ -206,4 +206,53 @@ describe('direct write-request encoder (wire.ts)', () => {
     encodeTraceWrite(MD, req, 1);
     assert.equal(JSON.stringify(req), before);
   });
+});
+
+describe('write acknowledgements', () => {
+  const cases: [string, 'stream' | 'trace', string, (id: number, status: string) => object][] = [
+    ['stream', 'stream', 'banyandb.stream.v1.WriteResponse', (id, status) => ({ messageId: id, status, metadata: MD })],
+    ['trace', 'trace', 'banyandb.trace.v1.WriteResponse', (id, status) => ({ version: id, status, metadata: MD })],
+  ];
+  const ids = [0, 1, 127, 128, 300, 16_383, 16_384, 2 ** 31, 2 ** 32 + 7, Number.MAX_SAFE_INTEGER];
+  const statuses = ['STATUS_SUCCEED', 'STATUS_INTERNAL_ERROR', 'STATUS_NOT_FOUND', 'STATUS_SUCCEEX', '', 'statüs ✓'];
+  for (const [label, kind, type, build] of cases) {
+    it(`${label}: the hand-written reader agrees with protobufjs on ids, statuses, metadata and truncation`, () => {
+      const t = messageType(type);
+      const decodeAck = ACK_DECODERS[kind];
+      for (const id of ids) {
+        for (const status of statuses) {
+          const bytes = Buffer.from(t.encode(t.fromObject(build(id, status))).finish());
+          const want = decode<{ messageId?: number; version?: number; status?: string }>(type, bytes);
+          assert.deepEqual(decodeAck(bytes), { id: want.messageId ?? want.version ?? 0, status: want.status ?? '' }, `${id} ${status}`);
+        }
+      }
+      // A field the reader does not know (fixed64, wire type 1) makes it defer to protobufjs, which skips it.
+      const withUnknown = Buffer.concat([
+        Buffer.from(t.encode(t.fromObject(build(42, 'STATUS_SUCCEED'))).finish()),
+        Buffer.from([0x49, 1, 2, 3, 4, 5, 6, 7, 8]),
+      ]);
+      assert.deepEqual(decodeAck(withUnknown), { id: 42, status: 'STATUS_SUCCEED' });
+      // Truncated input reads exactly as protobufjs reads it (or throws where it throws).
+      const whole = Buffer.from(t.encode(t.fromObject(build(42, 'STATUS_SUCCEED'))).finish());
+      const attempt = <T>(f: () => T): T | 'throws' => {
+        try {
+          return f();
+        } catch {
+          return 'throws';
+        }
+      };
+      for (let cut = 1; cut < whole.length; cut++) {
+        const bytes = whole.subarray(0, whole.length - cut);
+        const want = attempt(() => {
+          const w = decode<{ messageId?: number; version?: number; status?: string }>(type, bytes);
+          return { id: w.messageId ?? w.version ?? 0, status: w.status ?? '' };
+        });
+        assert.deepEqual(
+          attempt(() => decodeAck(bytes)),
+          want,
+          `cut ${cut}`,
+        );
+      }
+    });
+  }
 });

@@ -68,12 +68,68 @@ export interface Ack {
   status: string;
 }
 
-const ACK_DECODERS: Record<WriteKind, (bytes: Buffer) => Ack> = {
+const SUCCEED_BYTES = Buffer.from(STATUS_SUCCEED);
+
+/**
+ * Reads a WriteResponse (a varint id field and a string status field; anything else length-delimited, such as the
+ * metadata, skipped) without protobufjs: one per written message, so it is on the hot path. Returns undefined for
+ * anything unusual (other wire types, multi-byte tags, truncation, ids beyond 2^53), which protobufjs then decodes.
+ */
+function readAck(bytes: Uint8Array, idField: number, statusField: number): Ack | undefined {
+  const end = bytes.length;
+  let pos = 0;
+  let id = 0;
+  let status = '';
+  while (pos < end) {
+    const tag = bytes[pos++]!;
+    if (tag >= 0x80) return undefined;
+    const wire = tag & 7;
+    if (wire !== 0 && wire !== 2) return undefined;
+    let v = 0;
+    let mul = 1;
+    let b: number;
+    do {
+      if (pos >= end || mul > 2 ** 49) return undefined;
+      b = bytes[pos++]!;
+      v += (b & 0x7f) * mul;
+      mul *= 128;
+    } while (b >= 0x80);
+    if (wire === 0) {
+      if (tag >>> 3 === idField) id = v;
+      continue;
+    }
+    if (pos + v > end) return undefined;
+    if (tag >>> 3 === statusField) status = statusText(bytes, pos, pos + v);
+    pos += v;
+  }
+  return { id, status };
+}
+
+function statusText(bytes: Uint8Array, start: number, end: number): string {
+  if (end - start === SUCCEED_BYTES.length) {
+    let same = true;
+    for (let i = 0; i < SUCCEED_BYTES.length; i++) {
+      if (bytes[start + i] !== SUCCEED_BYTES[i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return STATUS_SUCCEED;
+  }
+  return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('utf8');
+}
+
+/** Acknowledgement decoders: stream WriteResponse {message_id = 1, status = 2}, trace {version = 2, status = 3}. */
+export const ACK_DECODERS: Record<WriteKind, (bytes: Buffer) => Ack> = {
   stream: (bytes) => {
+    const fast = readAck(bytes, 1, 2);
+    if (fast) return fast;
     const r = decode<StreamWriteResponse>(RESPONSE_TYPES.stream, bytes);
     return { id: r.messageId ?? 0, status: r.status ?? '' };
   },
   trace: (bytes) => {
+    const fast = readAck(bytes, 2, 3);
+    if (fast) return fast;
     const r = decode<TraceWriteResponse>(RESPONSE_TYPES.trace, bytes);
     return { id: r.version ?? 0, status: r.status ?? '' };
   },
