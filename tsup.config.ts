@@ -13,6 +13,12 @@ export default defineConfig([
     shims: true,
   },
   {
+    // The span producer thread (src/workload/producer.ts loads it from beside the bundle that uses it).
+    ...node,
+    entry: { 'producer-worker': 'src/workload/producer-worker.ts' },
+    format: ['esm'],
+  },
+  {
     // The CLI: dependencies come from the installed package.
     ...node,
     entry: { cli: 'src/cli/main.ts' },

@@ -106,6 +106,7 @@ describe('workload options', () => {
     [{ queryIterations: 0 }, 'queryIterations', 'queryIterations must be a positive integer, got 0'],
     [{ progress: 'yes' }, 'progress', `progress must be true, false or 'auto', got "yes"`],
     [{ name: '' }, 'name', 'name must be a non-empty string, got ""'],
+    [{ generatorThread: 'yes' }, 'generatorThread', 'generatorThread must be true or false, got "yes"'],
     [{ seed: 1.5 }, 'seed', 'seed: expected a safe integer, got 1.5'],
     [{ payloadBytes: 10 }, 'payloadBytes'],
     [{ endTimeMs: 5 }, 'endTimeMs'],

@@ -63,12 +63,17 @@ export async function runComparison(opts: RunComparisonOptions): Promise<Benchma
   const order = (i: number): Model[] => (i % 2 === 0 ? ['stream', 'trace'] : ['trace', 'stream']);
 
   const write: Record<Model, WriteRunResult[]> = { stream: [], trace: [] };
-  for (const m of order(0)) if (!aborted()) await workloads[m].writeWarmup();
-  for (let i = 0; i < resolved.repeats && !aborted(); i++) {
-    for (const m of order(i)) {
-      if (aborted()) break;
-      write[m].push(await workloads[m].writeRepeat(i));
+  try {
+    for (const m of order(0)) if (!aborted()) await workloads[m].writeWarmup();
+    for (let i = 0; i < resolved.repeats && !aborted(); i++) {
+      for (const m of order(i)) {
+        if (aborted()) break;
+        write[m].push(await workloads[m].writeRepeat(i));
+      }
     }
+  } finally {
+    // Stops the span producer threads (after an abort or a failure they would otherwise idle until exit).
+    await Promise.all([streamWorkload.close(), traceWorkload.close()]);
   }
 
   if (onWritten && !aborted()) await onWritten({ stream: streamWorkload, trace: traceWorkload });

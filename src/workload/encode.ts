@@ -89,11 +89,16 @@ class SlabWriter {
   buf: Utf8Buffer = Buffer.alloc(0) as Utf8Buffer;
   pos = 0;
   #start = 0;
+  readonly #alloc: (bytes: number) => Buffer;
+
+  constructor(alloc: (bytes: number) => Buffer) {
+    this.#alloc = alloc;
+  }
 
   /** Makes room for a frame of `size` bytes; `framesLeft` (this one included) sizes a new slab. */
   reserve(size: number, framesLeft: number): void {
     if (this.buf.length - this.pos < size) {
-      this.buf = Buffer.allocUnsafe(Math.max(size, Math.min(SLAB_BYTES, size * framesLeft))) as Utf8Buffer;
+      this.buf = this.#alloc(Math.max(size, Math.min(SLAB_BYTES, size * framesLeft))) as Utf8Buffer;
       this.pos = 0;
     }
     this.#start = this.pos;
@@ -181,7 +186,7 @@ function metadataField(group: string, name: string): Buffer {
   const g = Buffer.from(group, 'utf8');
   const n = Buffer.from(name, 'utf8');
   const body = 1 + vlen(g.length) + g.length + 1 + vlen(n.length) + n.length;
-  const w = new SlabWriter();
+  const w = new SlabWriter(Buffer.allocUnsafe);
   const size = 1 + vlen(body) + body;
   w.reserve(size, 1);
   w.byte(0x0a);
@@ -325,10 +330,14 @@ function writeTags(w: SlabWriter, key: number, s: WorkloadSpan, startAsTimestamp
 }
 
 /** Encodes spans into `banyandb.trace.v1.WriteRequest` frames (metadata in each, `version` = ids[i]). */
-export function traceFrameEncoder(group: string, name: string): (spans: readonly WorkloadSpan[], ids: readonly number[]) => Buffer[] {
+export function traceFrameEncoder(
+  group: string,
+  name: string,
+  alloc: (bytes: number) => Buffer = Buffer.allocUnsafe,
+): (spans: readonly WorkloadSpan[], ids: readonly number[]) => Buffer[] {
   const meta = metadataField(group, name);
   return (spans, ids) => {
-    const w = new SlabWriter();
+    const w = new SlabWriter(alloc);
     const frames = new Array<Buffer>(spans.length);
     for (let i = 0; i < spans.length; i++) {
       const s = spans[i]!;
@@ -351,10 +360,14 @@ export function traceFrameEncoder(group: string, name: string): (spans: readonly
 }
 
 /** Encodes spans into `banyandb.stream.v1.WriteRequest` frames (metadata in each, `message_id` = ids[i]). */
-export function streamFrameEncoder(group: string, name: string): (spans: readonly WorkloadSpan[], ids: readonly number[]) => Buffer[] {
+export function streamFrameEncoder(
+  group: string,
+  name: string,
+  alloc: (bytes: number) => Buffer = Buffer.allocUnsafe,
+): (spans: readonly WorkloadSpan[], ids: readonly number[]) => Buffer[] {
   const meta = metadataField(group, name);
   return (spans, ids) => {
-    const w = new SlabWriter();
+    const w = new SlabWriter(alloc);
     const frames = new Array<Buffer>(spans.length);
     for (let i = 0; i < spans.length; i++) {
       const s = spans[i]!;

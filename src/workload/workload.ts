@@ -44,8 +44,9 @@ import {
   type QueryPatternInfo,
   toTimeRange,
 } from './patterns.js';
+import { BatchProducer } from './producer.js';
 import { createProgress } from './progress.js';
-import { type PhaseOutcome, runPhase, SpanCursor } from './write-runner.js';
+import { cursorSource, type PhaseOutcome, producerSource, runPhase, SpanCursor, type SpanSource } from './write-runner.js';
 
 /** 1 MB = 10^6 bytes in `payloadMBPerSec`. */
 const BYTES_PER_MB = 1_000_000;
@@ -74,6 +75,8 @@ type TruthEntry = { written: number; facts: DataFacts; patterns: ConcretePattern
  * spans and the truth depend on. Holds the two most recent.
  */
 const truthCache = new Map<string, TruthEntry>();
+/** Most write batches the producer thread keeps ready ahead (about 1 MB each with default batches). */
+const PRODUCER_MAX_DEPTH = 32;
 const TRUTH_CACHE_ENTRIES = 2;
 
 /** Index rule binding access, when the client has it (BanyanDBClient does): finds trace patterns a schema cannot serve. */
@@ -103,7 +106,8 @@ abstract class Workload<Req> {
   readonly patterns: QueryPatternInfo[] = PATTERN_INFO.map((p) => ({ ...p }));
   readonly #client: WorkloadClient;
   readonly #adapter: ModelAdapter<Req>;
-  #cursor: SpanCursor | undefined;
+  #source: SpanSource | undefined;
+  #producer: BatchProducer | undefined;
   #warmup: WarmupSummary | undefined;
   #truth: TruthEntry | undefined;
   /** Trace model: index rules bound to the trace (undefined: not looked up yet; null: unknown). */
@@ -141,7 +145,7 @@ abstract class Workload<Req> {
    * ground truth is computed from. Before any write, the whole data set the options describe (assumed written).
    */
   get writtenSpans(): number {
-    if (this.#cursor) return this.#cursor.taken;
+    if (this.#source) return this.#source.taken;
     return this.options.spansFromScale ? Number.POSITIVE_INFINITY : this.options.spans;
   }
 
@@ -175,9 +179,51 @@ abstract class Workload<Req> {
     });
   }
 
-  #ensureCursor(): SpanCursor {
-    this.#cursor ??= new SpanCursor(this.#generator(true).spans() as Iterable<WorkloadSpan>);
-    return this.#cursor;
+  /**
+   * The span stream shared by the warm-up and the repeats: generated and encoded in a producer thread when the client
+   * takes pre-encoded frames and `generatorThread` is on, else generated here.
+   */
+  #ensureSource(): SpanSource {
+    if (this.#source) return this.#source;
+    const o = this.options;
+    const c = this.#client;
+    const encoded = this.model === 'trace' ? c.writeTraceEncoded : c.writeStreamEncoded;
+    if (o.generatorThread && encoded && c.reserveIds) {
+      const reserveIds = c.reserveIds.bind(c);
+      this.#producer = new BatchProducer({
+        generator: {
+          seed: o.seed,
+          scale: { ...o.scale },
+          endTimeMs: o.endTimeMs,
+          ...(o.payloadBytes !== undefined ? { payloadBytes: o.payloadBytes } : {}),
+        },
+        model: this.model,
+        group: this.#adapter.group,
+        name: this.#adapter.name,
+        maxSpans: o.spansFromScale ? null : o.spans,
+        batchSize: o.batchSize,
+        depth: Math.min(o.concurrency + 2, PRODUCER_MAX_DEPTH),
+        reserveIds,
+      });
+      this.#source = producerSource(this.#producer, c, this.model);
+    } else {
+      this.#source = cursorSource(new SpanCursor(this.#generator(true).spans() as Iterable<WorkloadSpan>), c, this.#adapter);
+    }
+    return this.#source;
+  }
+
+  /**
+   * Stops the span producer thread, if one runs (it also stops by itself after the last repeat). Writing again
+   * afterwards writes nothing. Queries keep working.
+   */
+  async close(): Promise<void> {
+    const p = this.#producer;
+    this.#producer = undefined;
+    await p?.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
   }
 
   #progress() {
@@ -188,17 +234,18 @@ abstract class Workload<Req> {
   async writeWarmup(): Promise<WarmupSummary> {
     if (this.#warmup) return this.#warmup;
     const o = this.options;
-    const cursor = this.#ensureCursor();
+    const source = this.#ensureSource();
     if (o.warmupMs === 0 || o.signal?.aborted) {
       this.#warmup = { spansSent: 0, spansAcknowledged: 0, errorsByStatus: {}, retries: 0, wallClockMs: 0 };
       return this.#warmup;
     }
     const progress = this.#progress();
     try {
-      const r = await runPhase(this.#client, this.#adapter, cursor, {
+      await source.primed?.();
+      const r = await runPhase(source, {
         phase: 'warmup',
         repeat: -1,
-        spanLimit: Math.max(0, Math.floor(o.spans * WARMUP_MAX_SPAN_FRACTION) - cursor.taken),
+        spanLimit: Math.max(0, Math.floor(o.spans * WARMUP_MAX_SPAN_FRACTION) - source.taken),
         durationMs: o.warmupMs,
         ratePerSec: o.ratePerSec,
         concurrency: o.concurrency,
@@ -230,15 +277,16 @@ abstract class Workload<Req> {
       throw new OptionsError('repeat', `repeat index must be an integer in [0, ${o.repeats}), got ${index}`);
     }
     await this.writeWarmup();
-    const cursor = this.#ensureCursor();
+    const source = this.#ensureSource();
     const left = o.repeats - index;
     const last = left === 1;
-    const remaining = Math.max(0, o.spans - cursor.taken);
+    const remaining = Math.max(0, o.spans - source.taken);
     const spanLimit = last ? (o.spansFromScale ? Number.POSITIVE_INFINITY : remaining) : Math.floor(remaining / left);
     const progress = this.#progress();
     let r: PhaseOutcome;
     try {
-      r = await runPhase(this.#client, this.#adapter, cursor, {
+      await source.primed?.();
+      r = await runPhase(source, {
         phase: 'measure',
         repeat: index,
         spanLimit,
@@ -251,6 +299,8 @@ abstract class Workload<Req> {
       });
     } finally {
       progress.end();
+      // The last repeat wrote the rest of the data set: the producer thread has nothing left to do.
+      if (last) await this.close();
     }
     return this.#toRunResult(r);
   }
@@ -271,6 +321,7 @@ abstract class Workload<Req> {
       const run = this.#toRunResult(undefined);
       runs.push(run);
     }
+    await this.close();
     return runs;
   }
 

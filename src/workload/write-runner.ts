@@ -6,7 +6,8 @@
  */
 import { BanyanDBPerfError } from '../errors.js';
 import { LatencyRecorder, ThroughputSeries } from '../metrics/index.js';
-import type { ModelAdapter, WorkloadClient, WorkloadSpan } from './model.js';
+import type { ModelAdapter, WorkloadClient, WorkloadSpan, WorkloadWriteOptions, WorkloadWriteResult } from './model.js';
+import type { BatchProducer } from './producer.js';
 import type { ProgressSink } from './progress.js';
 
 /** After an abort, in-flight batches get this long to settle on their own before they are cancelled. */
@@ -41,6 +42,96 @@ export class SpanCursor {
   }
 }
 
+/** One batch taken from a {@link SpanSource}: what it holds and how to write it. */
+export interface SourceBatch {
+  count: number;
+  /** Traces started in this batch (the phase's first batch counts the trace it opens in, too). */
+  traces: number;
+  payloadBytes: number;
+  write(opts: WorkloadWriteOptions): Promise<WorkloadWriteResult>;
+  /** Gives a batch taken but not sent back to the head of the stream (sources that prefetch). */
+  putBack?(): void;
+}
+
+/** Where a phase takes its spans from, in stream order; shared by consecutive phases. */
+export interface SpanSource {
+  /** Spans taken so far (the written prefix of the span stream). */
+  readonly taken: number;
+  /** Waits until the source can hand out spans without a start-up delay. */
+  primed?(): Promise<void>;
+  /** The next up to `n` spans; undefined when the stream has ended. `first`: the phase's first batch. */
+  take(n: number, first: boolean): SourceBatch | undefined | Promise<SourceBatch | undefined>;
+}
+
+/** Spans generated on this thread, written by the adapter (encoded frames when the client takes them). */
+export function cursorSource<Req>(cursor: SpanCursor, client: WorkloadClient, adapter: ModelAdapter<Req>): SpanSource {
+  let lastTraceId: string | undefined;
+  return {
+    get taken() {
+      return cursor.taken;
+    },
+    take(n, first) {
+      if (first) lastTraceId = undefined;
+      const spans: WorkloadSpan[] = [];
+      let traces = 0;
+      let payloadBytes = 0;
+      for (let i = 0; i < n; i++) {
+        const s = cursor.next();
+        if (!s) break;
+        if (s.traceId !== lastTraceId) {
+          traces++;
+          lastTraceId = s.traceId;
+        }
+        payloadBytes += s.dataBinary.byteLength;
+        spans.push(s);
+      }
+      if (spans.length === 0) return undefined;
+      return {
+        count: spans.length,
+        traces,
+        payloadBytes,
+        // Spans go straight into frames when the client takes them (BanyanDBClient); otherwise as request objects.
+        write: (opts) =>
+          adapter.writeSpans?.(client, spans, opts) ??
+          adapter.write(
+            client,
+            spans.map((x) => adapter.toWriteRequest(x)),
+            opts,
+          ),
+      };
+    },
+  };
+}
+
+/** Spans generated and encoded by a producer thread, written as pre-encoded frames. */
+export function producerSource(producer: BatchProducer, client: WorkloadClient, model: 'stream' | 'trace'): SpanSource {
+  const write = model === 'trace' ? client.writeTraceEncoded : client.writeStreamEncoded;
+  if (!write) throw new Error(`internal: the client cannot write pre-encoded ${model} frames`);
+  return {
+    get taken() {
+      return producer.taken;
+    },
+    primed: () => producer.primed(),
+    async take(n, first) {
+      const b = await producer.take(n);
+      if (!b) return undefined;
+      let traces = first && b.newTrace[0] === 0 ? 1 : 0;
+      let payloadBytes = 0;
+      for (let i = 0; i < b.newTrace.length; i++) {
+        traces += b.newTrace[i]!;
+        payloadBytes += b.payloadSizes[i]!;
+      }
+      return {
+        count: b.frames.length,
+        traces,
+        payloadBytes,
+        write: (opts) => write.call(client, b.frames, b.ids, opts),
+        putBack: () => producer.putBack(b),
+      };
+    },
+  };
+}
+
 export interface PhaseConfig {
   phase: 'warmup' | 'measure';
   repeat: number;
@@ -68,12 +159,6 @@ export interface PhaseOutcome {
   aborted: boolean;
 }
 
-interface Batch {
-  spans: WorkloadSpan[];
-  traces: number;
-  payloadBytes: number;
-}
-
 function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   if (ms <= 0 || signal?.aborted) return Promise.resolve();
   return new Promise((resolve) => {
@@ -89,12 +174,7 @@ function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<vo
   });
 }
 
-export async function runPhase<Req>(
-  client: WorkloadClient,
-  adapter: ModelAdapter<Req>,
-  cursor: SpanCursor,
-  cfg: PhaseConfig,
-): Promise<PhaseOutcome> {
+export async function runPhase(source: SpanSource, cfg: PhaseConfig): Promise<PhaseOutcome> {
   const start = performance.now();
   const latency = new LatencyRecorder();
   const series = new ThroughputSeries(start);
@@ -124,29 +204,19 @@ export async function runPhase<Req>(
 
   const deadline = cfg.durationMs === undefined ? Number.POSITIVE_INFINITY : start + cfg.durationMs;
   let remaining = cfg.spanLimit;
-  let lastTraceId: string | undefined;
+  let firstTake = true;
   let lastSettle = start;
   let errors = 0;
 
-  const take = (): Batch | undefined => {
+  const take = async (): Promise<SourceBatch | undefined> => {
     const n = Math.min(cfg.batchSize, remaining);
     if (n <= 0) return undefined;
-    const spans: WorkloadSpan[] = [];
-    let traces = 0;
-    let payloadBytes = 0;
-    for (let i = 0; i < n; i++) {
-      const s = cursor.next();
-      if (!s) break;
-      if (s.traceId !== lastTraceId) {
-        traces++;
-        lastTraceId = s.traceId;
-      }
-      payloadBytes += s.dataBinary.byteLength;
-      spans.push(s);
-    }
-    if (spans.length === 0) return undefined;
-    remaining -= spans.length;
-    return { spans, traces, payloadBytes };
+    remaining -= n;
+    const first = firstTake;
+    firstTake = false;
+    const b = await source.take(n, first);
+    remaining += n - (b?.count ?? 0);
+    return b;
   };
 
   const report = (force: boolean) => {
@@ -172,22 +242,15 @@ export async function runPhase<Req>(
     );
   };
 
-  const send = async (b: Batch, intendedStart: number): Promise<void> => {
-    const n = b.spans.length;
+  const send = async (b: SourceBatch, intendedStart: number): Promise<void> => {
+    const n = b.count;
     out.spansSent += n;
     out.tracesSent += b.traces;
     out.payloadBytes += b.payloadBytes;
     out.batches++;
     let ack = 0;
     try {
-      const opts = { throwOnReject: false, signal: inflightAbort.signal };
-      // Spans go straight into frames when the client takes them (BanyanDBClient); otherwise as request objects.
-      const res = await (adapter.writeSpans?.(client, b.spans, opts) ??
-        adapter.write(
-          client,
-          b.spans.map((s) => adapter.toWriteRequest(s)),
-          opts,
-        ));
+      const res = await b.write({ throwOnReject: false, signal: inflightAbort.signal });
       ack = Math.min(res.acknowledged, n);
       out.retries += res.retries;
       let counted = 0;
@@ -213,13 +276,20 @@ export async function runPhase<Req>(
   };
 
   const stopped = () => signal?.aborted === true;
+  /** A batch taken while the phase was being stopped goes back unsent (prefetching sources can take it back). */
+  const cancelled = (b: SourceBatch): boolean => {
+    if (!stopped() || !b.putBack) return false;
+    b.putBack();
+    remaining += b.count;
+    return true;
+  };
 
   try {
     if (cfg.ratePerSec === undefined) {
       const worker = async () => {
         while (!stopped() && performance.now() < deadline) {
-          const b = take();
-          if (!b) return;
+          const b = await take();
+          if (!b || cancelled(b)) return;
           await send(b, performance.now());
         }
       };
@@ -235,8 +305,8 @@ export async function runPhase<Req>(
         // Behind schedule: wait for a free slot, then send at once; the wait counts in this batch's latency.
         while (inflight.size >= cfg.concurrency) await Promise.race(inflight);
         if (stopped()) break;
-        const b = take();
-        if (!b) break;
+        const b = await take();
+        if (!b || cancelled(b)) break;
         const p: Promise<void> = send(b, intended).finally(() => inflight.delete(p));
         inflight.add(p);
       }

@@ -1,0 +1,81 @@
+/**
+ * The span-producer thread (see producer.ts): generates the workload's spans with the same generator options as the
+ * main thread would, encodes each batch straight into WriteRequest frames with the ids the main thread reserved, and
+ * transfers the frames' memory (no copy) back. Spans come out in generator order, so the written data set is exactly
+ * the one the main thread's ground truth describes.
+ *
+ * Protocol (plain objects, see producer.ts): `workerData` = ProducerInit; each `{ ids }` message asks for the next
+ * `ids.length` spans (fewer at the end of the stream or of `maxSpans`), answered by one ProducedMessage.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { SpanGenerator } from '../generator/index.js';
+import { streamFrameEncoder, traceFrameEncoder } from './encode.js';
+import type { ProducedMessage, ProduceRequest, ProducerInit } from './producer.js';
+
+const init = workerData as ProducerInit;
+const port = parentPort;
+if (!port) throw new Error('producer-worker.ts runs only as a worker thread');
+
+// Slabs the frames are carved from are never pooled (allocUnsafeSlow), so each can be transferred whole.
+const alloc = (bytes: number): Buffer => Buffer.allocUnsafeSlow(bytes);
+const encode = init.model === 'trace' ? traceFrameEncoder(init.group, init.name, alloc) : streamFrameEncoder(init.group, init.name, alloc);
+const spans = new SpanGenerator(init.generator).spans();
+const maxSpans = init.maxSpans ?? Number.POSITIVE_INFINITY;
+let produced = 0;
+let lastTraceId: string | undefined;
+let ended = false;
+
+function produce(ids: readonly number[]): ProducedMessage {
+  const want = Math.max(0, Math.min(ids.length, maxSpans - produced));
+  const batch = [];
+  const newTrace = new Uint8Array(want);
+  const payloadSizes = new Int32Array(want);
+  while (!ended && batch.length < want) {
+    const r = spans.next();
+    if (r.done) {
+      ended = true;
+      break;
+    }
+    const s = r.value;
+    const i = batch.length;
+    newTrace[i] = s.traceId === lastTraceId ? 0 : 1;
+    lastTraceId = s.traceId;
+    payloadSizes[i] = s.dataBinary.byteLength;
+    batch.push(s);
+  }
+  produced += batch.length;
+  const count = batch.length;
+  const frames = count > 0 ? encode(batch, ids.slice(0, count)) : [];
+  const slabs: ArrayBuffer[] = [];
+  const layout = new Int32Array(count * 3);
+  for (let i = 0; i < count; i++) {
+    const f = frames[i]!;
+    const ab = f.buffer as ArrayBuffer;
+    let k = slabs.length - 1;
+    if (k < 0 || slabs[k] !== ab) {
+      k = slabs.indexOf(ab);
+      if (k < 0) k = slabs.push(ab) - 1;
+    }
+    layout[i * 3] = k;
+    layout[i * 3 + 1] = f.byteOffset;
+    layout[i * 3 + 2] = f.byteLength;
+  }
+  return {
+    count,
+    done: ended || produced >= maxSpans,
+    slabs,
+    layout,
+    newTrace: newTrace.subarray(0, count),
+    payloadSizes: payloadSizes.subarray(0, count),
+  };
+}
+
+port.on('message', (req: ProduceRequest) => {
+  const msg = produce(Array.from(req.ids));
+  port.postMessage(msg, [
+    ...msg.slabs,
+    msg.layout.buffer as ArrayBuffer,
+    msg.newTrace.buffer as ArrayBuffer,
+    msg.payloadSizes.buffer as ArrayBuffer,
+  ]);
+});

@@ -1,0 +1,299 @@
+/**
+ * Span generation and encoding in a worker thread, beside the transport instead of on its event loop.
+ *
+ * Generating a ~9.6 KB span and encoding it into a WriteRequest frame costs about as much CPU as grpc-js spends
+ * sending it; on the event loop the two add up and the harness, not the server, limits the write rate. The producer
+ * thread (producer-worker.ts) runs the same generator (same options, so the same spans in the same order) and
+ * encodes each batch with ids reserved here from the client, then transfers the frames' memory back. The main
+ * thread only hands ready frames to the client. A few batches are kept ready ahead (`depth`); they stay in order
+ * across phases, and a batch taken but not sent (abort) is put back, so the written prefix of the span stream is
+ * exactly what was handed to the client.
+ *
+ * Internal: the workloads use it when their client takes pre-encoded frames (BanyanDBClient does) and the
+ * `generatorThread` option is on.
+ */
+import { Worker } from 'node:worker_threads';
+import { BanyanDBPerfError } from '../errors.js';
+import type { GeneratorOptions } from '../generator/index.js';
+import type { Model } from '../results.js';
+
+/** `workerData` of the producer thread. */
+export interface ProducerInit {
+  generator: GeneratorOptions;
+  model: Model;
+  group: string;
+  name: string;
+  /** Stop after this many spans (null: at the end of the generator's stream). */
+  maxSpans: number | null;
+}
+
+/** Main -> producer: produce the next `ids.length` spans with these ids. */
+export interface ProduceRequest {
+  ids: Float64Array;
+}
+
+/** Producer -> main: one produced batch; frame i is slabs[layout[3i]] at [layout[3i+1], +layout[3i+2]). */
+export interface ProducedMessage {
+  count: number;
+  /** No more spans will come after this batch. */
+  done: boolean;
+  slabs: ArrayBuffer[];
+  layout: Int32Array;
+  /** 1 where the span starts a new trace in the stream (its trace id differs from the previous span's). */
+  newTrace: Uint8Array;
+  payloadSizes: Int32Array;
+}
+
+/** Spans handed out by {@link BatchProducer.take}: frames ready for writeStreamEncoded / writeTraceEncoded. */
+export interface ProducedBatch {
+  frames: Buffer[];
+  ids: number[];
+  newTrace: Uint8Array;
+  payloadSizes: Int32Array;
+}
+
+interface Waiter {
+  n: number;
+  resolve(b: ProducedBatch | undefined): void;
+  reject(err: unknown): void;
+}
+
+export interface BatchProducerOptions extends ProducerInit {
+  /** Spans asked of the producer per request. */
+  batchSize: number;
+  /** Batches kept ready (or being produced) ahead of the takes. */
+  depth: number;
+  reserveIds(count: number): number[];
+}
+
+const batchLength = (b: ProducedBatch): number => b.frames.length;
+
+function startWorker(init: ProducerInit): Worker {
+  // From the package this module is bundled into dist/index.js, dist/index.cjs or dist/cli.js, beside
+  // dist/producer-worker.js.
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) return new Worker(new URL('./producer-worker.js', here), { workerData: init });
+  // From the TypeScript sources (tsx: tests, examples, benches): Node 20 does not carry tsx's loader hooks into
+  // worker threads, so the thread registers them itself before loading its entry.
+  const api = import.meta.resolve('tsx/esm/api');
+  const entry = new URL('./producer-worker.ts', here).href;
+  const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(code, { eval: true, workerData: init });
+}
+
+/** A worker thread producing encoded batches in generator order. Not re-entrant across workloads. */
+export class BatchProducer {
+  readonly #worker: Worker;
+  readonly #opts: BatchProducerOptions;
+  readonly #ready: ProducedBatch[] = [];
+  readonly #waiters: Waiter[] = [];
+  #readySpans = 0;
+  /** Produce requests sent and not answered yet. */
+  #outstanding = 0;
+  #requestedSpans = 0;
+  /** Ids of the requests not answered yet, in request order (the thread answers in order). */
+  readonly #requestIds: number[][] = [];
+  #done = false;
+  #closed = false;
+  #failure: BanyanDBPerfError | undefined;
+  #taken = 0;
+  #primed: Promise<void> | undefined;
+  #onFirst: (() => void) | undefined;
+
+  constructor(opts: BatchProducerOptions) {
+    this.#opts = opts;
+    const init: ProducerInit = {
+      generator: opts.generator,
+      model: opts.model,
+      group: opts.group,
+      name: opts.name,
+      maxSpans: opts.maxSpans,
+    };
+    this.#worker = startWorker(init);
+    this.#worker.unref();
+    this.#worker.on('message', (m: ProducedMessage) => this.#onBatch(m));
+    this.#worker.on('error', (err) => this.#fail(err));
+    this.#worker.on('exit', (code) => {
+      if (!this.#closed) this.#fail(new Error(`the span producer thread exited with code ${code}`));
+    });
+    this.#pump();
+  }
+
+  /** Spans handed out by `take` and not put back: the written prefix of the span stream. */
+  get taken(): number {
+    return this.#taken;
+  }
+
+  /** True when the stream has ended and every produced span was taken. */
+  get exhausted(): boolean {
+    return this.#done && this.#readySpans === 0;
+  }
+
+  /** Resolves once the first batch is ready (the thread has started and the generator is warm). */
+  primed(): Promise<void> {
+    this.#primed ??=
+      this.#readySpans > 0 || this.#done || this.#failure
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            this.#worker.ref();
+            this.#onFirst = () => {
+              this.#onFirst = undefined;
+              this.#refresh();
+              resolve();
+            };
+          });
+    return this.#primed;
+  }
+
+  /** The next up to `n` spans in stream order (fewer only at the end of the stream); undefined when none are left. */
+  take(n: number): Promise<ProducedBatch | undefined> {
+    if (this.#failure) return Promise.reject(this.#failure);
+    if (this.#closed) return Promise.resolve(undefined);
+    return new Promise((resolve, reject) => {
+      this.#waiters.push({ n, resolve, reject });
+      this.#serve();
+    });
+  }
+
+  /** Returns a batch taken but not sent: it goes back to the head of the stream. */
+  putBack(batch: ProducedBatch): void {
+    const n = batchLength(batch);
+    if (n === 0) return;
+    this.#taken -= n;
+    this.#ready.unshift(batch);
+    this.#readySpans += n;
+    this.#serve();
+  }
+
+  /** Stops the thread; pending and later takes get undefined. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const w of this.#waiters.splice(0)) w.resolve(undefined);
+    this.#onFirst?.();
+    this.#ready.length = 0;
+    this.#readySpans = 0;
+    await this.#worker.terminate();
+  }
+
+  #refresh(): void {
+    // Keep the process alive only while someone waits for spans.
+    if (this.#waiters.length > 0 || this.#onFirst) this.#worker.ref();
+    else this.#worker.unref();
+  }
+
+  #pump(): void {
+    const { batchSize, depth, maxSpans } = this.#opts;
+    const limit = maxSpans ?? Number.POSITIVE_INFINITY;
+    while (
+      !this.#done &&
+      !this.#closed &&
+      !this.#failure &&
+      this.#requestedSpans < limit &&
+      this.#readySpans + this.#outstanding * batchSize < depth * batchSize
+    ) {
+      const n = Math.min(batchSize, limit - this.#requestedSpans);
+      const reserved = this.#opts.reserveIds(n);
+      const ids = Float64Array.from(reserved);
+      this.#requestIds.push(reserved);
+      this.#requestedSpans += n;
+      this.#outstanding++;
+      this.#worker.postMessage({ ids } satisfies ProduceRequest, [ids.buffer]);
+    }
+  }
+
+  #onBatch(m: ProducedMessage): void {
+    this.#outstanding--;
+    const ids = this.#requestIds.shift() ?? [];
+    if (this.#closed) return;
+    if (m.count > 0) {
+      const frames = new Array<Buffer>(m.count);
+      const slabs = m.slabs.map((ab) => Buffer.from(ab));
+      const L = m.layout;
+      for (let i = 0; i < m.count; i++) frames[i] = slabs[L[i * 3]!]!.subarray(L[i * 3 + 1]!, L[i * 3 + 1]! + L[i * 3 + 2]!);
+      this.#ready.push({
+        frames,
+        ids: ids.length === m.count ? ids : ids.slice(0, m.count),
+        newTrace: m.newTrace,
+        payloadSizes: m.payloadSizes,
+      });
+      this.#readySpans += m.count;
+    }
+    if (m.done) this.#done = true;
+    this.#onFirst?.();
+    this.#serve();
+    this.#pump();
+  }
+
+  /** Hands ready spans to waiters in arrival order. */
+  #serve(): void {
+    while (this.#waiters.length > 0) {
+      const w = this.#waiters[0]!;
+      if (this.#readySpans < w.n && !this.#done) break;
+      this.#waiters.shift();
+      w.resolve(this.#cut(w.n));
+    }
+    this.#refresh();
+    this.#pump();
+  }
+
+  /** Takes up to `n` spans off the ready queue. */
+  #cut(n: number): ProducedBatch | undefined {
+    if (this.#readySpans === 0) return undefined;
+    const parts: ProducedBatch[] = [];
+    let got = 0;
+    while (got < n && this.#ready.length > 0) {
+      const head = this.#ready[0]!;
+      const len = batchLength(head);
+      if (len <= n - got) {
+        parts.push(head);
+        this.#ready.shift();
+        got += len;
+      } else {
+        const k = n - got;
+        parts.push(slice(head, 0, k));
+        this.#ready[0] = slice(head, k, len);
+        got += k;
+      }
+    }
+    this.#readySpans -= got;
+    this.#taken += got;
+    return parts.length === 1 ? parts[0] : concat(parts);
+  }
+
+  #fail(err: unknown): void {
+    if (this.#failure || this.#closed) return;
+    this.#failure = new BanyanDBPerfError(
+      'UNKNOWN',
+      `the span producer thread failed: ${err instanceof Error ? err.message : String(err)}`,
+      {
+        cause: err,
+      },
+    );
+    for (const w of this.#waiters.splice(0)) w.reject(this.#failure);
+    this.#onFirst?.();
+    this.#refresh();
+  }
+}
+
+function slice(b: ProducedBatch, from: number, to: number): ProducedBatch {
+  return {
+    frames: b.frames.slice(from, to),
+    ids: b.ids.slice(from, to),
+    newTrace: b.newTrace.subarray(from, to),
+    payloadSizes: b.payloadSizes.subarray(from, to),
+  };
+}
+
+function concat(parts: ProducedBatch[]): ProducedBatch {
+  const n = parts.reduce((a, p) => a + batchLength(p), 0);
+  const newTrace = new Uint8Array(n);
+  const payloadSizes = new Int32Array(n);
+  let at = 0;
+  for (const p of parts) {
+    newTrace.set(p.newTrace, at);
+    payloadSizes.set(p.payloadSizes, at);
+    at += batchLength(p);
+  }
+  return { frames: parts.flatMap((p) => p.frames), ids: parts.flatMap((p) => p.ids), newTrace, payloadSizes };
+}
