@@ -7,8 +7,11 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { BanyanDBPerfError } from '../src/errors.js';
+import { SpanGenerator } from '../src/generator/index.js';
+import { streamFrameEncoder } from '../src/workload/encode.js';
+import { RingReleaser, RingWriter } from '../src/workload/frame-ring.js';
 import { StreamWorkload, TraceWorkload, type WorkloadClient, type WorkloadWriteOptions } from '../src/workload/index.js';
-import { BatchProducer } from '../src/workload/producer.js';
+import { BatchProducer, type ProducedBatch } from '../src/workload/producer.js';
 
 const SCALE = { name: 'tiny', spans: 6_000, traces: 600, services: 5, instances: 12, timeRangeMs: 600_000 };
 const END = Date.UTC(2026, 0, 1);
@@ -148,6 +151,7 @@ describe('producer thread', () => {
       name: 'n',
       maxSpans: null,
       batchSize: 10,
+      payloadBytes: 2_048,
       depth: 2,
       reserveIds: (n) => Array.from({ length: n }, () => next++),
     });
@@ -158,5 +162,111 @@ describe('producer thread', () => {
       return true;
     });
     await p.close();
+  });
+});
+
+describe('frame ring', () => {
+  it('never hands out memory still in use, reclaims it in batch order, and says when it has no room', () => {
+    const size = 64 * 1024;
+    const ring = new SharedArrayBuffer(size);
+    const control = new Int32Array(new SharedArrayBuffer(4));
+    const writer = new RingWriter(ring, control);
+    const releaser = new RingReleaser(control);
+    // live[seq] = regions of that batch still in use
+    const live = new Map<number, [number, number][]>();
+    let rng = 12345;
+    const rand = (n: number) => {
+      rng ^= rng << 13;
+      rng ^= rng >>> 17;
+      rng ^= rng << 5;
+      return (rng >>> 0) % n;
+    };
+    let fallbacks = 0;
+    let inRing = 0;
+    const open: number[] = [];
+    for (let seq = 0; seq < 2_000; seq++) {
+      const regions: [number, number][] = [];
+      for (let k = 1 + rand(4); k > 0; k--) {
+        const bytes = 1 + rand(12_000);
+        const b = writer.alloc(bytes);
+        if (!b) {
+          fallbacks++;
+          continue;
+        }
+        inRing++;
+        assert.equal(b.buffer, ring);
+        assert.equal(b.byteLength, bytes);
+        const at = writer.offsetOf(b);
+        assert.ok(at >= 0 && at + bytes <= size);
+        for (const rs of live.values()) for (const [s, e] of rs) assert.ok(at + bytes <= s || at >= e, `overlap at ${at}`);
+        regions.push([at, at + bytes]);
+      }
+      writer.endBatch(seq);
+      live.set(seq, regions);
+      releaser.produced(seq, 10);
+      open.push(seq);
+      // Settle a random open batch, in parts, out of order.
+      while (open.length > 4 || (open.length > 0 && rand(2) === 0)) {
+        const i = rand(open.length);
+        const s = open[i]!;
+        releaser.settled(s, 4);
+        releaser.settled(s, 6);
+        open.splice(i, 1);
+        // Its memory may be reused only once every earlier batch is settled too: drop it from `live` then.
+        const oldestOpen = Math.min(...open, seq + 1);
+        for (const k of [...live.keys()]) if (k < oldestOpen) live.delete(k);
+      }
+    }
+    assert.ok(inRing > 3_000, `in ring ${inRing}`);
+    assert.ok(fallbacks > 0, 'the ring filled up at least once');
+    assert.equal(writer.alloc(size + 1), undefined);
+  });
+
+  it('publishes the settled prefix only: a later batch settling first does not free an earlier one', () => {
+    const control = new Int32Array(new SharedArrayBuffer(4));
+    const r = new RingReleaser(control);
+    r.produced(0, 5);
+    r.produced(1, 5);
+    r.produced(2, 0);
+    r.settled(1, 5);
+    assert.equal(Atomics.load(control, 0), -1);
+    r.settled(0, 2);
+    assert.equal(Atomics.load(control, 0), -1);
+    r.settled(0, 3);
+    assert.equal(Atomics.load(control, 0), 2);
+  });
+
+  it('batches larger than the ring go in memory of their own, with the same bytes as the main-thread encoder', async () => {
+    let next = 1;
+    const generator = { seed: 5, scale: SCALE, endTimeMs: END };
+    // Sized for 1-byte payloads: a 4 MiB ring against ~2 MB batches of ~9.6 KB spans.
+    const p = new BatchProducer({
+      generator,
+      model: 'stream',
+      group: 'g',
+      name: 'n',
+      maxSpans: 3_000,
+      batchSize: 200,
+      payloadBytes: 1,
+      depth: 4,
+      reserveIds: (n) => Array.from({ length: n }, () => next++),
+    });
+    const got: Buffer[] = [];
+    const held: ProducedBatch[] = [];
+    for (;;) {
+      const b = await p.take(150);
+      if (!b) break;
+      for (const f of b.frames) got.push(Buffer.from(f));
+      held.push(b);
+      if (held.length > 3) p.settled(held.shift()!);
+    }
+    await p.close();
+    const spans = [...new SpanGenerator(generator).spans()].slice(0, 3_000);
+    const want = streamFrameEncoder('g', 'n')(
+      spans,
+      spans.map((_, i) => i + 1),
+    );
+    assert.equal(got.length, 3_000);
+    assert.ok(Buffer.concat(got).equals(Buffer.concat(want)));
   });
 });

@@ -10,14 +10,18 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { SpanGenerator } from '../generator/index.js';
 import { streamFrameEncoder, traceFrameEncoder } from './encode.js';
-import type { ProducedMessage, ProduceRequest, ProducerInit } from './producer.js';
+import { RingWriter } from './frame-ring.js';
+import type { ProducedMessage, ProduceRequest, WorkerInit } from './producer.js';
 
-const init = workerData as ProducerInit;
+const init = workerData as WorkerInit;
 const port = parentPort;
 if (!port) throw new Error('producer-worker.ts runs only as a worker thread');
 
-// Slabs the frames are carved from are never pooled (allocUnsafeSlow), so each can be transferred whole.
-const alloc = (bytes: number): Buffer => Buffer.allocUnsafeSlow(bytes);
+// Frames go into the ring shared with the event loop; when it has no room, into memory of their own that is never
+// pooled (allocUnsafeSlow), so it can be transferred whole.
+const ring = new RingWriter(init.ring, new Int32Array(init.control));
+const alloc = (bytes: number): Buffer => ring.alloc(bytes) ?? Buffer.allocUnsafeSlow(bytes);
+let seq = 0;
 const encode = init.model === 'trace' ? traceFrameEncoder(init.group, init.name, alloc) : streamFrameEncoder(init.group, init.name, alloc);
 const spans = new SpanGenerator(init.generator).spans();
 const maxSpans = init.maxSpans ?? Number.POSITIVE_INFINITY;
@@ -50,17 +54,22 @@ function produce(ids: readonly number[]): ProducedMessage {
   const layout = new Int32Array(count * 3);
   for (let i = 0; i < count; i++) {
     const f = frames[i]!;
-    const ab = f.buffer as ArrayBuffer;
-    let k = slabs.length - 1;
-    if (k < 0 || slabs[k] !== ab) {
-      k = slabs.indexOf(ab);
-      if (k < 0) k = slabs.push(ab) - 1;
+    let k = -1;
+    if (ring.offsetOf(f) < 0) {
+      const ab = f.buffer as ArrayBuffer;
+      k = slabs.length - 1;
+      if (k < 0 || slabs[k] !== ab) {
+        k = slabs.indexOf(ab);
+        if (k < 0) k = slabs.push(ab) - 1;
+      }
     }
     layout[i * 3] = k;
     layout[i * 3 + 1] = f.byteOffset;
     layout[i * 3 + 2] = f.byteLength;
   }
+  ring.endBatch(seq);
   return {
+    seq: seq++,
     count,
     done: ended || produced >= maxSpans,
     slabs,

@@ -12,10 +12,13 @@
  * Internal: the workloads use it when their client takes pre-encoded frames (BanyanDBClient does) and the
  * `generatorThread` option is on.
  */
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { BanyanDBPerfError } from '../errors.js';
 import type { GeneratorOptions } from '../generator/index.js';
 import type { Model } from '../results.js';
+import { RingReleaser, ringBytes } from './frame-ring.js';
 
 /** `workerData` of the producer thread. */
 export interface ProducerInit {
@@ -27,13 +30,24 @@ export interface ProducerInit {
   maxSpans: number | null;
 }
 
+/** `workerData` of the producer thread: the init plus the shared frame ring (frame-ring.ts). */
+export interface WorkerInit extends ProducerInit {
+  ring: SharedArrayBuffer;
+  control: SharedArrayBuffer;
+}
+
 /** Main -> producer: produce the next `ids.length` spans with these ids. */
 export interface ProduceRequest {
   ids: Float64Array;
 }
 
-/** Producer -> main: one produced batch; frame i is slabs[layout[3i]] at [layout[3i+1], +layout[3i+2]). */
+/**
+ * Producer -> main: one produced batch; frame i is at [layout[3i+1], +layout[3i+2]) of slabs[layout[3i]], or of
+ * the shared ring when layout[3i] is -1.
+ */
 export interface ProducedMessage {
+  /** Batch sequence number (0, 1, 2, ... in production order). */
+  seq: number;
   count: number;
   /** No more spans will come after this batch. */
   done: boolean;
@@ -50,6 +64,8 @@ export interface ProducedBatch {
   ids: number[];
   newTrace: Uint8Array;
   payloadSizes: Int32Array;
+  /** Which produced batches the spans come from: [sequence number, spans] (several after a split). */
+  parts: [number, number][];
 }
 
 interface Waiter {
@@ -61,6 +77,8 @@ interface Waiter {
 export interface BatchProducerOptions extends ProducerInit {
   /** Spans asked of the producer per request. */
   batchSize: number;
+  /** Mean payload bytes (sizes the shared frame ring). */
+  payloadBytes: number;
   /** Batches kept ready (or being produced) ahead of the takes. */
   depth: number;
   reserveIds(count: number): number[];
@@ -68,14 +86,23 @@ export interface BatchProducerOptions extends ProducerInit {
 
 const batchLength = (b: ProducedBatch): number => b.frames.length;
 
-function startWorker(init: ProducerInit): Worker {
+function startWorker(init: WorkerInit): Worker {
   // From the package this module is bundled into dist/index.js, dist/index.cjs or dist/cli.js, beside
   // dist/producer-worker.js.
   const here = import.meta.url;
   if (!here.endsWith('.ts')) return new Worker(new URL('./producer-worker.js', here), { workerData: init });
   // From the TypeScript sources (tsx: tests, examples, benches): Node 20 does not carry tsx's loader hooks into
   // worker threads, so the thread registers them itself before loading its entry.
-  const api = import.meta.resolve('tsx/esm/api');
+  // (import.meta.resolve is missing where tsx compiles the sources as CommonJS, for a caller outside an ESM package;
+  // require.resolve then finds tsx's CommonJS build, whose ESM twin sits beside it.)
+  const api =
+    typeof import.meta.resolve === 'function'
+      ? import.meta.resolve('tsx/esm/api')
+      : pathToFileURL(
+          createRequire(import.meta.url)
+            .resolve('tsx/esm/api')
+            .replace(/\.cjs$/, '.mjs'),
+        ).href;
   const entry = new URL('./producer-worker.ts', here).href;
   const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
   return new Worker(code, { eval: true, workerData: init });
@@ -85,6 +112,8 @@ function startWorker(init: ProducerInit): Worker {
 export class BatchProducer {
   readonly #worker: Worker;
   readonly #opts: BatchProducerOptions;
+  readonly #ring: SharedArrayBuffer;
+  readonly #releaser: RingReleaser;
   readonly #ready: ProducedBatch[] = [];
   readonly #waiters: Waiter[] = [];
   #readySpans = 0;
@@ -102,12 +131,18 @@ export class BatchProducer {
 
   constructor(opts: BatchProducerOptions) {
     this.#opts = opts;
-    const init: ProducerInit = {
+    // Room for the batches kept ready plus those in flight (at most `depth` of each), then some.
+    this.#ring = new SharedArrayBuffer(ringBytes(opts.batchSize, opts.payloadBytes, 2 * opts.depth + 2));
+    const control = new SharedArrayBuffer(4);
+    this.#releaser = new RingReleaser(new Int32Array(control));
+    const init: WorkerInit = {
       generator: opts.generator,
       model: opts.model,
       group: opts.group,
       name: opts.name,
       maxSpans: opts.maxSpans,
+      ring: this.#ring,
+      control,
     };
     this.#worker = startWorker(init);
     this.#worker.unref();
@@ -153,6 +188,11 @@ export class BatchProducer {
       this.#waiters.push({ n, resolve, reject });
       this.#serve();
     });
+  }
+
+  /** The batch's write settled: its frames are not read any more, so the producer may reuse their memory. */
+  settled(batch: ProducedBatch): void {
+    for (const [seq, n] of batch.parts) this.#releaser.settled(seq, n);
   }
 
   /** Returns a batch taken but not sent: it goes back to the head of the stream. */
@@ -206,16 +246,23 @@ export class BatchProducer {
     this.#outstanding--;
     const ids = this.#requestIds.shift() ?? [];
     if (this.#closed) return;
+    this.#releaser.produced(m.seq, m.count);
     if (m.count > 0) {
       const frames = new Array<Buffer>(m.count);
       const slabs = m.slabs.map((ab) => Buffer.from(ab));
+      const ring = this.#ring;
       const L = m.layout;
-      for (let i = 0; i < m.count; i++) frames[i] = slabs[L[i * 3]!]!.subarray(L[i * 3 + 1]!, L[i * 3 + 1]! + L[i * 3 + 2]!);
+      for (let i = 0; i < m.count; i++) {
+        const k = L[i * 3]!;
+        frames[i] =
+          k < 0 ? Buffer.from(ring, L[i * 3 + 1]!, L[i * 3 + 2]!) : slabs[k]!.subarray(L[i * 3 + 1]!, L[i * 3 + 1]! + L[i * 3 + 2]!);
+      }
       this.#ready.push({
         frames,
         ids: ids.length === m.count ? ids : ids.slice(0, m.count),
         newTrace: m.newTrace,
         payloadSizes: m.payloadSizes,
+        parts: [[m.seq, m.count]],
       });
       this.#readySpans += m.count;
     }
@@ -277,7 +324,16 @@ export class BatchProducer {
 }
 
 function slice(b: ProducedBatch, from: number, to: number): ProducedBatch {
+  const parts: [number, number][] = [];
+  let at = 0;
+  for (const [seq, n] of b.parts) {
+    const start = Math.max(from, at);
+    const end = Math.min(to, at + n);
+    if (end > start) parts.push([seq, end - start]);
+    at += n;
+  }
   return {
+    parts,
     frames: b.frames.slice(from, to),
     ids: b.ids.slice(from, to),
     newTrace: b.newTrace.subarray(from, to),
@@ -295,5 +351,11 @@ function concat(parts: ProducedBatch[]): ProducedBatch {
     payloadSizes.set(p.payloadSizes, at);
     at += batchLength(p);
   }
-  return { frames: parts.flatMap((p) => p.frames), ids: parts.flatMap((p) => p.ids), newTrace, payloadSizes };
+  return {
+    frames: parts.flatMap((p) => p.frames),
+    ids: parts.flatMap((p) => p.ids),
+    newTrace,
+    payloadSizes,
+    parts: parts.flatMap((p) => p.parts),
+  };
 }

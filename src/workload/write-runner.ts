@@ -125,7 +125,8 @@ export function producerSource(producer: BatchProducer, client: WorkloadClient, 
         count: b.frames.length,
         traces,
         payloadBytes,
-        write: (opts) => write.call(client, b.frames, b.ids, opts),
+        // Once the write settled its frames are not read again: the producer may reuse their memory.
+        write: (opts) => write.call(client, b.frames, b.ids, opts).finally(() => producer.settled(b)),
         putBack: () => producer.putBack(b),
       };
     },
