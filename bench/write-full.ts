@@ -66,7 +66,8 @@ const median = (xs: number[]): number => {
 
 async function main(): Promise<void> {
   const sink = fork(fileURLToPath(new URL('./write-sink.ts', import.meta.url)), [], {
-    execArgv: ['--import', 'tsx'],
+    // BENCH_SINK_NODE_ARGS adds node flags to the sink, e.g. '--cpu-prof --cpu-prof-dir=/tmp/sink-prof' to profile it.
+    execArgv: ['--import', 'tsx', ...(process.env.BENCH_SINK_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const port = await new Promise<number>((resolve, reject) => {
