@@ -140,6 +140,11 @@ describe('producer thread', () => {
     assert.equal(second.spansSent, 0);
     // A workload never written with is just an object: nothing to close (the test runner would hang otherwise).
     new TraceWorkload(a.client, { scale: SCALE, endTimeMs: END, progress: false });
+    // Closed before any write: writes nothing either.
+    const early = new TraceWorkload(a.client, { scale: SCALE, endTimeMs: END, spans: 400, repeats: 1, warmupMs: 0, progress: false });
+    await early.close();
+    const [run] = await early.write();
+    assert.equal(run?.spansSent, 0);
   });
 
   it('a failing producer thread rejects the waiting takes with a typed error naming it (no hang)', async () => {

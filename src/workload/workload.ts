@@ -107,6 +107,7 @@ abstract class Workload<Req> {
   readonly #client: WorkloadClient;
   readonly #adapter: ModelAdapter<Req>;
   #source: SpanSource | undefined;
+  #closed = false;
   #producer: BatchProducer | undefined;
   #warmup: WarmupSummary | undefined;
   #truth: TruthEntry | undefined;
@@ -187,6 +188,10 @@ abstract class Workload<Req> {
     if (this.#source) return this.#source;
     const o = this.options;
     const c = this.#client;
+    if (this.#closed) {
+      this.#source = cursorSource(new SpanCursor([]), c, this.#adapter);
+      return this.#source;
+    }
     const encoded = this.model === 'trace' ? c.writeTraceEncoded : c.writeStreamEncoded;
     if (o.generatorThread && encoded && c.reserveIds) {
       const reserveIds = c.reserveIds.bind(c);
@@ -214,15 +219,17 @@ abstract class Workload<Req> {
   }
 
   /**
-   * Stops the span producer thread, if one runs (it also stops by itself after the last repeat). Writing again
-   * afterwards writes nothing. Queries keep working.
+   * Stops the span producer thread, if one runs (it also stops by itself after the last repeat and at the end of
+   * `write()`). Write calls after `close()` write nothing more; queries keep working. Idempotent.
    */
   async close(): Promise<void> {
+    this.#closed = true;
     const p = this.#producer;
     this.#producer = undefined;
     await p?.close();
   }
 
+  /** Same as {@link close}, for `await using`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
