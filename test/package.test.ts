@@ -28,7 +28,15 @@ describe('the published package', { timeout: 300_000 }, () => {
     tarball = path.join(dir, packed[0]!.filename);
     const files = packed[0]!.files.map((f) => f.path);
     // what ships: the bundles, the default schema, the Docker files and protos; no sources or tests
-    for (const f of ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', 'dist/cli.js', 'dist/emulator-server.js']) {
+    for (const f of [
+      'dist/index.js',
+      'dist/index.cjs',
+      'dist/index.d.ts',
+      'dist/index.d.cts',
+      'dist/cli.js',
+      'dist/emulator-server.js',
+      'dist/producer-worker.js',
+    ]) {
       assert.ok(files.includes(f), `${f} missing from the tarball`);
     }
     assert.ok(files.includes('testdata/schema/streams/segment_stream.json'));
@@ -66,6 +74,26 @@ describe('the published package', { timeout: 300_000 }, () => {
       "const m = require('banyandb-perf'); m.SchemaLoader.read().then((s) => console.log(typeof m.BanyanDBClient, s.resources.length, m.RESULTS_SCHEMA_VERSION));";
     const { stdout } = await exec(process.execPath, ['-e', script], { cwd: app() });
     assert.equal(stdout.trim(), 'function 15 1');
+  });
+
+  it('writes through its producer thread (dist/producer-worker.js) from both the ESM and the CommonJS build', async () => {
+    const body = (m: string) =>
+      `const em = await ${m}.startEmulator();
+      const client = await ${m}.BanyanDBClient.connect(em.grpcAddress);
+      await new ${m}.SchemaLoader(client, { models: ['trace'] }).load();
+      const w = new ${m}.TraceWorkload(client, { scale: 'small', spans: 1500, repeats: 1, warmupMs: 0, progress: false });
+      const [run] = await w.write();
+      console.log(run.spansSent, run.spansAcknowledged);
+      await client.close();
+      await em.close();`;
+    const esm = await exec(process.execPath, ['--input-type=module', '-e', `const m = await import('banyandb-perf'); ${body('m')}`], {
+      cwd: app(),
+    });
+    assert.equal(esm.stdout.trim(), '1500 1500');
+    const cjs = await exec(process.execPath, ['-e', `const m = require('banyandb-perf'); (async () => { ${body('m')} })();`], {
+      cwd: app(),
+    });
+    assert.equal(cjs.stdout.trim(), '1500 1500');
   });
 
   it('refuses deep imports of internals', async () => {

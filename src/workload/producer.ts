@@ -86,11 +86,27 @@ export interface BatchProducerOptions extends ProducerInit {
 
 const batchLength = (b: ProducedBatch): number => b.frames.length;
 
+/**
+ * The parent's Node flags minus those a worker thread rejects: `--input-type` (set by `node --input-type=module -e`)
+ * makes a worker fail to load its entry.
+ */
+function workerExecArgv(): string[] {
+  const out: string[] = [];
+  const args = process.execArgv;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--input-type') i++;
+    else if (!a.startsWith('--input-type=')) out.push(a);
+  }
+  return out;
+}
+
 function startWorker(init: WorkerInit): Worker {
   // From the package this module is bundled into dist/index.js, dist/index.cjs or dist/cli.js, beside
   // dist/producer-worker.js.
   const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./producer-worker.js', here), { workerData: init });
+  const execArgv = workerExecArgv();
+  if (!here.endsWith('.ts')) return new Worker(new URL('./producer-worker.js', here), { workerData: init, execArgv });
   // From the TypeScript sources (tsx: tests, examples, benches): Node 20 does not carry tsx's loader hooks into
   // worker threads, so the thread registers them itself before loading its entry.
   // (import.meta.resolve is missing where tsx compiles the sources as CommonJS, for a caller outside an ESM package;
@@ -105,7 +121,7 @@ function startWorker(init: WorkerInit): Worker {
         ).href;
   const entry = new URL('./producer-worker.ts', here).href;
   const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(code, { eval: true, workerData: init });
+  return new Worker(code, { eval: true, workerData: init, execArgv });
 }
 
 /** A worker thread producing encoded batches in generator order. Not re-entrant across workloads. */
