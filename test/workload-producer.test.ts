@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { BanyanDBPerfError } from '../src/errors.js';
 import { SpanGenerator } from '../src/generator/index.js';
 import { streamFrameEncoder } from '../src/workload/encode.js';
-import { RingReleaser, RingWriter } from '../src/workload/frame-ring.js';
+import { SLAB_BYTES, SlabPool, SlabReturns } from '../src/workload/frame-ring.js';
 import { StreamWorkload, TraceWorkload, type WorkloadClient, type WorkloadWriteOptions } from '../src/workload/index.js';
 import { BatchProducer, type ProducedBatch } from '../src/workload/producer.js';
 
@@ -156,7 +156,6 @@ describe('producer thread', () => {
       name: 'n',
       maxSpans: null,
       batchSize: 10,
-      payloadBytes: 2_048,
       depth: 2,
       reserveIds: (n) => Array.from({ length: n }, () => next++),
     });
@@ -170,81 +169,43 @@ describe('producer thread', () => {
   });
 });
 
-describe('frame ring', () => {
-  it('never hands out memory still in use, reclaims it in batch order, and says when it has no room', () => {
-    const size = 64 * 1024;
-    const ring = new SharedArrayBuffer(size);
-    const control = new Int32Array(new SharedArrayBuffer(4));
-    const writer = new RingWriter(ring, control);
-    const releaser = new RingReleaser(control);
-    // live[seq] = regions of that batch still in use
-    const live = new Map<number, [number, number][]>();
-    let rng = 12345;
-    const rand = (n: number) => {
-      rng ^= rng << 13;
-      rng ^= rng >>> 17;
-      rng ^= rng << 5;
-      return (rng >>> 0) % n;
-    };
-    let fallbacks = 0;
-    let inRing = 0;
-    const open: number[] = [];
-    for (let seq = 0; seq < 2_000; seq++) {
-      const regions: [number, number][] = [];
-      for (let k = 1 + rand(4); k > 0; k--) {
-        const bytes = 1 + rand(12_000);
-        const b = writer.alloc(bytes);
-        if (!b) {
-          fallbacks++;
-          continue;
-        }
-        inRing++;
-        assert.equal(b.buffer, ring);
-        assert.equal(b.byteLength, bytes);
-        const at = writer.offsetOf(b);
-        assert.ok(at >= 0 && at + bytes <= size);
-        for (const rs of live.values()) for (const [s, e] of rs) assert.ok(at + bytes <= s || at >= e, `overlap at ${at}`);
-        regions.push([at, at + bytes]);
-      }
-      writer.endBatch(seq);
-      live.set(seq, regions);
-      releaser.produced(seq, 10);
-      open.push(seq);
-      // Settle a random open batch, in parts, out of order.
-      while (open.length > 4 || (open.length > 0 && rand(2) === 0)) {
-        const i = rand(open.length);
-        const s = open[i]!;
-        releaser.settled(s, 4);
-        releaser.settled(s, 6);
-        open.splice(i, 1);
-        // Its memory may be reused only once every earlier batch is settled too: drop it from `live` then.
-        const oldestOpen = Math.min(...open, seq + 1);
-        for (const k of [...live.keys()]) if (k < oldestOpen) live.delete(k);
-      }
-    }
-    assert.ok(inRing > 3_000, `in ring ${inRing}`);
-    assert.ok(fallbacks > 0, 'the ring filled up at least once');
-    assert.equal(writer.alloc(size + 1), undefined);
+describe('frame slabs', () => {
+  it("a batch's slabs go back once, when all its parts settled, in any order", () => {
+    const back: ArrayBuffer[][] = [];
+    const r = new SlabReturns((slabs) => back.push(slabs));
+    const a = [new ArrayBuffer(8)];
+    const b = [new ArrayBuffer(8), new ArrayBuffer(8)];
+    r.produced(0, 5, a);
+    r.produced(1, 5, b);
+    r.produced(2, 0, []);
+    r.settled(1, 2);
+    assert.equal(back.length, 0);
+    r.settled(0, 5);
+    assert.deepEqual(back, [a]);
+    r.settled(1, 3);
+    assert.deepEqual(back, [a, b]);
+    r.settled(1, 3);
+    r.settled(7, 1);
+    assert.equal(back.length, 2);
+    assert.equal(r.pending, 0);
   });
 
-  it('publishes the settled prefix only: a later batch settling first does not free an earlier one', () => {
-    const control = new Int32Array(new SharedArrayBuffer(4));
-    const r = new RingReleaser(control);
-    r.produced(0, 5);
-    r.produced(1, 5);
-    r.produced(2, 0);
-    r.settled(1, 5);
-    assert.equal(Atomics.load(control, 0), -1);
-    r.settled(0, 2);
-    assert.equal(Atomics.load(control, 0), -1);
-    r.settled(0, 3);
-    assert.equal(Atomics.load(control, 0), 2);
+  it('reuses returned slabs and never pools memory of another size', () => {
+    const pool = new SlabPool();
+    const s1 = pool.alloc(10_000);
+    assert.equal(s1.byteLength, SLAB_BYTES);
+    const big = pool.alloc(SLAB_BYTES + 1);
+    assert.equal(big.byteLength, SLAB_BYTES + 1);
+    pool.recycle([s1.buffer as ArrayBuffer, big.buffer as ArrayBuffer]);
+    const s2 = pool.alloc(5);
+    assert.equal(s2.buffer, s1.buffer);
+    assert.equal(pool.alloc(5).buffer === big.buffer, false);
+    assert.deepEqual({ allocated: pool.allocated, reused: pool.reused }, { allocated: 2, reused: 1 });
   });
 
-  it('batches larger than the ring go in memory of their own, with the same bytes as the main-thread encoder', async () => {
+  it('recycled memory never changes frames still held, and settled frames are handed back (empty)', async () => {
     let next = 1;
     const generator = { seed: 5, scale: SCALE, endTimeMs: END };
-    // Sized for 1-byte payloads: a 4 MiB ring against ~2 MB batches of ~9.6 KB spans.
     const p = new BatchProducer({
       generator,
       model: 'stream',
@@ -252,19 +213,32 @@ describe('frame ring', () => {
       name: 'n',
       maxSpans: 3_000,
       batchSize: 200,
-      payloadBytes: 1,
       depth: 4,
       reserveIds: (n) => Array.from({ length: n }, () => next++),
     });
     const got: Buffer[] = [];
-    const held: ProducedBatch[] = [];
+    const held: { batch: ProducedBatch; copies: Buffer[] }[] = [];
     for (;;) {
       const b = await p.take(150);
       if (!b) break;
-      for (const f of b.frames) got.push(Buffer.from(f));
-      held.push(b);
-      if (held.length > 3) p.settled(held.shift()!);
+      held.push({ batch: b, copies: b.frames.map((f) => Buffer.from(f)) });
+      if (held.length > 3) {
+        const { batch, copies } = held.shift()!;
+        // Held frames are unchanged by the memory recycled meanwhile.
+        for (let i = 0; i < copies.length; i++) assert.ok(batch.frames[i]!.equals(copies[i]!));
+        got.push(...copies);
+        p.settled(batch);
+      }
     }
+    for (const { batch, copies } of held) {
+      got.push(...copies);
+      p.settled(batch);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.ok(
+      held.every(({ batch }) => batch.frames.every((f) => f.byteLength === 0)),
+      'settled frames were handed back',
+    );
     await p.close();
     const spans = [...new SpanGenerator(generator).spans()].slice(0, 3_000);
     const want = streamFrameEncoder('g', 'n')(
@@ -273,5 +247,25 @@ describe('frame ring', () => {
     );
     assert.equal(got.length, 3_000);
     assert.ok(Buffer.concat(got).equals(Buffer.concat(want)));
+  });
+
+  it('frames larger than a slab get memory of their own', async () => {
+    const a = encodedClient();
+    const b = encodedClient();
+    const options = {
+      scale: SCALE,
+      endTimeMs: END,
+      payloadBytes: 200_000,
+      spans: 60,
+      repeats: 1,
+      batchSize: 7,
+      warmupMs: 0,
+      progress: false,
+    };
+    await new TraceWorkload(a.client, options).write();
+    await new TraceWorkload(b.client, { ...options, generatorThread: false }).write();
+    assert.equal(a.frames.length, 60);
+    assert.ok(a.frames.every((f) => f.byteLength > 0));
+    assert.equal(a.digest(), b.digest());
   });
 });

@@ -10,17 +10,17 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { SpanGenerator } from '../generator/index.js';
 import { streamFrameEncoder, traceFrameEncoder } from './encode.js';
-import { RingWriter } from './frame-ring.js';
-import type { ProducedMessage, ProduceRequest, WorkerInit } from './producer.js';
+import { SlabPool } from './frame-ring.js';
+import type { ProducedMessage, ProduceRequest, ProducerInit } from './producer.js';
 
-const init = workerData as WorkerInit;
+const init = workerData as ProducerInit;
 const port = parentPort;
 if (!port) throw new Error('producer-worker.ts runs only as a worker thread');
 
-// Frames go into the ring shared with the event loop; when it has no room, into memory of their own that is never
-// pooled (allocUnsafeSlow), so it can be transferred whole.
-const ring = new RingWriter(init.ring, new Int32Array(init.control));
-const alloc = (bytes: number): Buffer => ring.alloc(bytes) ?? Buffer.allocUnsafeSlow(bytes);
+// Frames go into slabs that are never pooled by Node (so each can be transferred whole) and that the event loop
+// sends back once the frames were written (frame-ring.ts).
+const pool = new SlabPool();
+const alloc = (bytes: number): Buffer => pool.alloc(bytes);
 let seq = 0;
 const encode = init.model === 'trace' ? traceFrameEncoder(init.group, init.name, alloc) : streamFrameEncoder(init.group, init.name, alloc);
 const spans = new SpanGenerator(init.generator).spans();
@@ -54,20 +54,16 @@ function produce(ids: readonly number[]): ProducedMessage {
   const layout = new Int32Array(count * 3);
   for (let i = 0; i < count; i++) {
     const f = frames[i]!;
-    let k = -1;
-    if (ring.offsetOf(f) < 0) {
-      const ab = f.buffer as ArrayBuffer;
-      k = slabs.length - 1;
-      if (k < 0 || slabs[k] !== ab) {
-        k = slabs.indexOf(ab);
-        if (k < 0) k = slabs.push(ab) - 1;
-      }
+    const ab = f.buffer as ArrayBuffer;
+    let k = slabs.length - 1;
+    if (k < 0 || slabs[k] !== ab) {
+      k = slabs.indexOf(ab);
+      if (k < 0) k = slabs.push(ab) - 1;
     }
     layout[i * 3] = k;
     layout[i * 3 + 1] = f.byteOffset;
     layout[i * 3 + 2] = f.byteLength;
   }
-  ring.endBatch(seq);
   return {
     seq: seq++,
     count,
@@ -80,7 +76,11 @@ function produce(ids: readonly number[]): ProducedMessage {
 }
 
 port.on('message', (req: ProduceRequest) => {
-  const msg = produce(Array.from(req.ids));
+  if (req.recycle) {
+    pool.recycle(req.recycle);
+    return;
+  }
+  const msg = produce(Array.from(req.ids ?? []));
   port.postMessage(msg, [
     ...msg.slabs,
     msg.layout.buffer as ArrayBuffer,

@@ -18,7 +18,7 @@ import { Worker } from 'node:worker_threads';
 import { BanyanDBPerfError } from '../errors.js';
 import type { GeneratorOptions } from '../generator/index.js';
 import type { Model } from '../results.js';
-import { RingReleaser, ringBytes } from './frame-ring.js';
+import { SlabReturns } from './frame-ring.js';
 
 /** `workerData` of the producer thread. */
 export interface ProducerInit {
@@ -30,21 +30,13 @@ export interface ProducerInit {
   maxSpans: number | null;
 }
 
-/** `workerData` of the producer thread: the init plus the shared frame ring (frame-ring.ts). */
-export interface WorkerInit extends ProducerInit {
-  ring: SharedArrayBuffer;
-  control: SharedArrayBuffer;
-}
-
-/** Main -> producer: produce the next `ids.length` spans with these ids. */
+/** Main -> producer: produce the next `ids.length` spans with these ids, or take back slabs (frame-ring.ts). */
 export interface ProduceRequest {
-  ids: Float64Array;
+  ids?: Float64Array;
+  recycle?: ArrayBuffer[];
 }
 
-/**
- * Producer -> main: one produced batch; frame i is at [layout[3i+1], +layout[3i+2]) of slabs[layout[3i]], or of
- * the shared ring when layout[3i] is -1.
- */
+/** Producer -> main: one produced batch; frame i is at [layout[3i+1], +layout[3i+2]) of slabs[layout[3i]]. */
 export interface ProducedMessage {
   /** Batch sequence number (0, 1, 2, ... in production order). */
   seq: number;
@@ -77,8 +69,6 @@ interface Waiter {
 export interface BatchProducerOptions extends ProducerInit {
   /** Spans asked of the producer per request. */
   batchSize: number;
-  /** Mean payload bytes (sizes the shared frame ring). */
-  payloadBytes: number;
   /** Batches kept ready (or being produced) ahead of the takes. */
   depth: number;
   reserveIds(count: number): number[];
@@ -101,7 +91,7 @@ function workerExecArgv(): string[] {
   return out;
 }
 
-function startWorker(init: WorkerInit): Worker {
+function startWorker(init: ProducerInit): Worker {
   // From the package this module is bundled into dist/index.js, dist/index.cjs or dist/cli.js, beside
   // dist/producer-worker.js.
   const here = import.meta.url;
@@ -128,8 +118,7 @@ function startWorker(init: WorkerInit): Worker {
 export class BatchProducer {
   readonly #worker: Worker;
   readonly #opts: BatchProducerOptions;
-  readonly #ring: SharedArrayBuffer;
-  readonly #releaser: RingReleaser;
+  readonly #returns: SlabReturns;
   readonly #ready: ProducedBatch[] = [];
   readonly #waiters: Waiter[] = [];
   #readySpans = 0;
@@ -147,18 +136,15 @@ export class BatchProducer {
 
   constructor(opts: BatchProducerOptions) {
     this.#opts = opts;
-    // Room for the batches kept ready plus those in flight (at most `depth` of each), then some.
-    this.#ring = new SharedArrayBuffer(ringBytes(opts.batchSize, opts.payloadBytes, 2 * opts.depth + 2));
-    const control = new SharedArrayBuffer(4);
-    this.#releaser = new RingReleaser(new Int32Array(control));
-    const init: WorkerInit = {
+    this.#returns = new SlabReturns((slabs) => {
+      if (!this.#closed) this.#worker.postMessage({ recycle: slabs } satisfies ProduceRequest, slabs);
+    });
+    const init: ProducerInit = {
       generator: opts.generator,
       model: opts.model,
       group: opts.group,
       name: opts.name,
       maxSpans: opts.maxSpans,
-      ring: this.#ring,
-      control,
     };
     this.#worker = startWorker(init);
     this.#worker.unref();
@@ -206,9 +192,12 @@ export class BatchProducer {
     });
   }
 
-  /** The batch's write settled: its frames are not read any more, so the producer may reuse their memory. */
+  /**
+   * The batch's write settled: its frames are not read any more, so their memory goes back to the producer (the
+   * frames' Buffers are empty afterwards).
+   */
   settled(batch: ProducedBatch): void {
-    for (const [seq, n] of batch.parts) this.#releaser.settled(seq, n);
+    for (const [seq, n] of batch.parts) this.#returns.settled(seq, n);
   }
 
   /** Returns a batch taken but not sent: it goes back to the head of the stream. */
@@ -262,17 +251,12 @@ export class BatchProducer {
     this.#outstanding--;
     const ids = this.#requestIds.shift() ?? [];
     if (this.#closed) return;
-    this.#releaser.produced(m.seq, m.count);
+    this.#returns.produced(m.seq, m.count, m.slabs);
     if (m.count > 0) {
       const frames = new Array<Buffer>(m.count);
       const slabs = m.slabs.map((ab) => Buffer.from(ab));
-      const ring = this.#ring;
       const L = m.layout;
-      for (let i = 0; i < m.count; i++) {
-        const k = L[i * 3]!;
-        frames[i] =
-          k < 0 ? Buffer.from(ring, L[i * 3 + 1]!, L[i * 3 + 2]!) : slabs[k]!.subarray(L[i * 3 + 1]!, L[i * 3 + 1]! + L[i * 3 + 2]!);
-      }
+      for (let i = 0; i < m.count; i++) frames[i] = slabs[L[i * 3]!]!.subarray(L[i * 3 + 1]!, L[i * 3 + 1]! + L[i * 3 + 2]!);
       this.#ready.push({
         frames,
         ids: ids.length === m.count ? ids : ids.slice(0, m.count),

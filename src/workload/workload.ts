@@ -6,7 +6,7 @@
 
 import type { IndexRuleBinding, StreamWriteRequest, TraceWriteRequest } from '../client/types.js';
 import { AbortedError, BanyanDBPerfError, OptionsError } from '../errors.js';
-import { DEFAULT_PAYLOAD_BYTES, SpanGenerator } from '../generator/index.js';
+import { SpanGenerator } from '../generator/index.js';
 import { LatencyRecorder } from '../metrics/index.js';
 import type { Model, QueryMismatch, QueryPatternResult, WriteRunResult } from '../results.js';
 import {
@@ -207,7 +207,6 @@ abstract class Workload<Req> {
         name: this.#adapter.name,
         maxSpans: o.spansFromScale ? null : o.spans,
         batchSize: o.batchSize,
-        payloadBytes: o.payloadBytes ?? DEFAULT_PAYLOAD_BYTES,
         depth: Math.min(o.concurrency + 2, PRODUCER_MAX_DEPTH),
         reserveIds,
       });
