@@ -3,12 +3,35 @@
  * service, instance and 3–8 spans, each with tags, logs, a nested attachment object and a
  * variable-length statement/stack/body text), like the segments of the original harness.
  *
- * Speed: the per-span pieces that do not depend on the span's own strings are pre-rendered
- * templates (a few hundred variants, chosen at random per local span) with fixed-width holes for
- * the ids, timestamps and numbers, which are written per span. A segment is therefore a handful of
- * memcpys plus ~150 short digit writes, straight into shared 1 MiB slabs (each payload is a
- * `subarray` of a slab). Holes every few dozen bytes (ids, 13-digit timestamps, random 2–9 digit
- * numbers) keep successive payloads different, so compression figures stay honest.
+ * Speed. The per-span pieces that do not depend on the span's own strings are pre-rendered
+ * templates (a few hundred variants, chosen at random per local span) with fixed-width holes for the
+ * ids, timestamps and numbers, which are written per span. A segment is therefore a handful of
+ * memcpys plus ~90 short hole writes, straight into shared 1 MiB slabs (each payload is a `subarray`
+ * of a slab). Holes every few dozen bytes (ids, 13-digit timestamps, random 2–9 digit numbers) keep
+ * successive payloads different, so compression figures stay honest.
+ *
+ * In V8 every typed-array or DataView store costs a dozen instructions of checks, and a call into a
+ * builtin (`TypedArray.prototype.set`) a few dozen, so the hot paths are written to make few, wide
+ * stores and no calls:
+ *
+ * - Each template is compiled once into flat op lists: its random-number holes as (offset, width)
+ *   pairs, walked by a tight loop, and its other holes as (offset, kind) pairs, walked by one
+ *   `switch`. Everything the holes need is in locals or small typed arrays.
+ * - Stores go through a `DataView` on the slab, 8, 4, 2 or 1 bytes at a time. ASCII text is written
+ *   as 8-byte words through `setFloat64`: text bytes (all below 0x7f) never form a NaN, so a double
+ *   read from them and written back reproduces them exactly.
+ * - Random digits: 3 bits per digit (digits 1–8, so no leading zero), four digits per 32-bit store,
+ *   spread from 12 bits of a draw with shifts and masks; one 32-bit draw serves several holes.
+ * - Timestamps: the 8 leading digits are rendered once per segment (all of a segment's times lie
+ *   within its entry span's window, at most 30 s), so a timestamp hole is one 8-byte store of them
+ *   plus the last 5 digits.
+ * - The trace id and segment id (with the JSON between them) are a per-segment block of words.
+ * - The entry span's head is a few blocks and the strings of the small vocabularies (services,
+ *   instances, operation names, components: drawn from fixed lists), each pre-packed together with
+ *   the constant text around it on first use and cached (a bounded number of them).
+ *
+ * Several writes store whole words past the end of their text (see {@link SLACK}); that is safe
+ * because a segment is written strictly front to back, so the next write overwrites those bytes.
  */
 import { Sfc32 } from './prng.js';
 
@@ -16,6 +39,8 @@ const encoder = new TextEncoder();
 const b = (s: string): Uint8Array => encoder.encode(s);
 
 const SLAB_BYTES = 1 << 20;
+/** Bytes a word write may store past the end of its text; kept free after every reservation. */
+const SLACK = 8;
 
 /**
  * A slab of uninitialised memory (no zero-fill: every byte handed out is written first), as a plain
@@ -25,6 +50,107 @@ function newSlab(bytes: number): Uint8Array {
   return new Uint8Array(Buffer.allocUnsafeSlow(bytes).buffer, 0, bytes);
 }
 
+/** Timestamps are written as exactly 13 digits: ms since the epoch in [1e12, 1e13). */
+export const MIN_TIMESTAMP_MS = 1_000_000_000_000;
+export const MAX_TIMESTAMP_MS = 9_999_999_999_999;
+/** Length of the span ids and trace ids the templates expect. */
+export const SPAN_ID_LENGTH = 20;
+export const TRACE_ID_LENGTH = 32;
+// Module-private copies: V8 folds private module constants in optimized code, but not exported ones.
+const SPAN_ID_CHARS = 20;
+const TRACE_ID_CHARS = 32;
+
+// ---------------------------------------------------------------- words and digits
+/** Text as bytes and as 8-byte words (little-endian, zero-padded), for {@link put}. */
+interface Piece {
+  readonly bytes: Uint8Array;
+  readonly words: Float64Array;
+  readonly length: number;
+}
+
+function packBytes(bytes: Uint8Array): Piece {
+  const padded = new Uint8Array((bytes.length + 7) & ~7);
+  padded.set(bytes);
+  const dv = new DataView(padded.buffer);
+  const words = new Float64Array(padded.length >> 3);
+  for (let i = 0; i < words.length; i++) words[i] = dv.getFloat64(i << 3, true);
+  return { bytes, words, length: bytes.length };
+}
+
+/** Packs an ASCII string. */
+const piece = (s: string): Piece => packBytes(b(s));
+
+/**
+ * From this length on, one `TypedArray.prototype.set` (a builtin call and a memcpy) costs less than
+ * a loop of 8-byte stores.
+ */
+const SET_MIN_BYTES = 48;
+
+/** Writes a piece at `p` (short ones as words, plus up to 7 bytes of padding past them); returns its end. */
+function put(buf: Uint8Array, dv: DataView, p: number, x: Piece): number {
+  const n = x.length;
+  if (n >= SET_MIN_BYTES) {
+    buf.set(x.bytes, p);
+  } else {
+    const w = x.words;
+    for (let i = 0; i < w.length; i++) dv.setFloat64(p + (i << 3), w[i]!, true);
+  }
+  return p + n;
+}
+
+/** Writes an ASCII string (not cached) four chars per store, plus up to 3 bytes past it; returns its end. */
+function putAscii(dv: DataView, p: number, s: string): number {
+  const n = s.length;
+  for (let i = 0; i < n; i += 4) {
+    // charCodeAt past the end is NaN, which `&` turns into 0.
+    const w =
+      (s.charCodeAt(i) & 0x7f) |
+      ((s.charCodeAt(i + 1) & 0x7f) << 8) |
+      ((s.charCodeAt(i + 2) & 0x7f) << 16) |
+      ((s.charCodeAt(i + 3) & 0x7f) << 24);
+    dv.setInt32(p + i, w, true);
+  }
+  return p + n;
+}
+
+/** '00'..'99' as little-endian 16-bit words (first digit in the low byte). */
+const PAIRS = Int32Array.from({ length: 100 }, (_, i) => (48 + ((i / 10) | 0)) | ((48 + (i % 10)) << 8));
+
+/** `v` in [0, 10^4) as four digits packed into a little-endian word. */
+function quad(v: number): number {
+  const hi = (v / 100) | 0;
+  return PAIRS[hi]! | (PAIRS[v - hi * 100]! << 16);
+}
+
+/** Writes a non-negative integer below 2^31 in decimal (exactly its digits); returns its end. */
+function putInt(dv: DataView, p: number, n: number): number {
+  let digits = 1;
+  for (let m = n; m >= 10; m = (m / 10) | 0) digits++;
+  const end = p + digits;
+  let e = end;
+  let v = n | 0;
+  while (v >= 100) {
+    const q = (v / 100) | 0;
+    dv.setUint16(e - 2, PAIRS[v - q * 100]!, true);
+    e -= 2;
+    v = q;
+  }
+  if (v >= 10) dv.setUint16(e - 2, PAIRS[v]!, true);
+  else dv.setUint8(e - 1, 48 + v);
+  return end;
+}
+
+/** Four random digits '1'..'8' from the low 12 bits of `u` (3 bits each), as a little-endian word. */
+function randomQuad(u: number): number {
+  return ((u & 0x7) | ((u << 5) & 0x700) | ((u << 10) & 0x70000) | ((u << 15) & 0x7000000)) + 0x31313131;
+}
+
+/** Two random digits from the low 6 bits of `u`. */
+function randomPair(u: number): number {
+  return ((u & 0x7) | ((u << 5) & 0x700)) + 0x3131;
+}
+
+// ---------------------------------------------------------------- templates
 /** Hole kinds of a template. */
 const H_SPAN_K = 0; // width 1: the local span's index
 const H_PARENT = 1; // width 1: random earlier local span
@@ -32,15 +158,16 @@ const H_START = 2; // width 13: start time (ms)
 const H_END = 3; // width 13
 const H_MID = 4; // width 13
 const H_RAND = 5; // width w: random number with w digits (no leading zero)
-const H_TRACE = 6; // width 32: trace id
-const H_SEGMENT = 7; // width 20: segment (span) id
+const H_IDS = 6; // width IDS_BYTES: `"<trace id>","segmentId":"<segment id>","spanSeq":`
 
-/** Timestamps are written as exactly 13 digits: ms since the epoch in [1e12, 1e13). */
-export const MIN_TIMESTAMP_MS = 1_000_000_000_000;
-export const MAX_TIMESTAMP_MS = 9_999_999_999_999;
-/** Length of the span ids and trace ids the templates expect. */
-export const SPAN_ID_LENGTH = 20;
-export const TRACE_ID_LENGTH = 32;
+/** The text of an H_IDS hole around the two ids. */
+const IDS_TRACE = '"';
+const IDS_SEGMENT = '","segmentId":"';
+const IDS_END = '","spanSeq":';
+/** Width of an H_IDS hole: 80 bytes, exactly the ten 8-byte words {@link PayloadBuilder.template} writes. */
+const IDS_BYTES = IDS_TRACE.length + TRACE_ID_CHARS + IDS_SEGMENT.length + SPAN_ID_CHARS + IDS_END.length;
+const IDS_SEGMENT_AT = IDS_TRACE.length + TRACE_ID_CHARS + IDS_SEGMENT.length;
+if (IDS_BYTES !== 80) throw new Error('payload: the ids hole must be ten words');
 
 interface Hole {
   hole: number;
@@ -49,35 +176,82 @@ interface Hole {
 type Part = string | Hole;
 const hole = (kind: number, width: number): Hole => ({ hole: kind, width });
 
+/**
+ * A pre-rendered template: its bytes (holes zero-filled) and, per hole kind, the offsets to write.
+ * Random holes are split into 4-, 2- and 1-digit slots so each store has its own fixed offset.
+ */
 interface Template {
   bytes: Uint8Array;
-  offsets: Int32Array;
-  kinds: Uint8Array;
-  widths: Uint8Array;
+  quads: Int32Array;
+  pairs: Int32Array;
+  singles: Int32Array;
+  /** (offset, 0 = start | 1 = end | 2 = mid) of each timestamp. */
+  times: Int32Array;
+  spanKs: Int32Array;
+  /** Offset of the H_PARENT hole, -1 if none. */
+  parent: number;
+  /** Offset of the H_IDS hole. */
+  ids: number;
 }
 
 function compile(parts: Part[]): Template {
   let text = '';
-  const offsets: number[] = [];
-  const kinds: number[] = [];
-  const widths: number[] = [];
+  const quads: number[] = [];
+  const pairs: number[] = [];
+  const singles: number[] = [];
+  const times: number[] = [];
+  const spanKs: number[] = [];
+  let parent = -1;
+  let ids = -1;
   for (const p of parts) {
     if (typeof p === 'string') {
       text += p;
-    } else {
-      offsets.push(text.length);
-      kinds.push(p.hole);
-      widths.push(p.width);
-      text += '0'.repeat(p.width);
+      continue;
     }
+    let at = text.length;
+    switch (p.hole) {
+      case H_RAND: {
+        let w = p.width;
+        for (; w >= 4; w -= 4, at += 4) quads.push(at);
+        if (w >= 2) {
+          pairs.push(at);
+          at += 2;
+          w -= 2;
+        }
+        if (w === 1) singles.push(at);
+        break;
+      }
+      case H_START:
+      case H_END:
+      case H_MID:
+        times.push(at, p.hole - H_START);
+        break;
+      case H_SPAN_K:
+        spanKs.push(at);
+        break;
+      case H_PARENT:
+        parent = at;
+        break;
+      case H_IDS:
+        ids = at;
+        break;
+    }
+    text += '0'.repeat(p.width);
   }
-  return { bytes: b(text), offsets: Int32Array.from(offsets), kinds: Uint8Array.from(kinds), widths: Uint8Array.from(widths) };
+  if (ids < 0) throw new Error('payload: a template needs its ids');
+  return {
+    bytes: b(text),
+    quads: Int32Array.from(quads),
+    pairs: Int32Array.from(pairs),
+    singles: Int32Array.from(singles),
+    times: Int32Array.from(times),
+    spanKs: Int32Array.from(spanKs),
+    parent,
+    ids,
+  };
 }
 
 // ---------------------------------------------------------------- vocabulary
-const HTTP_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'].map((m) =>
-  b(`{"key":"http.method","value":"${m}"},{"key":"http.url","value":"`),
-);
 const LAYERS = ['Http', 'Database', 'Cache', 'MQ', 'RPCFramework', 'Unknown'];
 const ERROR_MESSAGES = [
   'Database connection failed',
@@ -115,13 +289,6 @@ const EXITS = [
   { layer: 'Http', peer: 'payments-api:8080' },
 ];
 const FILLER_KEYS = ['db.statement', 'http.body', 'stack', 'mq.payload', 'cache.keys'];
-const BUSINESS = [
-  b('{"key":"user.id","value":"'),
-  b('{"key":"request.id","value":"req-'),
-  b('{"key":"session.id","value":"sess-'),
-  b('{"key":"tenant.id","value":"tenant-'),
-  b('{"key":"order.id","value":"ord-'),
-];
 
 /** Filler fragments (JSON-safe: no quotes, no backslashes). */
 function buildFragments(): string[] {
@@ -203,8 +370,7 @@ function tailParts(rng: Sfc32, isError: boolean, fillerBytes: number): Part[] {
     '],"skipAnalysis":false,"attachment":{"version":"1.0","source":"skywalking-agent","collector":"banyandb","metrics":{"cpuUsage":',
   );
   parts.push(hole(H_RAND, 2), '.', hole(H_RAND, 2), ',"memoryUsage":', hole(H_RAND, 9), ',"gcCount":', baked(rng, 2));
-  parts.push(',"threadCount":', baked(rng, 3), '},"context":{"traceId":"', hole(H_TRACE, 32), '","segmentId":"', hole(H_SEGMENT, 20));
-  parts.push('","spanSeq":', hole(H_SPAN_K, 1), '}}}');
+  parts.push(',"threadCount":', baked(rng, 3), '},"context":{"traceId":', hole(H_IDS, IDS_BYTES), hole(H_SPAN_K, 1), '}}}');
   return parts;
 }
 
@@ -227,36 +393,91 @@ function localParts(rng: Sfc32, isError: boolean, fillerBytes: number, component
   return parts;
 }
 
-// ---------------------------------------------------------------- entry-span constants (written per span)
-const SEG_OPEN = b('{"traceId":"');
-const SEG_SEGMENT = b('","traceSegmentId":"');
-const SEG_SERVICE = b('","service":"');
-const SEG_INSTANCE = b('","serviceInstance":"');
-const SEG_SPANS = b('","spans":[{"spanId":0,"parentSpanId":-1,"startTime":');
-const SEG_CLOSE = b('],"isSizeLimited":false}');
-const E_END = b(',"endTime":');
-const E_REFS_EMPTY = b(',"refs":[],"operationName":"');
-const E_REF_OPEN = b(',"refs":[{"refType":"CrossProcess","traceId":"');
-const E_REF_SEGMENT = b('","parentTraceSegmentId":"');
-const E_REF_SPAN = b('","parentSpanId":');
-const E_REF_SERVICE = b(',"parentService":"');
-const E_REF_INSTANCE = b('","parentServiceInstance":"');
-const E_REF_ENDPOINT = b('","parentEndpoint":"');
-const E_REF_ADDR = b('","networkAddressUsedAtPeer":"10.');
-const E_REF_CLOSE = b('"}],"operationName":"');
-const E_TYPE = b('","peer":"","spanType":"Entry","spanLayer":"Http","componentId":');
-const E_COMPONENT = b(',"component":"');
-const E_OK = b('","isError":false,"tags":[');
-const E_ERR = b('","isError":true,"tags":[');
-const E_STATUS_OK = b('"},{"key":"http.status_code","value":"200"},{"key":"component","value":"');
-const E_STATUS_ERR = b('"},{"key":"http.status_code","value":"500"},{"key":"component","value":"');
-const E_LAYERS = LAYERS.map((l) => b(`"},{"key":"layer","value":"${l}"}`));
-const TAG_CLOSE = b('"}');
-const COMMA = b(',');
-const DOT = b('.');
-const COLON = b(':');
-/** '00'..'99' as byte pairs. */
-const DIGIT_PAIRS = b(Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0')).join(''));
+// ---------------------------------------------------------------- entry-span text
+// The entry span's head is written per span from these constants and the span's own strings.
+const HEAD_TRACE = '{"traceId":"';
+const HEAD_SEGMENT = '","traceSegmentId":"';
+const HEAD_SERVICE = '","service":"';
+/** Block 1: `{"traceId":"<trace>","traceSegmentId":"<segment>","service":"` (bytes, refreshed per span). */
+const HEAD_BYTES = HEAD_TRACE.length + TRACE_ID_CHARS + HEAD_SEGMENT.length + SPAN_ID_CHARS + HEAD_SERVICE.length;
+const HEAD_SEGMENT_AT = HEAD_TRACE.length + TRACE_ID_CHARS + HEAD_SEGMENT.length;
+const SEG_INSTANCE = '","serviceInstance":"';
+const SEG_SPANS = '","spans":[{"spanId":0,"parentSpanId":-1,"startTime":';
+const E_END = piece(',"endTime":');
+const E_REFS_EMPTY = piece(',"refs":[],"operationName":"');
+/** Block 2 (roots have none): `,"refs":[{...,"traceId":"<trace>","parentTraceSegmentId":"` (bytes, refreshed per trace). */
+const REF_TRACE = ',"refs":[{"refType":"CrossProcess","traceId":"';
+const REF_SEGMENT = '","parentTraceSegmentId":"';
+const REF_BYTES = REF_TRACE.length + TRACE_ID_CHARS + REF_SEGMENT.length;
+/** `0` is the parent's span number, patched per span. */
+const E_REF_SPAN = piece('","parentSpanId":0,"parentService":"');
+const E_REF_SPAN_DIGIT = '","parentSpanId":'.length;
+const REF_INSTANCE = '","parentServiceInstance":"';
+const REF_ENDPOINT = '","parentEndpoint":"';
+const REF_ADDR = '","networkAddressUsedAtPeer":"10.';
+const E_REF_CLOSE = piece('"}],"operationName":"');
+const E_TYPE = '","peer":"","spanType":"Entry","spanLayer":"Http","componentId":';
+const E_COMPONENT = ',"component":"';
+const E_OK = '","isError":false,"tags":[';
+const E_ERR = '","isError":true,"tags":[';
+const HTTP_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'].map((m) =>
+  piece(`{"key":"http.method","value":"${m}"},{"key":"http.url","value":"`),
+);
+const E_STATUS_OK = '"},{"key":"http.status_code","value":"200"},{"key":"component","value":"';
+const E_STATUS_ERR = '"},{"key":"http.status_code","value":"500"},{"key":"component","value":"';
+const E_LAYERS = LAYERS.map((l) => `"},{"key":"layer","value":"${l}"}`);
+/** Business tags of the entry span: each an 8-digit random id between a prefix and `"}` (patched per span). */
+const BUSINESS_PREFIXES = [
+  ',{"key":"user.id","value":"',
+  ',{"key":"request.id","value":"req-',
+  ',{"key":"session.id","value":"sess-',
+  ',{"key":"tenant.id","value":"tenant-',
+  ',{"key":"order.id","value":"ord-',
+];
+const BUSINESS = BUSINESS_PREFIXES.map((p) => piece(`${p}00000000"}`));
+const BUSINESS_DIGITS = BUSINESS_PREFIXES.map((p) => p.length);
+const SEG_CLOSE = piece('],"isSizeLimited":false}');
+/** Upper bound of the entry span's bytes besides its strings (every constant once, numbers, slack). */
+const HEAD_MAX_BYTES =
+  HEAD_BYTES +
+  REF_BYTES +
+  [SEG_INSTANCE, SEG_SPANS, REF_INSTANCE, REF_ENDPOINT, REF_ADDR, E_TYPE, E_COMPONENT, E_OK, E_STATUS_OK, ...E_LAYERS].reduce(
+    (a, s) => a + s.length,
+    0,
+  ) +
+  [E_END, E_REF_SPAN, E_REF_CLOSE, ...HTTP_METHODS, ...BUSINESS].reduce((a, x) => a + x.length, 0) +
+  2 * 13 +
+  64;
+
+/** Vocabulary strings are cached (packed together with their surrounding text) up to this many per cache. */
+const CACHE_ENTRIES = 1 << 14;
+/** Longer strings are never cached. */
+const CACHE_MAX_LENGTH = 256;
+
+/** The entry span's text around its service and instance: `<service>","serviceInstance":"<instance>","spans":[...,"startTime":`. */
+interface InstanceText {
+  service: string;
+  text: Piece;
+}
+/** An operation name with the entry-span text around each of its uses. */
+interface OperationText {
+  /** `<op>","peer":"",...,"componentId":` (the entry span's own name). */
+  name: Piece;
+  /** `<op>"},{"key":"http.status_code","value":"200"},{"key":"component","value":"` (http.url tag). */
+  urlOk: Piece;
+  urlError: Piece;
+  /** `<op>","networkAddressUsedAtPeer":"10.` (the parent endpoint of a ref). */
+  parentEndpoint: Piece;
+}
+/** A component with the entry-span text around each of its uses. */
+interface ComponentText {
+  component: string;
+  /** `<n>,"component":"<name>","isError":false,"tags":[`. */
+  ok: Piece;
+  error: Piece;
+  /** `<name>"},{"key":"layer","value":"<layer>"}` for each layer. */
+  layers: Piece[];
+}
 
 /** What the payload of one span needs to know about the span (strings are ASCII). */
 export interface PayloadSpanInfo {
@@ -292,22 +513,83 @@ const LOCAL_ERROR_VARIANTS = 32;
 const TAIL_OK_VARIANTS = 64;
 const TAIL_ERROR_VARIANTS = 16;
 
+/** Text with fixed-position holes for the ids (bytes, a view on them, and their 8-byte words). */
+class IdBlock {
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
+  readonly words: Float64Array;
+
+  constructor(text: string) {
+    this.bytes = b(text);
+    this.view = new DataView(new ArrayBuffer((text.length + 7) & ~7));
+    new Uint8Array(this.view.buffer).set(this.bytes);
+    this.bytes = new Uint8Array(this.view.buffer, 0, text.length);
+    this.words = new Float64Array(this.view.byteLength >> 3);
+    this.pack(0, text.length);
+  }
+
+  /** Writes the packed words `w` (see {@link packAscii}) from byte `at` on. */
+  setWords(at: number, w: Int32Array, n: number): void {
+    const view = this.view;
+    for (let i = 0; i < n; i++) view.setInt32(at + (i << 2), w[i]!, true);
+  }
+
+  /** Recomputes the 8-byte words covering bytes [from, to). */
+  pack(from: number, to: number): void {
+    const words = this.words;
+    const view = this.view;
+    for (let i = from >> 3; i < (to + 7) >> 3; i++) words[i] = view.getFloat64(i << 3, true);
+  }
+}
+
+/** Packs the first `4 * n` chars of the ASCII string `s` into `n` little-endian words. */
+function packAscii(out: Int32Array, s: string, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const c = i << 2;
+    out[i] =
+      (s.charCodeAt(c) & 0x7f) |
+      ((s.charCodeAt(c + 1) & 0x7f) << 8) |
+      ((s.charCodeAt(c + 2) & 0x7f) << 16) |
+      ((s.charCodeAt(c + 3) & 0x7f) << 24);
+  }
+}
+
 /** Writes segments into shared slabs. One instance per generator; not re-entrant. */
 export class PayloadBuilder {
   private buf: Uint8Array = newSlab(SLAB_BYTES);
+  private dv: DataView = new DataView(this.buf.buffer, 0, this.buf.length);
   private pos = 0;
   private start = 0;
-  private readonly traceBytes = new Uint8Array(TRACE_ID_LENGTH);
-  private readonly segmentBytes = new Uint8Array(SPAN_ID_LENGTH);
+  /** The trace id the id blocks hold ('' before the first segment). */
+  private blockTrace = '';
+  /** Scratch: an id packed into words. */
+  private readonly idChars = new Int32Array(TRACE_ID_CHARS / 4);
+  /** Scratch: the last 5 digits (a word and a byte) of the start, end and mid time of a local span. */
+  private readonly timeWords = new Int32Array(3);
+  private readonly timeBytes = new Int32Array(3);
+  /** Block 1 of the entry span's head. */
+  private readonly headIds = new IdBlock(
+    `${HEAD_TRACE}${' '.repeat(TRACE_ID_CHARS)}${HEAD_SEGMENT}${' '.repeat(SPAN_ID_CHARS)}${HEAD_SERVICE}`,
+  );
+  /** Block 2 of the entry span's head (the ref's trace id). */
+  private readonly refIds = new IdBlock(`${REF_TRACE}${' '.repeat(TRACE_ID_CHARS)}${REF_SEGMENT}`);
+  /** The H_IDS hole of the current segment. */
+  private readonly holeIds = new IdBlock(`${IDS_TRACE}${' '.repeat(TRACE_ID_CHARS)}${IDS_SEGMENT}${' '.repeat(SPAN_ID_CHARS)}${IDS_END}`);
+  /** The 8 leading digits of the segment's timestamps (as a word), and their value x 10^5. */
+  private tsWord = 0;
+  private tsBase = 0;
+  /** Scratch for rendering a timestamp's leading digits into a word. */
+  private readonly tsScratch = new DataView(new ArrayBuffer(8));
+  private readonly instances = new Map<string, InstanceText>();
+  private readonly parentInstances = new Map<string, InstanceText>();
+  private readonly operations = new Map<string, OperationText>();
+  private readonly components: (ComponentText | undefined)[] = [];
   private localOk: Template[] = [];
   private localError: Template[] = [];
   private tailOk: Template[] = [];
   private tailError: Template[] = [];
   private maxTemplate = 0;
   private shapeValue: PayloadShape = { minLocalSpans: 3, maxLocalSpans: 8, fillerMeanBytes: 0 };
-  // per-segment timing context used by the holes
-  private tStart = 0;
-  private tEnd = 0;
 
   constructor(
     private readonly templateSeed: number,
@@ -350,124 +632,225 @@ export class PayloadBuilder {
     };
   }
 
+  /**
+   * Makes room for `n` more bytes (plus {@link SLACK}) after `pos`, moving the segment started at
+   * `start` to a fresh slab if the current one is full.
+   */
   private ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
+    if (this.pos + n + SLACK <= this.buf.length) return;
     const used = this.pos - this.start;
-    const next = newSlab(Math.max(SLAB_BYTES, (used + n) * 2));
+    const next = newSlab(Math.max(SLAB_BYTES, (used + n + SLACK) * 2));
     next.set(this.buf.subarray(this.start, this.pos));
     this.buf = next;
+    this.dv = new DataView(next.buffer, 0, next.length);
     this.start = 0;
     this.pos = used;
   }
 
-  private raw(x: Uint8Array): void {
-    const n = x.length;
-    if (n > 24) {
-      this.buf.set(x, this.pos);
-      this.pos += n;
-      return;
+  /** Points the id blocks at this span's trace id and segment id. */
+  private setIds(traceId: string, spanId: string): void {
+    if (traceId.length !== TRACE_ID_CHARS || spanId.length !== SPAN_ID_CHARS) {
+      throw new RangeError(`payload: trace ids must have ${TRACE_ID_CHARS} chars and span ids ${SPAN_ID_CHARS}`);
     }
-    const buf = this.buf;
-    let p = this.pos;
-    for (let i = 0; i < n; i++) buf[p++] = x[i]!;
-    this.pos = p;
-  }
-
-  private ascii(s: string): void {
-    const buf = this.buf;
-    let p = this.pos;
-    const n = s.length;
-    for (let i = 0; i < n; i++) buf[p++] = s.charCodeAt(i) & 0x7f;
-    this.pos = p;
-  }
-
-  /** Writes a non-negative integer below 2^31 in decimal. */
-  private small(n: number): void {
-    const buf = this.buf;
-    let digits = 1;
-    for (let m = n; m >= 10; m = (m / 10) | 0) digits++;
-    let p = this.pos + digits;
-    this.pos = p;
-    let v = n | 0;
-    do {
-      const q = (v / 10) | 0;
-      buf[--p] = 48 + v - q * 10;
-      v = q;
-    } while (v > 0);
-  }
-
-  /** Writes `v` as exactly `w` digits ending before `end` (v < 10^w, w <= 9), two digits per step. */
-  private fixed(end: number, v: number, w: number): void {
-    const buf = this.buf;
-    while (w >= 2) {
-      const q = (v / 100) | 0;
-      const r = (v - q * 100) << 1;
-      buf[--end] = DIGIT_PAIRS[r + 1]!;
-      buf[--end] = DIGIT_PAIRS[r]!;
-      v = q;
-      w -= 2;
+    const chars = this.idChars;
+    const head = this.headIds;
+    const holeIds = this.holeIds;
+    if (traceId !== this.blockTrace) {
+      this.blockTrace = traceId;
+      packAscii(chars, traceId, TRACE_ID_CHARS / 4);
+      head.setWords(HEAD_TRACE.length, chars, TRACE_ID_CHARS / 4);
+      this.refIds.setWords(REF_TRACE.length, chars, TRACE_ID_CHARS / 4);
+      holeIds.setWords(IDS_TRACE.length, chars, TRACE_ID_CHARS / 4);
+      holeIds.pack(IDS_TRACE.length, IDS_TRACE.length + TRACE_ID_CHARS);
     }
-    if (w === 1) buf[end - 1] = 48 + (v % 10);
+    packAscii(chars, spanId, SPAN_ID_CHARS / 4);
+    head.setWords(HEAD_SEGMENT_AT, chars, SPAN_ID_CHARS / 4);
+    holeIds.setWords(IDS_SEGMENT_AT, chars, SPAN_ID_CHARS / 4);
+    holeIds.pack(IDS_SEGMENT_AT, IDS_SEGMENT_AT + SPAN_ID_CHARS);
   }
 
-  /** Writes a 13-digit timestamp at `at`. */
-  private ts(at: number, v: number): void {
-    const hi = Math.floor(v / 1_000_000);
-    this.fixed(at + 7, hi, 7);
-    this.fixed(at + 13, v - hi * 1_000_000, 6);
+  /** Renders the 8 leading digits of the timestamps near `t` (see {@link putTs}). */
+  private setTimeBase(t: number): void {
+    const hi = Math.floor(t / 100_000); // 8 digits
+    const h1 = (hi / 10_000) | 0;
+    const scratch = this.tsScratch;
+    scratch.setInt32(0, quad(h1), true);
+    scratch.setInt32(4, quad(hi - h1 * 10_000), true);
+    this.tsWord = scratch.getFloat64(0, true);
+    this.tsBase = hi * 100_000;
   }
 
   /**
-   * Writes `w` random digits at `at` from 3 bits each of one draw per 10 digits: digits 1–8, so no
-   * leading zero and ~3 bits of entropy per digit (what a compressor sees), with no division.
+   * Writes the 13-digit timestamp `v` at `at`: the 8 leading digits from the segment's time base
+   * when `v` shares them (all of a segment's times but those of a window straddling a multiple of
+   * 10^5 ms), else rendered afresh.
    */
-  private randomDigits(at: number, w: number, rng: Sfc32): void {
-    const buf = this.buf;
-    let u = rng.nextU32();
-    for (let i = 0; i < w; i++) {
-      if (i === 10) u = rng.nextU32();
-      buf[at + i] = 49 + (u & 7);
-      u >>>= 3;
+  private putTs(dv: DataView, at: number, v: number): void {
+    let d = v - this.tsBase;
+    if (d >= 0 && d < 100_000) {
+      dv.setFloat64(at, this.tsWord, true);
+    } else {
+      const hi = Math.floor(v / 100_000);
+      const h1 = (hi / 10_000) | 0;
+      dv.setInt32(at, quad(h1), true);
+      dv.setInt32(at + 4, quad(hi - h1 * 10_000), true);
+      d = v - hi * 100_000;
     }
+    const lo = d | 0;
+    const l1 = (lo / 10) | 0;
+    dv.setInt32(at + 8, quad(l1), true);
+    dv.setUint8(at + 12, 48 + lo - l1 * 10);
   }
 
-  private template(t: Template, rng: Sfc32, k: number): void {
+  /** Writes `<service>","serviceInstance":"<instance>","spans":[...,"startTime":` (cached per instance). */
+  private putInstance(buf: Uint8Array, dv: DataView, p: number, service: string, instance: string): number {
+    const cached = this.instances.get(instance);
+    if (cached !== undefined && cached.service === service) return put(buf, dv, p, cached.text);
+    const text = `${service}${SEG_INSTANCE}${instance}${SEG_SPANS}`;
+    if (text.length > CACHE_MAX_LENGTH || this.instances.size >= CACHE_ENTRIES) return put(buf, dv, p, piece(text));
+    const entry = { service, text: piece(text) };
+    this.instances.set(instance, entry);
+    return put(buf, dv, p, entry.text);
+  }
+
+  /** Writes `<service>","parentServiceInstance":"<instance>","parentEndpoint":"` (cached per instance). */
+  private putParentInstance(buf: Uint8Array, dv: DataView, p: number, service: string, instance: string): number {
+    const cached = this.parentInstances.get(instance);
+    if (cached !== undefined && cached.service === service) return put(buf, dv, p, cached.text);
+    const text = `${service}${REF_INSTANCE}${instance}${REF_ENDPOINT}`;
+    if (text.length > CACHE_MAX_LENGTH || this.parentInstances.size >= CACHE_ENTRIES) return put(buf, dv, p, piece(text));
+    const entry = { service, text: piece(text) };
+    this.parentInstances.set(instance, entry);
+    return put(buf, dv, p, entry.text);
+  }
+
+  /** The texts around an operation name (cached per name). */
+  private operation(name: string): OperationText {
+    const cached = this.operations.get(name);
+    if (cached !== undefined) return cached;
+    const entry = {
+      name: piece(`${name}${E_TYPE}`),
+      urlOk: piece(`${name}${E_STATUS_OK}`),
+      urlError: piece(`${name}${E_STATUS_ERR}`),
+      parentEndpoint: piece(`${name}${REF_ADDR}`),
+    };
+    if (name.length <= CACHE_MAX_LENGTH && this.operations.size < CACHE_ENTRIES) this.operations.set(name, entry);
+    return entry;
+  }
+
+  /** The texts around a component (cached per index). */
+  private component(index: number, name: string): ComponentText {
+    const cached = index < CACHE_ENTRIES ? this.components[index] : undefined;
+    if (cached !== undefined && cached.component === name) return cached;
+    const entry = {
+      component: name,
+      ok: piece(`${index + 1}${E_COMPONENT}${name}${E_OK}`),
+      error: piece(`${index + 1}${E_COMPONENT}${name}${E_ERR}`),
+      layers: E_LAYERS.map((l) => piece(`${name}${l}`)),
+    };
+    if (index < CACHE_ENTRIES && name.length <= CACHE_MAX_LENGTH) this.components[index] = entry;
+    return entry;
+  }
+
+  /**
+   * Copies template `t` at `pos` and fills its holes: `k` is the local span's index, [tStart, tEnd]
+   * its time window (inside the segment's, see {@link putTs}).
+   */
+  private template(t: Template, rng: Sfc32, k: number, tStart: number, tEnd: number): void {
     const base = this.pos;
     const buf = this.buf;
-    buf.set(t.bytes, base);
-    this.pos = base + t.bytes.length;
-    const { offsets, kinds, widths } = t;
-    const n = offsets.length;
-    const tStart = this.tStart;
-    const tEnd = this.tEnd;
-    for (let h = 0; h < n; h++) {
-      const at = base + offsets[h]!;
-      switch (kinds[h]) {
-        case H_RAND:
-          this.randomDigits(at, widths[h]!, rng);
-          break;
-        case H_START:
-          this.ts(at, tStart);
-          break;
-        case H_END:
-          this.ts(at, tEnd);
-          break;
-        case H_MID:
-          this.ts(at, tStart + Math.floor((tEnd - tStart) / 2));
-          break;
-        case H_SPAN_K:
-          buf[at] = 48 + k;
-          break;
-        case H_PARENT:
-          buf[at] = 48 + rng.int(k);
-          break;
-        case H_TRACE:
-          buf.set(this.traceBytes, at);
-          break;
-        case H_SEGMENT:
-          buf.set(this.segmentBytes, at);
-          break;
+    const bytes = t.bytes;
+    buf.set(bytes, base);
+    this.pos = base + bytes.length;
+    const dv = this.dv;
+
+    // Random digits, 3 bits each, from 32-bit draws (a draw serves several slots).
+    let u = rng.nextU32();
+    let bits = 32;
+    const quads = t.quads;
+    for (let i = 0; i < quads.length; i++) {
+      if (bits < 12) {
+        u = rng.nextU32();
+        bits = 32;
       }
+      dv.setInt32(base + quads[i]!, randomQuad(u), true);
+      u >>>= 12;
+      bits -= 12;
+    }
+    const pairs = t.pairs;
+    for (let i = 0; i < pairs.length; i++) {
+      if (bits < 6) {
+        u = rng.nextU32();
+        bits = 32;
+      }
+      dv.setUint16(base + pairs[i]!, randomPair(u), true);
+      u >>>= 6;
+      bits -= 6;
+    }
+    const singles = t.singles;
+    for (let i = 0; i < singles.length; i++) {
+      if (bits < 3) {
+        u = rng.nextU32();
+        bits = 32;
+      }
+      dv.setUint8(base + singles[i]!, 49 + (u & 7));
+      u >>>= 3;
+      bits -= 3;
+    }
+    if (t.parent >= 0) {
+      if (bits < 8) u = rng.nextU32();
+      dv.setUint8(base + t.parent, 48 + (((u & 0xff) * k) >>> 8));
+    }
+
+    // Span number and ids.
+    const spanKs = t.spanKs;
+    for (let i = 0; i < spanKs.length; i++) dv.setUint8(base + spanKs[i]!, 48 + k);
+    const ids = this.holeIds.words;
+    const at = base + t.ids;
+    dv.setFloat64(at, ids[0]!, true);
+    dv.setFloat64(at + 8, ids[1]!, true);
+    dv.setFloat64(at + 16, ids[2]!, true);
+    dv.setFloat64(at + 24, ids[3]!, true);
+    dv.setFloat64(at + 32, ids[4]!, true);
+    dv.setFloat64(at + 40, ids[5]!, true);
+    dv.setFloat64(at + 48, ids[6]!, true);
+    dv.setFloat64(at + 56, ids[7]!, true);
+    dv.setFloat64(at + 64, ids[8]!, true);
+    dv.setFloat64(at + 72, ids[9]!, true);
+
+    // Timestamps: the 8 leading digits are the segment's (unless this window straddles a multiple
+    // of 10^5 ms: then putTs renders them); the last 5 are rendered once per time.
+    const times = t.times;
+    const tMid = tStart + Math.floor((tEnd - tStart) / 2);
+    const tsBase = this.tsBase;
+    if (tEnd - tsBase >= 100_000 || tStart < tsBase) {
+      for (let i = 0; i < times.length; i += 2) {
+        const which = times[i + 1]!;
+        this.putTs(dv, base + times[i]!, which === 0 ? tStart : which === 1 ? tEnd : tMid);
+      }
+      return;
+    }
+    const timeWords = this.timeWords;
+    const timeBytes = this.timeBytes;
+    const s5 = tStart - tsBase;
+    const e5 = tEnd - tsBase;
+    const m5 = tMid - tsBase;
+    const s4 = (s5 / 10) | 0;
+    const e4 = (e5 / 10) | 0;
+    const m4 = (m5 / 10) | 0;
+    timeWords[0] = quad(s4);
+    timeWords[1] = quad(e4);
+    timeWords[2] = quad(m4);
+    timeBytes[0] = 48 + s5 - s4 * 10;
+    timeBytes[1] = 48 + e5 - e4 * 10;
+    timeBytes[2] = 48 + m5 - m4 * 10;
+    const tsWord = this.tsWord;
+    for (let i = 0; i < times.length; i += 2) {
+      const at = base + times[i]!;
+      const which = times[i + 1]!;
+      dv.setFloat64(at, tsWord, true);
+      dv.setInt32(at + 8, timeWords[which]!, true);
+      dv.setUint8(at + 12, timeBytes[which]!);
     }
   }
 
@@ -478,95 +861,84 @@ export class PayloadBuilder {
    */
   build(rng: Sfc32, span: PayloadSpanInfo, parent: PayloadParentInfo | null): Uint8Array {
     const shape = this.shapeValue;
+    const { serviceId, serviceInstanceId, operationName, isError } = span;
+    this.setIds(span.traceId, span.spanId);
+    let strings = serviceId.length + serviceInstanceId.length + 2 * (operationName.length + span.component.length);
+    if (parent) {
+      strings += parent.spanId.length + parent.serviceId.length + parent.serviceInstanceId.length + parent.operationName.length;
+    }
     this.start = this.pos;
-    this.ensure(4096 + this.maxTemplate);
-    const tb = this.traceBytes;
-    const sb = this.segmentBytes;
-    const traceId = span.traceId;
-    const spanId = span.spanId;
-    for (let i = 0; i < TRACE_ID_LENGTH; i++) tb[i] = traceId.charCodeAt(i);
-    for (let i = 0; i < SPAN_ID_LENGTH; i++) sb[i] = spanId.charCodeAt(i);
-
-    // header + entry span head
-    this.raw(SEG_OPEN);
-    this.raw(tb);
-    this.raw(SEG_SEGMENT);
-    this.raw(sb);
-    this.raw(SEG_SERVICE);
-    this.ascii(span.serviceId);
-    this.raw(SEG_INSTANCE);
-    this.ascii(span.serviceInstanceId);
-    this.raw(SEG_SPANS);
+    this.ensure(HEAD_MAX_BYTES + strings + this.maxTemplate);
+    const buf = this.buf;
+    const dv = this.dv;
+    let p = this.pos;
     const entryStart = span.startTimeMs;
     const entryEnd = entryStart + span.latencyMs;
-    this.ts(this.pos, entryStart);
-    this.pos += 13;
-    this.raw(E_END);
-    this.ts(this.pos, entryEnd);
-    this.pos += 13;
+    this.setTimeBase(entryStart);
+    const op = this.operation(operationName);
+    const component = this.component(span.componentIndex, span.component);
+
+    // header + entry span head
+    buf.set(this.headIds.bytes, p);
+    p = this.putInstance(buf, dv, p + HEAD_BYTES, serviceId, serviceInstanceId);
+    this.putTs(dv, p, entryStart);
+    p = put(buf, dv, p + 13, E_END);
+    this.putTs(dv, p, entryEnd);
+    p += 13;
     if (parent) {
-      this.raw(E_REF_OPEN);
-      this.raw(tb);
-      this.raw(E_REF_SEGMENT);
-      this.ascii(parent.spanId);
-      this.raw(E_REF_SPAN);
-      this.small(rng.int(8));
-      this.raw(E_REF_SERVICE);
-      this.ascii(parent.serviceId);
-      this.raw(E_REF_INSTANCE);
-      this.ascii(parent.serviceInstanceId);
-      this.raw(E_REF_ENDPOINT);
-      this.ascii(parent.operationName);
-      this.raw(E_REF_ADDR);
-      this.small(rng.int(256));
-      this.raw(DOT);
-      this.small(rng.int(256));
-      this.raw(DOT);
-      this.small(1 + rng.int(254));
-      this.raw(COLON);
-      this.small(1024 + rng.int(60_000));
-      this.raw(E_REF_CLOSE);
+      buf.set(this.refIds.bytes, p);
+      p = putAscii(dv, p + REF_BYTES, parent.spanId);
+      const bits = rng.nextU32();
+      put(buf, dv, p, E_REF_SPAN);
+      dv.setUint8(p + E_REF_SPAN_DIGIT, 48 + (bits & 7));
+      p = this.putParentInstance(buf, dv, p + E_REF_SPAN.length, parent.serviceId, parent.serviceInstanceId);
+      p = put(buf, dv, p, this.operation(parent.operationName).parentEndpoint);
+      // 10.a.b.c:port
+      p = putInt(dv, p, (bits >>> 3) & 0xff);
+      dv.setUint8(p++, 46); // '.'
+      p = putInt(dv, p, (bits >>> 11) & 0xff);
+      dv.setUint8(p++, 46);
+      p = putInt(dv, p, 1 + ((((bits >>> 19) & 0xff) * 254) >>> 8));
+      dv.setUint8(p++, 58); // ':'
+      p = putInt(dv, p, 1024 + rng.int(60_000));
+      p = put(buf, dv, p, E_REF_CLOSE);
     } else {
-      this.raw(E_REFS_EMPTY);
+      p = put(buf, dv, p, E_REFS_EMPTY);
     }
-    this.ascii(span.operationName);
-    this.raw(E_TYPE);
-    this.small(span.componentIndex + 1);
-    this.raw(E_COMPONENT);
-    this.ascii(span.component);
-    this.raw(span.isError ? E_ERR : E_OK);
-    this.raw(HTTP_METHODS[rng.int(HTTP_METHODS.length)]!);
-    this.ascii(span.operationName);
-    this.raw(span.isError ? E_STATUS_ERR : E_STATUS_OK);
-    this.ascii(span.component);
-    this.raw(E_LAYERS[rng.int(E_LAYERS.length)]!);
-    const nBusiness = 2 + rng.int(3);
+    const bits = rng.nextU32();
+    p = put(buf, dv, p, op.name);
+    p = put(buf, dv, p, isError ? component.error : component.ok);
+    p = put(buf, dv, p, HTTP_METHODS[((bits & 0xff) * HTTP_METHODS.length) >>> 8]!);
+    p = put(buf, dv, p, isError ? op.urlError : op.urlOk);
+    p = put(buf, dv, p, component.layers[(((bits >>> 8) & 0xff) * E_LAYERS.length) >>> 8]!);
+    const nBusiness = 2 + ((((bits >>> 16) & 0xff) * 3) >>> 8);
     for (let t = 0; t < nBusiness; t++) {
-      this.raw(COMMA);
-      this.raw(BUSINESS[t]!);
-      this.small(rng.int(100_000_000));
-      this.raw(TAG_CLOSE);
+      const tag = BUSINESS[t]!;
+      const at = p + BUSINESS_DIGITS[t]!;
+      put(buf, dv, p, tag);
+      const r = rng.nextU32();
+      dv.setInt32(at, randomQuad(r), true);
+      dv.setInt32(at + 4, randomQuad(r >>> 12), true);
+      p += tag.length;
     }
-    this.tStart = entryStart;
-    this.tEnd = entryEnd;
-    const tails = span.isError ? this.tailError : this.tailOk;
-    this.template(tails[rng.int(tails.length)]!, rng, 0);
+    this.pos = p;
+    const tails = isError ? this.tailError : this.tailOk;
+    this.template(tails[rng.int(tails.length)]!, rng, 0, entryStart, entryEnd);
 
     // local spans, nested in the entry span's window
     const locals = shape.minLocalSpans + rng.int(shape.maxLocalSpans - shape.minLocalSpans + 1);
     for (let k = 1; k < locals; k++) {
-      this.ensure(this.maxTemplate + 16);
+      this.ensure(this.maxTemplate + 1);
       this.buf[this.pos++] = 44; // ','
       const start = entryStart + rng.int(span.latencyMs + 1);
-      this.tStart = start;
-      this.tEnd = start + rng.int(entryEnd - start + 1);
-      const pool = span.isError && rng.int(4) === 0 ? this.localError : this.localOk;
-      this.template(pool[rng.int(pool.length)]!, rng, k);
+      const end = start + rng.int(entryEnd - start + 1);
+      const pool = isError && (rng.nextU32() & 3) === 0 ? this.localError : this.localOk;
+      this.template(pool[rng.int(pool.length)]!, rng, k, start, end);
     }
     this.ensure(SEG_CLOSE.length);
-    this.raw(SEG_CLOSE);
-    const out = this.buf.subarray(this.start, this.pos);
-    this.start = this.pos;
+    const end = put(this.buf, this.dv, this.pos, SEG_CLOSE);
+    const out = this.buf.subarray(this.start, end);
+    this.start = this.pos = end;
     return out;
   }
 }

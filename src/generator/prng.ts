@@ -26,12 +26,14 @@ export function hash32(a: number, b = 0, c = 0, d = 0): number {
 const TWO_POW_32 = 4294967296;
 const TWO_POW_53 = 9007199254740992;
 
-/** sfc32: fast, passes PractRand to many terabytes; state re-seedable without allocation. */
+/**
+ * sfc32: fast, passes PractRand to many terabytes; state re-seedable without allocation. The state
+ * lives in an Int32Array rather than four number fields: 32-bit values do not fit V8's small
+ * integers, so number fields would be boxed doubles converted on every step.
+ */
 export class Sfc32 {
-  private a = 0;
-  private b = 0;
-  private c = 0;
-  private d = 1;
+  /** a, b, c, d. */
+  private readonly s = new Int32Array(4);
 
   constructor(seed = 0) {
     this.reseed(seed);
@@ -39,24 +41,26 @@ export class Sfc32 {
 
   /** Resets the state from a 32-bit seed and an optional second word (discards the first 12 outputs). */
   reseed(seed: number, seed2 = 0): void {
-    this.a = mix32(seed ^ 0x6a09e667);
-    this.b = mix32((seed2 ^ 0xbb67ae85) >>> 0);
-    this.c = mix32((seed + 0x3c6ef372) >>> 0);
-    this.d = 1;
+    const s = this.s;
+    s[0] = mix32(seed ^ 0x6a09e667);
+    s[1] = mix32((seed2 ^ 0xbb67ae85) >>> 0);
+    s[2] = mix32((seed + 0x3c6ef372) >>> 0);
+    s[3] = 1;
     for (let i = 0; i < 12; i++) this.nextU32();
   }
 
   /** Next uint32. */
   nextU32(): number {
-    const a = this.a;
-    const b = this.b;
-    const c = this.c;
-    const d = this.d;
+    const s = this.s;
+    const a = s[0]!;
+    const b = s[1]!;
+    const c = s[2]!;
+    const d = s[3]!;
     const t = (((a + b) | 0) + d) | 0;
-    this.d = (d + 1) | 0;
-    this.a = b ^ (b >>> 9);
-    this.b = (c + (c << 3)) | 0;
-    this.c = (((c << 21) | (c >>> 11)) + t) | 0;
+    s[3] = d + 1;
+    s[0] = b ^ (b >>> 9);
+    s[1] = c + (c << 3);
+    s[2] = ((c << 21) | (c >>> 11)) + t;
     return t >>> 0;
   }
 
