@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { OptionsError } from '../src/errors.js';
+import { RECYCLE_PAYLOADS } from '../src/generator/generator.js';
 import {
   LATENCY_CAP_MS,
   ROOT_PARENT_SPAN_ID,
@@ -383,5 +384,28 @@ describe('scales and options', () => {
     const before = Math.floor(Date.now() / 1000) * 1000;
     const end = new SpanGenerator({ includePayload: false }).options.endTimeMs;
     assert.ok(end % 1000 === 0 && end >= before && end <= Date.now());
+  });
+});
+
+describe('payload memory recycling (internal, used by the producer thread)', () => {
+  it('payloads written over recycled memory are the same bytes; recycled views are overwritten', () => {
+    const scale = { name: 't', spans: 3_000, traces: 300, services: 5, instances: 10, timeRangeMs: 60_000 };
+    const want = [...new SpanGenerator({ seed: 11, scale, endTimeMs: END }).traces()].map((t) => t.map((s) => Buffer.from(s.dataBinary)));
+    const gen = new SpanGenerator({ seed: 11, scale, endTimeMs: END });
+    let i = 0;
+    let overwritten = 0;
+    for (const trace of gen.traces()) {
+      trace.forEach((s, j) => assert.ok(Buffer.from(s.dataBinary).equals(want[i]![j]!), `trace ${i} span ${j}`));
+      const first = trace[0]!.dataBinary;
+      gen[RECYCLE_PAYLOADS]();
+      if (i + 1 < want.length) {
+        const nextTrace = gen.traceAt(i + 1); // traceAt builds with the same builder: writes over recycled memory
+        if (!Buffer.from(first).equals(want[i]![0]!)) overwritten++;
+        assert.ok(Buffer.from(nextTrace[0]!.dataBinary).equals(want[i + 1]![0]!));
+      }
+      i++;
+    }
+    assert.equal(i, want.length);
+    assert.ok(overwritten > 0, 'recycling reuses the memory');
   });
 });

@@ -296,6 +296,14 @@ interface TraceRngs {
  * With the built-in size mix (mean 20.5 spans per trace) the span bound comes first for the named
  * scales: e.g. about 4,900 traces for `small`.
  */
+/**
+ * Internal (not exported by the package): `generator[RECYCLE_PAYLOADS]()` declares the `dataBinary` of every span
+ * generated so far dead, so the next payloads are written over it (see PayloadBuilder.recycle). Traces are
+ * generated whole: spans of the current trace not consumed yet need copies of their payloads first. The workload's
+ * producer thread calls it after encoding each batch.
+ */
+export const RECYCLE_PAYLOADS: unique symbol = Symbol('banyandb-perf.recyclePayloads');
+
 export class SpanGenerator {
   readonly options: ResolvedGeneratorOptions;
   private readonly seedLo: number;
@@ -396,6 +404,11 @@ export class SpanGenerator {
     while (traces < scale.traces && spans < scale.spans) spans += this.sizeOf(rng, traces++);
     this.extent = { traces, spans };
     return this.extent;
+  }
+
+  /** @internal See {@link RECYCLE_PAYLOADS}. */
+  [RECYCLE_PAYLOADS](): void {
+    this.payload?.recycle();
   }
 
   /** Summary of what the generator produces (payload figures from a fixed calibration sample). */

@@ -8,7 +8,7 @@
  * `ids.length` spans (fewer at the end of the stream or of `maxSpans`), answered by one ProducedMessage.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { SpanGenerator } from '../generator/index.js';
+import { RECYCLE_PAYLOADS, type Span, SpanGenerator } from '../generator/generator.js';
 import { streamFrameEncoder, traceFrameEncoder } from './encode.js';
 import { SlabPool } from './frame-ring.js';
 import type { ProducedMessage, ProduceRequest, ProducerInit } from './producer.js';
@@ -23,7 +23,21 @@ const pool = new SlabPool();
 const alloc = (bytes: number): Buffer => pool.alloc(bytes);
 let seq = 0;
 const encode = init.model === 'trace' ? traceFrameEncoder(init.group, init.name, alloc) : streamFrameEncoder(init.group, init.name, alloc);
-const spans = new SpanGenerator(init.generator).spans();
+const generator = new SpanGenerator(init.generator);
+const traces = generator.traces();
+/** The trace being cut into batches (generated whole, payloads included) and the next span of it to take. */
+let trace: Span[] = [];
+let next = 0;
+
+function nextSpan(): Span | undefined {
+  if (next >= trace.length) {
+    const r = traces.next();
+    if (r.done) return undefined;
+    trace = r.value;
+    next = 0;
+  }
+  return trace[next++];
+}
 const maxSpans = init.maxSpans ?? Number.POSITIVE_INFINITY;
 let produced = 0;
 let lastTraceId: string | undefined;
@@ -35,12 +49,11 @@ function produce(ids: readonly number[]): ProducedMessage {
   const newTrace = new Uint8Array(want);
   const payloadSizes = new Int32Array(want);
   while (!ended && batch.length < want) {
-    const r = spans.next();
-    if (r.done) {
+    const s = nextSpan();
+    if (!s) {
       ended = true;
       break;
     }
-    const s = r.value;
     const i = batch.length;
     newTrace[i] = s.traceId === lastTraceId ? 0 : 1;
     lastTraceId = s.traceId;
@@ -50,6 +63,10 @@ function produce(ids: readonly number[]): ProducedMessage {
   produced += batch.length;
   const count = batch.length;
   const frames = count > 0 ? encode(batch, ids.slice(0, count)) : [];
+  // The payloads are in the frames now: the generator may write the next ones over them, once the spans of the
+  // current trace not taken yet hold copies of theirs.
+  for (let i = next; i < trace.length; i++) trace[i]!.dataBinary = trace[i]!.dataBinary.slice();
+  generator[RECYCLE_PAYLOADS]();
   const slabs: ArrayBuffer[] = [];
   const layout = new Int32Array(count * 3);
   for (let i = 0; i < count; i++) {
