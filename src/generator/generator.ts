@@ -289,6 +289,14 @@ interface TraceRngs {
 }
 
 /**
+ * Internal (not exported by the package): `generator[RECYCLE_PAYLOADS]()` declares the `dataBinary` of every span
+ * generated so far dead, so the next payloads are written over it (see PayloadBuilder.recycle). Traces are
+ * generated whole: spans of the current trace not consumed yet need copies of their payloads first. The workload's
+ * producer thread calls it after encoding each batch.
+ */
+export const RECYCLE_PAYLOADS: unique symbol = Symbol('banyandb-perf.recyclePayloads');
+
+/**
  * Seeded, deterministic, streaming generator of SkyWalking-like spans.
  *
  * The stream is traces 0, 1, 2, ... and stops after the trace that brings the span total to at least
@@ -296,13 +304,6 @@ interface TraceRngs {
  * With the built-in size mix (mean 20.5 spans per trace) the span bound comes first for the named
  * scales: e.g. about 4,900 traces for `small`.
  */
-/**
- * Internal (not exported by the package): `generator[RECYCLE_PAYLOADS]()` declares the `dataBinary` of every span
- * generated so far dead, so the next payloads are written over it (see PayloadBuilder.recycle). Traces are
- * generated whole: spans of the current trace not consumed yet need copies of their payloads first. The workload's
- * producer thread calls it after encoding each batch.
- */
-export const RECYCLE_PAYLOADS: unique symbol = Symbol('banyandb-perf.recyclePayloads');
 
 export class SpanGenerator {
   readonly options: ResolvedGeneratorOptions;
