@@ -65,7 +65,7 @@ const SPAN_ID_CHARS = 20;
 const TRACE_ID_CHARS = 32;
 
 // ---------------------------------------------------------------- text and digits
-/** Fixed text as bytes and as 8-byte words (little-endian, zero-padded), for {@link put}. */
+/** Fixed text for {@link put}: its bytes, or (when short) its 8-byte words (little-endian, zero-padded). */
 interface Piece {
   readonly bytes: Uint8Array;
   readonly words: Float64Array;
@@ -78,17 +78,37 @@ interface Piece {
  */
 const SET_MIN_BYTES = 64;
 
-/** Fixed text (ASCII) as a piece. */
+const NO_BYTES = new Uint8Array(0);
+const NO_WORDS = new Float64Array(0);
+/**
+ * Long pieces' bytes are views on shared 64 KiB arenas rather than an ArrayBuffer each (the caches
+ * hold thousands of pieces); an arena is freed with the last piece that uses it.
+ */
+const ARENA_BYTES = 1 << 16;
+let arena = new Uint8Array(ARENA_BYTES);
+let arenaUsed = 0;
+const wordScratch = new DataView(new ArrayBuffer(8));
+
+/** Fixed text (ASCII) as a piece: bytes if long, 8-byte words if short. */
 function piece(text: string): Piece {
   const n = text.length;
-  const bytes = new Uint8Array(n);
-  for (let i = 0; i < n; i++) bytes[i] = text.charCodeAt(i) & 0x7f;
-  if (n >= SET_MIN_BYTES) return { bytes, words: new Float64Array(0), length: n };
-  const padded = new DataView(new ArrayBuffer((n + 7) & ~7));
-  new Uint8Array(padded.buffer).set(bytes);
-  const words = new Float64Array(padded.byteLength >> 3);
-  for (let i = 0; i < words.length; i++) words[i] = padded.getFloat64(i << 3, true);
-  return { bytes, words, length: n };
+  if (n >= SET_MIN_BYTES) {
+    if (arenaUsed + n > arena.length) {
+      arena = new Uint8Array(Math.max(ARENA_BYTES, n));
+      arenaUsed = 0;
+    }
+    const bytes = arena.subarray(arenaUsed, arenaUsed + n);
+    arenaUsed += n;
+    for (let i = 0; i < n; i++) bytes[i] = text.charCodeAt(i) & 0x7f;
+    return { bytes, words: NO_WORDS, length: n };
+  }
+  const words = new Float64Array((n + 7) >> 3);
+  for (let w = 0; w < words.length; w++) {
+    // charCodeAt past the end is NaN, which `&` turns into 0.
+    for (let i = 0; i < 8; i++) wordScratch.setUint8(i, text.charCodeAt((w << 3) + i) & 0x7f);
+    words[w] = wordScratch.getFloat64(0, true);
+  }
+  return { bytes: NO_BYTES, words, length: n };
 }
 
 /** Writes a piece at `p` (a short one as words, plus up to 7 bytes past it); returns its end. */
