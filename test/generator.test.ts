@@ -395,7 +395,7 @@ describe('payload memory recycling (internal, used by the producer thread)', () 
     let i = 0;
     let overwritten = 0;
     for (const trace of gen.traces()) {
-      trace.forEach((s, j) => assert.ok(Buffer.from(s.dataBinary).equals(want[i]![j]!), `trace ${i} span ${j}`));
+      for (const [j, s] of trace.entries()) assert.ok(Buffer.from(s.dataBinary).equals(want[i]![j]!), `trace ${i} span ${j}`);
       const first = trace[0]!.dataBinary;
       gen[RECYCLE_PAYLOADS]();
       if (i + 1 < want.length) {
