@@ -6,8 +6,8 @@
  *
  * Usage: npx tsx bench/write-path.ts [--spans 40000] [--batch 100] [--concurrency 4]
  *
- * NOTE: requests are built here to isolate the client's cost; the lead may switch them to src/generator's
- * SpanGenerator (bench/workload-write.ts already drives the whole generator + workload path).
+ * Requests are built here, not by src/generator, to isolate the client's cost (bench/write-full.ts and
+ * bench/workload-write.ts drive the whole generator + workload path).
  */
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { BanyanDBPerfError } from '../src/errors.js';
 import { SpanGenerator } from '../src/generator/index.js';
 import { streamFrameEncoder } from '../src/workload/encode.js';
-import { SLAB_BYTES, SlabPool, SlabReturns } from '../src/workload/frame-ring.js';
+import { SLAB_BYTES, SlabPool, SlabReturns } from '../src/workload/frame-slabs.js';
 import { StreamWorkload, TraceWorkload, type WorkloadClient, type WorkloadWriteOptions } from '../src/workload/index.js';
 import { BatchProducer, type ProducedBatch } from '../src/workload/producer.js';
 
@@ -162,6 +162,7 @@ describe('producer thread', () => {
     await assert.rejects(p.take(10), (err: unknown) => {
       assert.ok(err instanceof BanyanDBPerfError);
       assert.match(err.message, /^the span producer thread failed: .*seed/);
+      assert.match(err.message, /generatorThread: false/, 'says what to do');
       assert.ok(err.cause instanceof Error);
       return true;
     });

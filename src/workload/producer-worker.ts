@@ -10,7 +10,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { RECYCLE_PAYLOADS, type Span, SpanGenerator } from '../generator/generator.js';
 import { streamFrameEncoder, traceFrameEncoder } from './encode.js';
-import { SlabPool } from './frame-ring.js';
+import { SlabPool } from './frame-slabs.js';
 import type { ProducedMessage, ProduceRequest, ProducerInit } from './producer.js';
 
 const init = workerData as ProducerInit;
@@ -18,7 +18,7 @@ const port = parentPort;
 if (!port) throw new Error('producer-worker.ts runs only as a worker thread');
 
 // Frames go into slabs that are never pooled by Node (so each can be transferred whole) and that the event loop
-// sends back once the frames were written (frame-ring.ts).
+// sends back once the frames were written (frame-slabs.ts).
 const pool = new SlabPool();
 const alloc = (bytes: number): Buffer => pool.alloc(bytes);
 let seq = 0;

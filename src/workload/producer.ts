@@ -18,7 +18,7 @@ import { Worker } from 'node:worker_threads';
 import { BanyanDBPerfError } from '../errors.js';
 import type { GeneratorOptions } from '../generator/index.js';
 import type { Model } from '../results.js';
-import { SlabReturns } from './frame-ring.js';
+import { SlabReturns } from './frame-slabs.js';
 
 /** `workerData` of the producer thread. */
 export interface ProducerInit {
@@ -30,7 +30,7 @@ export interface ProducerInit {
   maxSpans: number | null;
 }
 
-/** Main -> producer: produce the next `ids.length` spans with these ids, or take back slabs (frame-ring.ts). */
+/** Main -> producer: produce the next `ids.length` spans with these ids, or take back slabs (frame-slabs.ts). */
 export interface ProduceRequest {
   ids?: Float64Array;
   recycle?: ArrayBuffer[];
@@ -159,11 +159,6 @@ export class BatchProducer {
   /** Spans handed out by `take` and not put back: the written prefix of the span stream. */
   get taken(): number {
     return this.#taken;
-  }
-
-  /** True when the stream has ended and every produced span was taken. */
-  get exhausted(): boolean {
-    return this.#done && this.#readySpans === 0;
   }
 
   /** Resolves once the first batch is ready (the thread has started and the generator is warm). */
@@ -312,7 +307,8 @@ export class BatchProducer {
     if (this.#failure || this.#closed) return;
     this.#failure = new BanyanDBPerfError(
       'UNKNOWN',
-      `the span producer thread failed: ${err instanceof Error ? err.message : String(err)}`,
+      `the span producer thread failed: ${err instanceof Error ? err.message : String(err)}` +
+        ' (workload option generatorThread: false generates the spans on the main thread instead)',
       {
         cause: err,
       },
