@@ -75,7 +75,7 @@ function ackFrame(id: number, idField: number, statusField: number): number[] {
 function messageReader(onMessage: (b: Buffer, start: number, end: number) => void): (chunk: Buffer) => void {
   let pending: Buffer | undefined;
   return (chunk) => {
-    let b = pending ? Buffer.concat([pending, chunk]) : chunk;
+    const b = pending ? Buffer.concat([pending, chunk]) : chunk;
     pending = undefined;
     let pos = 0;
     while (b.length - pos >= 5) {
@@ -85,7 +85,6 @@ function messageReader(onMessage: (b: Buffer, start: number, end: number) => voi
       pos += 5 + len;
     }
     if (pos < b.length) pending = b.subarray(pos);
-    b = chunk;
   };
 }
 
