@@ -9,6 +9,27 @@ export const RESULTS_SCHEMA_VERSION = 1 as const;
 /** The two BanyanDB data models compared. */
 export type Model = 'stream' | 'trace';
 
+/** Which server produced the figures, as it named itself (GetAPIVersion). */
+export interface ServerIdentity {
+  /** `banyandb` when GetAPIVersion answered as BanyanDB, `emulator` when banyandb-perf's emulator answered, `unknown` otherwise. */
+  kind: 'banyandb' | 'emulator' | 'unknown';
+  /** GetAPIVersion's version, e.g. `0.10`. */
+  apiVersion?: string;
+  /** GetAPIVersion's revision, e.g. `3b4e4d9`. */
+  revision?: string;
+  /** One line for reports: `BanyanDB 0.10 (revision 3b4e4d9)`, `banyandb-perf emulator 0.1.0 (emulates BanyanDB 0.10.3)`, `unknown (GetAPIVersion failed: ...)`. */
+  label: string;
+  /** Docker runs: the image reference and its id. */
+  image?: string;
+  imageId?: string;
+}
+
+/** Epoch-millisecond bounds of a phase (a write repeat, a query pattern's timed loop). */
+export interface PhaseWindow {
+  startMs: number;
+  endMs: number;
+}
+
 /** What produced the figures. Emulator figures are never BanyanDB's. */
 export interface TargetInfo {
   /** `docker` (containers started by Cluster), `emulator` (in-process emulator), `external` (given addresses). */
@@ -21,6 +42,8 @@ export interface TargetInfo {
   images?: Partial<Record<Model, string>>;
   /** gRPC address per model. */
   addresses: Record<Model, string>;
+  /** Which server answered on each address, as it named itself (absent in results written before it existed). */
+  servers?: Record<Model, ServerIdentity>;
 }
 
 /** Latency summary in milliseconds, read from an HDR histogram. */
@@ -57,6 +80,8 @@ export interface Spread {
   stdDev: number;
   /** 95% confidence interval of the mean (Student's t); equal to [min,max] collapsed when n = 1. */
   ci95: [number, number];
+  /** Coefficient of variation, stdDev / |mean| (0 for one value; absent when the mean is 0 or in older results). */
+  cv?: number;
 }
 
 /** Figures of one write run (one repeat) against one model. */
@@ -90,6 +115,10 @@ export interface WriteRunResult {
   /** STATUS_INTERNAL_ERROR retries made while the schema propagated. */
   retries: number;
   timeSeries: TimeSeriesPoint[];
+  /** Set when the phase gave up (e.g. the server kept failing): what happened. */
+  failure?: { code: string; message: string; lastStatus?: string };
+  /** Epoch ms when this repeat's measured phase ran (for per-phase container figures). */
+  window?: PhaseWindow;
 }
 
 /** Figures of one query pattern against one model in one repeat. */
@@ -105,6 +134,12 @@ export interface QueryPatternResult {
   queriesPerSec?: number;
   /** Mean number of spans returned per query. */
   meanResultSpans?: number;
+  /** Mean per query of what the server returned. */
+  answer?: { spans: number; traces: number; bytes: number };
+  /** The answer was cut by the request's limit. */
+  capped?: boolean;
+  /** Epoch ms when this pattern's timed queries ran. */
+  window?: PhaseWindow;
   /** Correctness against the generator's ground truth and the other model. */
   mismatches: QueryMismatch[];
 }
