@@ -135,7 +135,7 @@ export {
   resolveTargetKind,
   type TargetKind,
   type TargetOptions,
-} from './target/index.js';
+} from './targets/target.js';
 
 // ---- emulator -----------------------------------------------------------------------------------------
 export { type Emulator, type EmulatorOptions, startEmulator } from './emulator/index.js';

@@ -9,6 +9,9 @@ export const RESULTS_SCHEMA_VERSION = 1 as const;
 /** The two BanyanDB data models compared. */
 export type Model = 'stream' | 'trace';
 
+/** The two models, in report order. */
+export const MODELS: readonly Model[] = ['stream', 'trace'];
+
 /** Which server produced the figures, as it named itself (GetAPIVersion). */
 export interface ServerIdentity {
   /** `banyandb` when GetAPIVersion answered as BanyanDB, `emulator` when banyandb-perf's emulator answered, `unknown` otherwise. */

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { DEFAULT_OFFICIAL_IMAGE } from '../src/cluster/options.js';
 import { OptionsError } from '../src/errors.js';
-import { openTarget } from '../src/target/index.js';
+import { openTarget } from '../src/targets/target.js';
 import { runComparison } from '../src/workload/index.js';
 
 const exec = promisify(execFile);

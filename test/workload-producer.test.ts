@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { BanyanDBPerfError } from '../src/errors.js';
 import { SpanGenerator } from '../src/generator/index.js';
 import { streamFrameEncoder } from '../src/workload/encode.js';
-import { SLAB_BYTES, SlabPool, SlabReturns } from '../src/workload/frame-slabs.js';
+import { RECYCLED_SLAB_BYTES, SlabPool, SlabReturns } from '../src/workload/frame-slabs.js';
 import { StreamWorkload, TraceWorkload, type WorkloadClient, type WorkloadWriteOptions } from '../src/workload/index.js';
 import { BatchProducer, type ProducedBatch } from '../src/workload/producer.js';
 
@@ -194,9 +194,9 @@ describe('frame slabs', () => {
   it('reuses returned slabs and never pools memory of another size', () => {
     const pool = new SlabPool();
     const s1 = pool.alloc(10_000);
-    assert.equal(s1.byteLength, SLAB_BYTES);
-    const big = pool.alloc(SLAB_BYTES + 1);
-    assert.equal(big.byteLength, SLAB_BYTES + 1);
+    assert.equal(s1.byteLength, RECYCLED_SLAB_BYTES);
+    const big = pool.alloc(RECYCLED_SLAB_BYTES + 1);
+    assert.equal(big.byteLength, RECYCLED_SLAB_BYTES + 1);
     pool.recycle([s1.buffer as ArrayBuffer, big.buffer as ArrayBuffer]);
     const s2 = pool.alloc(5);
     assert.equal(s2.buffer, s1.buffer);

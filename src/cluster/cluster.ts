@@ -11,7 +11,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import * as compose from 'docker-compose';
 import { BanyanDBClient } from '../client/index.js';
 import { AbortedError, BanyanDBPerfError, ClosedError, ClusterError } from '../errors.js';
-import type { ContainerStatsSample, ContainerStatsSummary, DiskFootprint, Model, TargetInfo } from '../results.js';
+import {
+  type ContainerStatsSample,
+  type ContainerStatsSummary,
+  type DiskFootprint,
+  MODELS,
+  type Model,
+  type TargetInfo,
+} from '../results.js';
 import { containerName, renderCompose } from './compose.js';
 import { type ComposeFlavour, type DockerInfo, detectCompose, detectDocker, docker, dockerError, parseStatsLine } from './docker.js';
 import { ensureImage } from './images.js';
@@ -19,7 +26,6 @@ import {
   type ClusterOptions,
   EMULATOR_IMAGE,
   EMULATOR_LABEL,
-  MODELS,
   type PortSet,
   type ResolvedClusterOptions,
   resolveClusterOptions,

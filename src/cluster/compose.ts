@@ -1,8 +1,8 @@
 /**
  * Renders the two-instance compose file (Compose file format 3.8: read by Compose v1.29 and v2).
  */
-import type { Model } from '../results.js';
-import { type ClusterOptions, CONTAINER_PORTS, MODELS, type ResolvedClusterOptions, resolveClusterOptions, SERVICES } from './options.js';
+import { MODELS, type Model } from '../results.js';
+import { type ClusterOptions, CONTAINER_PORTS, type ResolvedClusterOptions, resolveClusterOptions, SERVICES } from './options.js';
 
 /** A YAML value the emitter can write. */
 export type YamlValue = string | number | boolean | null | YamlValue[] | { [key: string]: YamlValue };

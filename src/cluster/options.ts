@@ -3,7 +3,7 @@
  * and validates them ({@link resolveClusterOptions}).
  */
 import { OptionsError } from '../errors.js';
-import type { Model } from '../results.js';
+import { MODELS, type Model } from '../results.js';
 
 /** The official image the cluster runs by default (Docker Hub tags carry no `v`; `-slim` drops the web UI). */
 export const DEFAULT_OFFICIAL_IMAGE = 'apache/skywalking-banyandb:0.10.3';
@@ -34,7 +34,6 @@ export const DEFAULT_HEALTHCHECK: Readonly<HealthcheckOptions> = Object.freeze({
 });
 /** Compose service names, per model. */
 export const SERVICES: Readonly<Record<Model, string>> = Object.freeze({ stream: 'banyandb-stream', trace: 'banyandb-trace' });
-export const MODELS: readonly Model[] = ['stream', 'trace'];
 
 /** Which image the containers run. */
 export type ImageSpec =

@@ -42,7 +42,8 @@ import { Sfc32 } from './prng.js';
 const encoder = new TextEncoder();
 const b = (s: string): Uint8Array => encoder.encode(s);
 
-const SLAB_BYTES = 1 << 20;
+/** Size of a slab payload text is written into (segments of many spans share one). */
+const TEXT_SLAB_BYTES = 1 << 20;
 /** Bytes a word store may write past the end of its text; kept free after every reservation. */
 const SLACK = 8;
 
@@ -596,7 +597,7 @@ class IdBlock {
 
 /** Writes segments into shared slabs. One instance per generator; not re-entrant. */
 export class PayloadBuilder {
-  private buf: Uint8Array = newSlab(SLAB_BYTES);
+  private buf: Uint8Array = newSlab(TEXT_SLAB_BYTES);
   private dv: DataView = new DataView(this.buf.buffer, 0, this.buf.length);
   private pos = 0;
   private start = 0;
@@ -677,7 +678,7 @@ export class PayloadBuilder {
   private ensure(n: number): void {
     if (this.pos + n + SLACK <= this.buf.length) return;
     const used = this.pos - this.start;
-    const next = newSlab(Math.max(SLAB_BYTES, (used + n + SLACK) * 2));
+    const next = newSlab(Math.max(TEXT_SLAB_BYTES, (used + n + SLACK) * 2));
     next.set(this.buf.subarray(this.start, this.pos));
     this.buf = next;
     this.dv = new DataView(next.buffer, 0, next.length);
@@ -1042,7 +1043,7 @@ export class PayloadBuilder {
     const used = this.sinceRecycle;
     this.sinceRecycle = 0;
     if (used + SLACK > this.buf.length) {
-      this.buf = newSlab(Math.max(SLAB_BYTES, Math.ceil(used * 1.25) + SLACK));
+      this.buf = newSlab(Math.max(TEXT_SLAB_BYTES, Math.ceil(used * 1.25) + SLACK));
       this.dv = new DataView(this.buf.buffer, 0, this.buf.length);
     }
     this.start = this.pos = 0;

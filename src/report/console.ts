@@ -1,7 +1,7 @@
 /**
  * The plain-text report printed after a run (and by `banyandb-perf summary`).
  */
-import type { BenchmarkResult, Comparison, ContainerStatsSummary, Model } from '../results.js';
+import { type BenchmarkResult, type Comparison, type ContainerStatsSummary, MODELS, type Model } from '../results.js';
 import {
   allMismatches,
   durationMs,
@@ -18,7 +18,6 @@ import {
   fmtSpread,
   groupQueries,
   isEmulatorTarget,
-  MODELS,
   mean,
   median,
   summarizePattern,

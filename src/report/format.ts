@@ -2,10 +2,16 @@
  * Small number/byte/time formatters and a plain-text table renderer shared by the console and HTML reports.
  * Internal to src/report.
  */
-import type { BenchmarkResult, Model, QueryMismatch, QueryPatternResult, Spread, TargetInfo, WriteRunResult } from '../results.js';
-
-/** The two models, in report order. */
-export const MODELS: readonly Model[] = ['stream', 'trace'];
+import {
+  type BenchmarkResult,
+  MODELS,
+  type Model,
+  type QueryMismatch,
+  type QueryPatternResult,
+  type Spread,
+  type TargetInfo,
+  type WriteRunResult,
+} from '../results.js';
 
 /** The loud warning printed whenever banyandb-perf's emulator served the run. */
 export const EMULATOR_WARNING = "Figures from banyandb-perf's emulator, not BanyanDB";

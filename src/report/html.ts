@@ -2,7 +2,7 @@
  * The self-contained HTML report: one file, inline CSS and inline SVG charts, no scripts, no external
  * resources, so it opens offline. Every string from the result is escaped.
  */
-import type { BenchmarkResult, ContainerStatsSample, Model } from '../results.js';
+import { type BenchmarkResult, type ContainerStatsSample, MODELS, type Model } from '../results.js';
 import {
   allMismatches,
   durationMs,
@@ -18,7 +18,6 @@ import {
   fmtSpread,
   groupQueries,
   isEmulatorTarget,
-  MODELS,
   summarizePattern,
   writeRuns,
 } from './format.js';

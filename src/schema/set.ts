@@ -6,14 +6,15 @@ import { join } from 'node:path';
 import { enumType } from '../client/proto.js';
 import type { Catalog, Group, IndexRule, IndexRuleBinding, Stream, TagType, Timestamp, Trace } from '../client/types.js';
 import { SchemaError } from '../errors.js';
+import { MODELS, type Model } from '../results.js';
 import { JsonSyntaxError, parseJson } from './json.js';
 import { fromProtoJson, jsonTypeOf } from './protojson.js';
 
 /** The two BanyanDB data models compared by banyandb-perf. */
-export type SchemaModel = 'stream' | 'trace';
+export type SchemaModel = Model;
 
 /** Every model, in load order. */
-export const SCHEMA_MODELS: readonly SchemaModel[] = ['stream', 'trace'];
+export const SCHEMA_MODELS: readonly SchemaModel[] = MODELS;
 
 /** Kinds of schema resource, in the order they must be created. */
 export type SchemaKind = 'group' | 'stream' | 'trace' | 'indexRule' | 'indexRuleBinding';

@@ -14,7 +14,7 @@ import type { WorkloadSpan } from './model.js';
 const SHORT_STRING = 40;
 const utf8Write = protobuf.util.utf8.write as (s: string, buf: Uint8Array, pos: number) => number;
 /** Largest slab the frames of a batch are carved from. */
-const SLAB_BYTES = 64 * 1024;
+const BATCH_SLAB_BYTES = 64 * 1024;
 
 type Utf8Buffer = Buffer & { utf8Write(s: string, offset: number, length: number): number };
 
@@ -98,7 +98,7 @@ class SlabWriter {
   /** Makes room for a frame of `size` bytes; `framesLeft` (this one included) sizes a new slab. */
   reserve(size: number, framesLeft: number): void {
     if (this.buf.length - this.pos < size) {
-      this.buf = this.#alloc(Math.max(size, Math.min(SLAB_BYTES, size * framesLeft))) as Utf8Buffer;
+      this.buf = this.#alloc(Math.max(size, Math.min(BATCH_SLAB_BYTES, size * framesLeft))) as Utf8Buffer;
       this.pos = 0;
     }
     this.#start = this.pos;

@@ -8,7 +8,7 @@
  */
 
 /** Size of a recycled slab: room for ~13 frames of ~10 KB. Larger requests get memory of their own. */
-export const SLAB_BYTES = 128 * 1024;
+export const RECYCLED_SLAB_BYTES = 128 * 1024;
 /** Most free slabs the producer keeps (the rest are left to the garbage collector). */
 const MAX_FREE_SLABS = 512;
 
@@ -22,20 +22,20 @@ export class SlabPool {
 
   /** Memory for at least `bytes` (a whole slab when it fits in one). */
   alloc(bytes: number): Buffer {
-    if (bytes > SLAB_BYTES) return Buffer.allocUnsafeSlow(bytes);
+    if (bytes > RECYCLED_SLAB_BYTES) return Buffer.allocUnsafeSlow(bytes);
     const ab = this.#free.pop();
     if (ab) {
       this.reused++;
       return Buffer.from(ab);
     }
     this.allocated++;
-    return Buffer.allocUnsafeSlow(SLAB_BYTES);
+    return Buffer.allocUnsafeSlow(RECYCLED_SLAB_BYTES);
   }
 
   /** Slabs back from the event loop. */
   recycle(slabs: readonly ArrayBuffer[]): void {
     for (const ab of slabs) {
-      if (ab.byteLength === SLAB_BYTES && this.#free.length < MAX_FREE_SLABS) this.#free.push(ab);
+      if (ab.byteLength === RECYCLED_SLAB_BYTES && this.#free.length < MAX_FREE_SLABS) this.#free.push(ab);
     }
   }
 }

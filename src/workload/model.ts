@@ -3,6 +3,7 @@
  * a batch, and how a query response is read back into span and trace ids.
  */
 
+import type { WriteOptions } from '../client/options.js';
 import type {
   StreamQueryRequest,
   StreamQueryResponse,
@@ -14,7 +15,7 @@ import type {
   TraceQueryResponse,
   TraceWriteRequest,
 } from '../client/types.js';
-import type { RejectedWrite } from '../errors.js';
+import type { WriteBatchResult } from '../client/write.js';
 import type { Span } from '../generator/generator.js';
 import type { Model } from '../results.js';
 import { streamFrameEncoder, traceFrameEncoder } from './encode.js';
@@ -39,22 +40,11 @@ export interface WorkloadClient {
   reserveIds?(count: number): number[];
 }
 
-/** Mirrors the client's `WriteOptions`. */
-export interface WorkloadWriteOptions {
-  timeoutMs?: number;
-  signal?: AbortSignal;
-  throwOnReject?: boolean;
-}
+/** The part of the client's `WriteOptions` the workloads set. */
+export type WorkloadWriteOptions = Pick<WriteOptions, 'timeoutMs' | 'signal' | 'throwOnReject'>;
 
-/** Mirrors the client's `WriteBatchResult`. */
-export interface WorkloadWriteResult {
-  sent: number;
-  acknowledged: number;
-  rejected: RejectedWrite[];
-  statusCounts: Record<string, number>;
-  retries: number;
-  durationMs?: number;
-}
+/** The client's `WriteBatchResult`; `durationMs` may be left out by a stand-in client (the workload times the batch itself then). */
+export type WorkloadWriteResult = Omit<WriteBatchResult, 'durationMs'> & Partial<Pick<WriteBatchResult, 'durationMs'>>;
 
 /** A generated span, as the workload needs it: the generator's `Span`. */
 export type WorkloadSpan = Span;

@@ -3,7 +3,8 @@
  * defaults below. Every check happens here, before anything is sent to a server.
  */
 import { OptionsError } from '../errors.js';
-import { resolveGeneratorOptions, resolveScale, type Scale, type ScaleName } from '../generator/index.js';
+import { DEFAULT_SEED, resolveGeneratorOptions } from '../generator/generator.js';
+import { resolveScale, type Scale, type ScaleName } from '../generator/scale.js';
 import type { Model } from '../results.js';
 
 /** Default number of write batches in flight per model. */
@@ -24,7 +25,6 @@ export const DEFAULT_QUERY_ITERATIONS = 20;
 /** Spans are generated and encoded in a worker thread by default (when the client takes pre-encoded frames). */
 export const DEFAULT_GENERATOR_THREAD = true;
 /** Default generator seed (the generator's own default). */
-export const DEFAULT_SEED = 42;
 /** Default scale. */
 export const DEFAULT_SCALE = 'small';
 /** Default stream group and name (testdata/schema). */

@@ -4,6 +4,7 @@
  * times; latency counts from the intended start, so a stalled server shows in the latency instead of being hidden
  * by a slower send rate: no coordinated omission).
  */
+import { STATUS_SUCCEED } from '../client/write.js';
 import { BanyanDBPerfError } from '../errors.js';
 import { LatencyRecorder, ThroughputSeries } from '../metrics/index.js';
 import type { ModelAdapter, WorkloadClient, WorkloadSpan, WorkloadWriteOptions, WorkloadWriteResult } from './model.js';
@@ -12,8 +13,6 @@ import type { ProgressSink } from './progress.js';
 
 /** After an abort, in-flight batches get this long to settle on their own before they are cancelled. */
 export const ABORT_GRACE_MS = 5_000;
-
-const STATUS_SUCCEED = 'STATUS_SUCCEED';
 
 /** A cursor over the generator's span stream, shared by consecutive phases so no span is written twice. */
 export class SpanCursor {

@@ -3,10 +3,8 @@
  * before any work).
  */
 import { OptionsError } from '../../errors.js';
+import type { ResolvedTargetKind } from '../../targets/target.js';
 import { bool, parseAddress, parseChoice, parseDuration, parseInteger, parsePositive, type RawFlags, str } from '../args.js';
-
-/** Which target serves the two models. */
-export type TargetKind = 'docker' | 'emulator' | 'external';
 
 /** Image flag → the cluster's image spec. */
 export type ImageChoice = 'official' | 'emulator' | { name: string } | { source: string };
@@ -75,7 +73,7 @@ export function workloadFlags(flags: RawFlags): WorkloadFlags {
 
 /** --target and the external addresses. `undefined` kind: decide by detecting Docker. */
 export interface TargetFlags {
-  kind: TargetKind | undefined;
+  kind: ResolvedTargetKind | undefined;
   addresses?: { stream: string; trace: string };
 }
 

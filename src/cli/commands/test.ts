@@ -5,16 +5,13 @@
 import { BanyanDBPerfError, ClusterError, SchemaError } from '../../errors.js';
 import { DEFAULT_RESULTS_DIR } from '../../report/files.js';
 import { formatConsoleReport, writeResults } from '../../report/index.js';
-import type { BenchmarkResult, Model } from '../../results.js';
-import { type OpenTarget, openTarget } from '../../target/index.js';
+import { type BenchmarkResult, MODELS } from '../../results.js';
+import type { ResolvedTargetKind } from '../../targets/target.js';
+import { type OpenTarget, openTarget } from '../../targets/target.js';
 import { runComparison } from '../../workload/index.js';
 import { str } from '../args.js';
 import { type CommandContext, EnvironmentError, EXIT } from '../context.js';
-import { clusterFlags, type TargetKind, targetFlags, workloadFlags } from './options.js';
-
-/** Interval of container stats sampling during a Docker run (one `docker stats` takes about 2 s itself). */
-const STATS_INTERVAL_MS = 2_000;
-const MODELS: readonly Model[] = ['stream', 'trace'];
+import { clusterFlags, targetFlags, workloadFlags } from './options.js';
 
 /** True when the result holds failures: query mismatches or errors, rejected writes. */
 export function hasFailures(result: BenchmarkResult): string[] {
@@ -32,7 +29,7 @@ export function hasFailures(result: BenchmarkResult): string[] {
 }
 
 /** Runs the benchmark; returns the exit code. `forceTarget` is used by `all` (Docker). */
-export async function runTest(ctx: CommandContext, forceTarget?: TargetKind): Promise<number> {
+export async function runTest(ctx: CommandContext, forceTarget?: ResolvedTargetKind): Promise<number> {
   const tf = targetFlags(ctx.flags);
   const cf = clusterFlags(ctx.flags);
   const wf = workloadFlags(ctx.flags);
@@ -47,7 +44,6 @@ export async function runTest(ctx: CommandContext, forceTarget?: TargetKind): Pr
       cluster: { ...(cf.image ? { image: cf.image } : {}), keep: cf.keep, handleSignals: false },
       ...(tf.addresses ? { addresses: tf.addresses } : {}),
       signal: ctx.signal,
-      statsIntervalMs: STATS_INTERVAL_MS,
       log: (line) => ctx.io.stderr(`banyandb-perf: ${line}\n`),
     });
   } catch (err) {

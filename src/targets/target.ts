@@ -14,13 +14,14 @@ import { Cluster, type StartedCluster, type StatsSampler } from '../cluster/clus
 import type { ClusterOptions } from '../cluster/options.js';
 import { startEmulator } from '../emulator/index.js';
 import { BanyanDBPerfError, ClusterError, OptionsError } from '../errors.js';
-import type { BenchmarkResult, DiskFootprint, Model, TargetInfo } from '../results.js';
+import { type BenchmarkResult, type DiskFootprint, MODELS, type Model, type TargetInfo } from '../results.js';
 import { type LoadReport, SchemaLoader } from '../schema/loader.js';
-
-const MODELS: readonly Model[] = ['stream', 'trace'];
 
 /** Where the models run: `auto` is Docker when an engine is reachable, else the in-process emulator. */
 export type TargetKind = 'auto' | 'docker' | 'emulator' | 'external';
+
+/** A target kind once `auto` is decided: what actually serves the models. */
+export type ResolvedTargetKind = Exclude<TargetKind, 'auto'>;
 
 /** Interval of container stats sampling, ms. */
 export const DEFAULT_STATS_INTERVAL_MS = 2_000;
