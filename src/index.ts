@@ -97,9 +97,10 @@ export {
   type WorkloadOptions,
   type WorkloadProgress,
 } from './workload/options.js';
-export { PATTERN_INFO, type QueryPatternInfo } from './workload/patterns.js';
+export { PATTERN_INFO, type PatternAnswerRecord, type QueryPatternInfo } from './oracle/index.js';
 export type { WorkloadClient, WorkloadWriteOptions, WorkloadWriteResult } from './workload/model.js';
-export { type PatternAnswerRecord, StreamWorkload, TraceWorkload, type WarmupSummary } from './workload/workload.js';
+export { StreamWorkload, TraceWorkload } from './workload/workload.js';
+export type { WarmupSummary } from './workload/writer.js';
 
 // ---- cluster (Docker) ---------------------------------------------------------------------------------
 export {

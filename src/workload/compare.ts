@@ -6,13 +6,14 @@
 
 import { OptionsError } from '../errors.js';
 import { compareSpreads, spread } from '../metrics/index.js';
+import { GroundTruthStore, PATTERN_INFO, type QueryRunner } from '../oracle/index.js';
 import type { BenchmarkResult, Comparison, Model, QueryPatternResult, Spread, TargetInfo, WriteRunResult } from '../results.js';
 import { RESULTS_SCHEMA_VERSION } from '../results.js';
 import type { WorkloadClient } from './model.js';
 import { optionsToJson, resolveWorkloadOptions, type WorkloadOptions } from './options.js';
-import { PATTERN_INFO } from './patterns.js';
 import { toolVersion } from './version.js';
-import { StreamWorkload, TraceWorkload } from './workload.js';
+import { composeWorkload, STREAM_SIDES, StreamWorkload, TRACE_SIDES, TraceWorkload } from './workload.js';
+import type { SpanWriter } from './writer.js';
 
 /** Options of {@link runComparison}. `group`/`name` are ignored: each model uses its default resource. */
 export interface RunComparisonOptions extends WorkloadOptions {
@@ -35,7 +36,11 @@ export interface RunComparisonOptions extends WorkloadOptions {
   onWritten?: (workloads: { stream: StreamWorkload; trace: TraceWorkload }) => void | Promise<void>;
 }
 
-type AnyWorkload = StreamWorkload | TraceWorkload;
+/** One model's writer and query runner, as runComparison composes them. */
+interface ModelRun {
+  writer: SpanWriter<unknown>;
+  queries: QueryRunner;
+}
 
 /**
  * Writes the same spans to both models and queries both; returns the whole result (without `containers`/`disk`,
@@ -54,29 +59,36 @@ export async function runComparison(opts: RunComparisonOptions): Promise<Benchma
       );
     }
   }
-  const common: WorkloadOptions = { ...rest, endTimeMs: resolved.endTimeMs };
-  const streamWorkload = new StreamWorkload(streamClient, common);
-  const traceWorkload = new TraceWorkload(traceClient, common);
-  const workloads: Record<Model, AnyWorkload> = { stream: streamWorkload, trace: traceWorkload };
+  // Each model: a writer and a query runner over the same resolved options (hence identical spans); one ground
+  // truth store for both, so the truth of the shared data is computed once.
+  const truth = new GroundTruthStore();
+  const streamParts = composeWorkload(streamClient, STREAM_SIDES, resolved, truth);
+  const traceParts = composeWorkload(traceClient, TRACE_SIDES, resolved, truth);
+  const workloads: Record<Model, ModelRun> = { stream: streamParts, trace: traceParts };
   const startedAt = new Date().toISOString();
   const aborted = () => resolved.signal?.aborted === true;
   const order = (i: number): Model[] => (i % 2 === 0 ? ['stream', 'trace'] : ['trace', 'stream']);
 
   const write: Record<Model, WriteRunResult[]> = { stream: [], trace: [] };
   try {
-    for (const m of order(0)) if (!aborted()) await workloads[m].writeWarmup();
+    for (const m of order(0)) if (!aborted()) await workloads[m].writer.writeWarmup();
     for (let i = 0; i < resolved.repeats && !aborted(); i++) {
       for (const m of order(i)) {
         if (aborted()) break;
-        write[m].push(await workloads[m].writeRepeat(i));
+        write[m].push(await workloads[m].writer.writeRepeat(i));
       }
     }
   } finally {
     // Stops the span producer threads (after an abort or a failure they would otherwise idle until exit).
-    await Promise.all([streamWorkload.close(), traceWorkload.close()]);
+    await Promise.all([streamParts.writer.close(), traceParts.writer.close()]);
   }
 
-  if (onWritten && !aborted()) await onWritten({ stream: streamWorkload, trace: traceWorkload });
+  if (onWritten && !aborted()) {
+    await onWritten({
+      stream: new StreamWorkload(streamClient, {}, streamParts),
+      trace: new TraceWorkload(traceClient, {}, traceParts),
+    });
+  }
 
   const queries: Record<Model, QueryPatternResult[][]> = { stream: [], trace: [] };
   let crossModel = 'trace id sets of complete answers compared pattern by pattern';
@@ -84,14 +96,14 @@ export async function runComparison(opts: RunComparisonOptions): Promise<Benchma
     for (let i = 0; i < resolved.repeats && !aborted(); i++) {
       for (const m of order(i)) {
         if (aborted()) break;
-        const rep = await workloads[m].queryRepeat(i, patterns);
+        const rep = await workloads[m].queries.queryRepeat(i, patterns);
         if (rep.length === 0 && aborted()) break;
         queries[m].push(rep);
       }
     }
-    if (workloads.stream.writtenSpans === workloads.trace.writtenSpans) crossCheck(workloads, queries);
+    if (workloads.stream.writer.writtenSpans === workloads.trace.writer.writtenSpans) crossCheck(workloads, queries);
     else {
-      crossModel = `skipped: the models hold different data (${workloads.stream.writtenSpans} vs ${workloads.trace.writtenSpans} spans written, e.g. a duration bound); each is still checked against its own ground truth`;
+      crossModel = `skipped: the models hold different data (${workloads.stream.writer.writtenSpans} vs ${workloads.trace.writer.writtenSpans} spans written, e.g. a duration bound); each is still checked against its own ground truth`;
     }
   }
 
@@ -112,7 +124,7 @@ export async function runComparison(opts: RunComparisonOptions): Promise<Benchma
     options: {
       ...optionsToJson(resolved),
       crossModelCheck: crossModel,
-      spansWritten: { stream: workloads.stream.writtenSpans, trace: workloads.trace.writtenSpans },
+      spansWritten: { stream: workloads.stream.writer.writtenSpans, trace: workloads.trace.writer.writtenSpans },
     },
     partial,
     write,
@@ -126,13 +138,13 @@ export async function runComparison(opts: RunComparisonOptions): Promise<Benchma
  * trace ids of its spans). Only complete answers (not cut by a limit) are compared; every difference is recorded as
  * an `other-model` mismatch on both sides, in the first repeat's results.
  */
-function crossCheck(workloads: Record<Model, AnyWorkload>, queries: Record<Model, QueryPatternResult[][]>): void {
+function crossCheck(workloads: Record<Model, ModelRun>, queries: Record<Model, QueryPatternResult[][]>): void {
   const first = { stream: queries.stream[0] ?? [], trace: queries.trace[0] ?? [] };
   for (const s of first.stream) {
     const t = first.trace.find((x) => x.pattern === s.pattern);
     if (!t || s.status !== 'ok' || t.status !== 'ok') continue;
-    const a = workloads.stream.answers.get(s.pattern);
-    const b = workloads.trace.answers.get(s.pattern);
+    const a = workloads.stream.queries.answers.get(s.pattern);
+    const b = workloads.trace.queries.answers.get(s.pattern);
     if (!a || !b || a.truncated || b.truncated) continue;
     const onlyStream = [...a.traceIds].filter((id) => !b.traceIds.has(id));
     const onlyTrace = [...b.traceIds].filter((id) => !a.traceIds.has(id));

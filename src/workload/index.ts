@@ -1,10 +1,19 @@
 /**
- * Workloads: write generated spans to a BanyanDB stream or trace, query both with the same patterns, compare.
+ * Workloads: write generated spans to a BanyanDB stream or trace (the write load), query both with the same patterns
+ * (through the query oracle in src/oracle), compare.
  */
+
+export {
+  PATTERN_INFO,
+  type PatternAnswerRecord,
+  QUERY_PROJECTION,
+  type QueryPatternInfo,
+  TRACE_LATENCY_INDEX,
+  TRACE_TIME_INDEX,
+} from '../oracle/index.js';
 export { type RunComparisonOptions, runComparison } from './compare.js';
 export {
   type ModelAdapter,
-  QUERY_PROJECTION,
   SPAN_TAGS,
   streamAdapter,
   traceAdapter,
@@ -31,6 +40,6 @@ export {
   type WorkloadOptions,
   type WorkloadProgress,
 } from './options.js';
-export { PATTERN_INFO, type QueryPatternInfo, TRACE_LATENCY_INDEX, TRACE_TIME_INDEX } from './patterns.js';
-export { type PatternAnswerRecord, StreamWorkload, TraceWorkload, type WarmupSummary } from './workload.js';
+export { composeWorkload, StreamWorkload, TraceWorkload, type WorkloadParts } from './workload.js';
 export { ABORT_GRACE_MS } from './write-runner.js';
+export { SpanWriter, type WarmupSummary } from './writer.js';

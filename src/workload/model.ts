@@ -1,22 +1,14 @@
 /**
- * What differs between the stream and the trace model: how a span becomes a write request, which client call writes
- * a batch, and how a query response is read back into span and trace ids.
+ * What differs between the stream and the trace model on the write side: how a span becomes a write request and
+ * which client call writes a batch. (The query side's differences are in src/oracle: stream-model.ts, trace-model.ts.)
  */
 
 import type { WriteOptions } from '../client/options.js';
-import type {
-  StreamQueryRequest,
-  StreamQueryResponse,
-  StreamWriteRequest,
-  Tag,
-  TagValue,
-  Timestamp,
-  TraceQueryRequest,
-  TraceQueryResponse,
-  TraceWriteRequest,
-} from '../client/types.js';
+import { toTimestamp } from '../client/timestamp.js';
+import type { StreamWriteRequest, TagValue, TraceWriteRequest } from '../client/types.js';
 import type { WriteBatchResult } from '../client/write.js';
 import type { Span } from '../generator/generator.js';
+import type { QueryClient } from '../oracle/index.js';
 import type { Model } from '../results.js';
 import { streamFrameEncoder, traceFrameEncoder } from './encode.js';
 
@@ -24,11 +16,9 @@ import { streamFrameEncoder, traceFrameEncoder } from './encode.js';
  * The part of `BanyanDBClient` the workloads use (structural, so tests can pass a stand-in that stalls or fails).
  * `BanyanDBClient` satisfies it.
  */
-export interface WorkloadClient {
+export interface WorkloadClient extends QueryClient {
   writeStream(batch: StreamWriteRequest[], opts?: WorkloadWriteOptions): Promise<WorkloadWriteResult>;
   writeTrace(batch: TraceWriteRequest[], opts?: WorkloadWriteOptions): Promise<WorkloadWriteResult>;
-  queryStream(req: StreamQueryRequest, opts?: { timeoutMs?: number; signal?: AbortSignal }): Promise<StreamQueryResponse>;
-  queryTrace(req: TraceQueryRequest, opts?: { timeoutMs?: number; signal?: AbortSignal }): Promise<TraceQueryResponse>;
   /**
    * Optional pre-encoded writes (`BanyanDBClient` has them): with these three, the workload encodes spans straight
    * into WriteRequest frames (the same bytes its requests encode to) instead of building request objects.
@@ -63,35 +53,6 @@ export const SPAN_TAGS = [
   'component',
 ] as const;
 
-/** Tags the query patterns read back (the payload is never projected on the stream side). */
-export const QUERY_PROJECTION = ['traceId', 'spanId', 'serviceId', 'serviceInstanceId', 'startTime', 'latency', 'isError'];
-
-/** A span returned by a query, reduced to what correctness checks need. */
-export interface ReturnedSpan {
-  spanId: string;
-  traceId: string;
-  tags: Map<string, TagValue>;
-  /** The span's payload when the answer carries it (stream: projected dataBinary; trace: the span bytes). */
-  payload?: Uint8Array;
-}
-
-/** One query's answer. */
-export interface QueryAnswer {
-  spans: ReturnedSpan[];
-  /** Trace model: number of traces returned; stream: distinct trace ids among the spans. */
-  traceIds: string[];
-}
-
-export function toTimestamp(ms: number): Timestamp {
-  const seconds = Math.floor(ms / 1000);
-  return { seconds, nanos: Math.round((ms - seconds * 1000) * 1e6) };
-}
-
-export function timestampToMs(t: Timestamp | undefined): number {
-  if (!t) return 0;
-  return (t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6);
-}
-
 const str = (value: string): TagValue => ({ str: { value } });
 const int = (value: number): TagValue => ({ int: { value } });
 
@@ -123,6 +84,8 @@ export interface ModelAdapter<Req> {
    * returns undefined when it does not (then use `toWriteRequest` + `write`).
    */
   writeSpans?(client: WorkloadClient, spans: readonly WorkloadSpan[], opts: WorkloadWriteOptions): Promise<WorkloadWriteResult> | undefined;
+  /** True when the client takes this model's pre-encoded frames (and reserves ids for them). */
+  takesEncoded(client: WorkloadClient): boolean;
 }
 
 export function streamAdapter(group: string, name: string): ModelAdapter<StreamWriteRequest> {
@@ -143,6 +106,7 @@ export function streamAdapter(group: string, name: string): ModelAdapter<StreamW
       };
     },
     write: (client, batch, opts) => client.writeStream(batch, opts),
+    takesEncoded: (client) => client.writeStreamEncoded !== undefined && client.reserveIds !== undefined,
     writeSpans(client, spans, opts) {
       if (!client.writeStreamEncoded || !client.reserveIds) return undefined;
       const ids = client.reserveIds(spans.length);
@@ -162,57 +126,11 @@ export function traceAdapter(group: string, name: string): ModelAdapter<TraceWri
       return { metadata, tags: spanTagValues(s, 'timestamp'), span: s.dataBinary };
     },
     write: (client, batch, opts) => client.writeTrace(batch, opts),
+    takesEncoded: (client) => client.writeTraceEncoded !== undefined && client.reserveIds !== undefined,
     writeSpans(client, spans, opts) {
       if (!client.writeTraceEncoded || !client.reserveIds) return undefined;
       const ids = client.reserveIds(spans.length);
       return client.writeTraceEncoded(encodeFrames(spans, ids), ids, opts);
     },
   };
-}
-
-function tagMap(tags: Tag[] | undefined): Map<string, TagValue> {
-  const m = new Map<string, TagValue>();
-  for (const t of tags ?? []) if (t.key !== undefined && t.value !== undefined) m.set(t.key, t.value);
-  return m;
-}
-
-export function tagString(v: TagValue | undefined): string | undefined {
-  return v && 'str' in v ? (v.str.value ?? '') : undefined;
-}
-
-export function tagNumber(v: TagValue | undefined): number | undefined {
-  if (!v) return undefined;
-  if ('int' in v) return v.int.value ?? 0;
-  if ('timestamp' in v) return timestampToMs(v.timestamp);
-  return undefined;
-}
-
-export function readStreamAnswer(res: StreamQueryResponse): QueryAnswer {
-  const spans: ReturnedSpan[] = [];
-  const traces = new Set<string>();
-  for (const e of res.elements ?? []) {
-    const tags = new Map<string, TagValue>();
-    for (const f of e.tagFamilies ?? []) for (const [k, v] of tagMap(f.tags)) tags.set(k, v);
-    const traceId = tagString(tags.get('traceId')) ?? '';
-    const data = tags.get('dataBinary');
-    const payload = data && 'binaryData' in data ? data.binaryData : undefined;
-    spans.push({ spanId: e.elementId ?? tagString(tags.get('spanId')) ?? '', traceId, tags, ...(payload ? { payload } : {}) });
-    traces.add(traceId);
-  }
-  return { spans, traceIds: [...traces] };
-}
-
-export function readTraceAnswer(res: TraceQueryResponse): QueryAnswer {
-  const spans: ReturnedSpan[] = [];
-  const traceIds: string[] = [];
-  for (const t of res.traces ?? []) {
-    const tags0 = t.spans?.[0] ? tagMap(t.spans[0].tags) : undefined;
-    const traceId = t.traceId || tagString(tags0?.get('traceId')) || '';
-    traceIds.push(traceId);
-    for (const s of t.spans ?? []) {
-      const tags = tagMap(s.tags);
-      spans.push({ spanId: s.spanId || tagString(tags.get('spanId')) || '', traceId, tags, ...(s.span ? { payload: s.span } : {}) });
-    }
-  }
-  return { spans, traceIds };
 }

@@ -1,0 +1,82 @@
+/**
+ * The trace model's query side: a pattern asks for the traces holding a matching span (each returned whole);
+ * `limit` counts traces. A query without a trace id needs an order_by naming an index rule bound to the trace.
+ */
+import type { TraceQueryResponse } from '../client/types.js';
+import { type QueryAnswer, type ReturnedSpan, tagMap, tagString } from './answer.js';
+import { QUERY_PROJECTION, toTimeRange } from './catalogue.js';
+import { checkTraceAnswer, limitFor } from './checks.js';
+import type { QueryModelFactory } from './query-model.js';
+
+/** Reads a trace query response into its traces' spans and the trace ids, in answer order. */
+export function readTraceAnswer(res: TraceQueryResponse): QueryAnswer {
+  const spans: ReturnedSpan[] = [];
+  const traceIds: string[] = [];
+  for (const t of res.traces ?? []) {
+    const tags0 = t.spans?.[0] ? tagMap(t.spans[0].tags) : undefined;
+    const traceId = t.traceId || tagString(tags0?.get('traceId')) || '';
+    traceIds.push(traceId);
+    for (const s of t.spans ?? []) {
+      const tags = tagMap(s.tags);
+      spans.push({ spanId: s.spanId || tagString(tags.get('spanId')) || '', traceId, tags, ...(s.span ? { payload: s.span } : {}) });
+    }
+  }
+  return { spans, traceIds };
+}
+
+export const traceQueryModel: QueryModelFactory = (client, { group, name }) => {
+  /** Index rules bound to the trace (undefined: not looked up yet; null: unknown). */
+  let treeRules: Set<string> | null | undefined;
+  return {
+    model: 'trace',
+    group,
+    name,
+    /**
+     * Reads which index rules are bound to the trace, once, through the client's registries when it has them. When
+     * they cannot be read, every order rule is assumed present (and a missing one shows as an error).
+     */
+    async prepare() {
+      if (treeRules !== undefined) return;
+      if (!client.indexRuleBindings?.list) {
+        treeRules = null;
+        return;
+      }
+      try {
+        // BanyanDB v0.10.3 checks only that the order rule is bound to the trace (not its type), so only that is checked.
+        const bindings = await client.indexRuleBindings.list(group);
+        const bound = new Set<string>();
+        for (const b of bindings) {
+          if (b.subject?.name === name && b.subject.catalog === 'CATALOG_TRACE') for (const r of b.rules ?? []) bound.add(r);
+        }
+        treeRules = bound;
+      } catch {
+        treeRules = null;
+      }
+    },
+    plan(p, truth, entry, options) {
+      if ('na' in p.trace) return { na: p.trace.na };
+      const rule = p.trace.orderBy?.indexRuleName;
+      if (rule && treeRules && !treeRules.has(rule)) {
+        return {
+          na: `a trace query without a trace id needs an order_by naming an index rule (TYPE_TREE) bound to ${group}/${name}; "${rule}" is not bound to it (bound: ${[...treeRules].join(', ') || 'none'})`,
+        };
+      }
+      const limit = limitFor(truth.traceCount, options.maxQueryTraces);
+      const req = {
+        groups: [group],
+        name,
+        timeRange: toTimeRange(p.timeRange),
+        limit,
+        ...(p.criteria ? { criteria: p.criteria } : {}),
+        ...(p.trace.orderBy ? { orderBy: p.trace.orderBy } : {}),
+        tagProjection: QUERY_PROJECTION,
+      };
+      return {
+        limit,
+        truncated: truth.traceCount >= limit,
+        run: async (signal) => readTraceAnswer(await client.queryTrace(req, signal ? { signal } : {})),
+        check: (answer) => checkTraceAnswer(p, truth, answer, limit, entry.facts.traceWritten),
+      };
+    },
+  };
+};

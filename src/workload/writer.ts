@@ -1,0 +1,260 @@
+/**
+ * SpanWriter: writes the generated spans to one model: warm-up, then `repeats` measured runs over consecutive slices
+ * of the span stream (generated and encoded in a producer thread when the client takes pre-encoded frames).
+ */
+
+import { OptionsError } from '../errors.js';
+import { SpanGenerator } from '../generator/index.js';
+import { LatencyRecorder } from '../metrics/index.js';
+import type { Model, WriteRunResult } from '../results.js';
+import type { ModelAdapter, WorkloadClient, WorkloadSpan } from './model.js';
+import { type ResolvedWorkloadOptions, WARMUP_MAX_SPAN_FRACTION } from './options.js';
+import { BatchProducer } from './producer.js';
+import { createProgress } from './progress.js';
+import { cursorSource, type PhaseOutcome, producerSource, runPhase, SpanCursor, type SpanSource } from './write-runner.js';
+
+/** 1 MB = 10^6 bytes in `payloadMBPerSec`. */
+const BYTES_PER_MB = 1_000_000;
+
+/** What the warm-up wrote (not part of any figure, but part of the data set). */
+export interface WarmupSummary {
+  spansSent: number;
+  spansAcknowledged: number;
+  errorsByStatus: Record<string, number>;
+  retries: number;
+  wallClockMs: number;
+}
+
+/** Most write batches the producer thread keeps ready ahead (about 1 MB each with default batches). */
+const PRODUCER_MAX_DEPTH = 32;
+
+/** Writes the span stream to one model. */
+export class SpanWriter<Req> {
+  readonly model: Model;
+  /** The resolved options. */
+  readonly options: ResolvedWorkloadOptions;
+  readonly #client: WorkloadClient;
+  readonly #adapter: ModelAdapter<Req>;
+  #source: SpanSource | undefined;
+  #closed = false;
+  #producer: BatchProducer | undefined;
+  #warmup: WarmupSummary | undefined;
+
+  constructor(client: WorkloadClient, adapter: ModelAdapter<Req>, options: ResolvedWorkloadOptions) {
+    this.options = options;
+    this.model = adapter.model;
+    this.#client = client;
+    this.#adapter = adapter;
+  }
+
+  /** Group and name written to. */
+  get resource(): { group: string; name: string } {
+    return { group: this.#adapter.group, name: this.#adapter.name };
+  }
+
+  /** The warm-up's figures, once it ran. */
+  get warmup(): WarmupSummary | undefined {
+    return this.#warmup;
+  }
+
+  /**
+   * Spans taken from the generator and sent so far (warm-up included): the written prefix of the span stream that
+   * ground truth is computed from. Before any write, the whole data set the options describe (assumed written).
+   */
+  get writtenSpans(): number {
+    if (this.#source) return this.#source.taken;
+    return this.options.spansFromScale ? Number.POSITIVE_INFINITY : this.options.spans;
+  }
+
+  #generator(includePayload: boolean): SpanGenerator {
+    const o = this.options;
+    return new SpanGenerator({
+      seed: o.seed,
+      scale: o.scale,
+      endTimeMs: o.endTimeMs,
+      includePayload,
+      ...(o.payloadBytes !== undefined ? { payloadBytes: o.payloadBytes } : {}),
+    });
+  }
+
+  /**
+   * The span stream shared by the warm-up and the repeats: generated and encoded in a producer thread when the client
+   * takes pre-encoded frames and `generatorThread` is on, else generated here.
+   */
+  #ensureSource(): SpanSource {
+    if (this.#source) return this.#source;
+    const o = this.options;
+    const c = this.#client;
+    if (this.#closed) {
+      this.#source = cursorSource(new SpanCursor([]), c, this.#adapter);
+      return this.#source;
+    }
+    if (o.generatorThread && this.#adapter.takesEncoded(c) && c.reserveIds) {
+      const reserveIds = c.reserveIds.bind(c);
+      this.#producer = new BatchProducer({
+        generator: {
+          seed: o.seed,
+          scale: { ...o.scale },
+          endTimeMs: o.endTimeMs,
+          ...(o.payloadBytes !== undefined ? { payloadBytes: o.payloadBytes } : {}),
+        },
+        model: this.model,
+        group: this.#adapter.group,
+        name: this.#adapter.name,
+        maxSpans: o.spansFromScale ? null : o.spans,
+        batchSize: o.batchSize,
+        depth: Math.min(o.concurrency + 2, PRODUCER_MAX_DEPTH),
+        reserveIds,
+      });
+      this.#source = producerSource(this.#producer, c, this.model);
+    } else {
+      this.#source = cursorSource(new SpanCursor(this.#generator(true).spans() as Iterable<WorkloadSpan>), c, this.#adapter);
+    }
+    return this.#source;
+  }
+
+  /**
+   * Stops the span producer thread, if one runs (it also stops by itself after the last repeat and at the end of
+   * `write()`). Write calls after `close()` write nothing more; queries keep working. Idempotent.
+   */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const p = this.#producer;
+    this.#producer = undefined;
+    await p?.close();
+  }
+
+  /** Same as {@link close}, for `await using`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  #progress() {
+    return createProgress(this.model, this.options.repeats, this.options.progress, this.options.onProgress);
+  }
+
+  /** Writes the warm-up (once; later calls return the same summary). Skipped when `warmupMs` is 0. */
+  async writeWarmup(): Promise<WarmupSummary> {
+    if (this.#warmup) return this.#warmup;
+    const o = this.options;
+    const source = this.#ensureSource();
+    if (o.warmupMs === 0 || o.signal?.aborted) {
+      this.#warmup = { spansSent: 0, spansAcknowledged: 0, errorsByStatus: {}, retries: 0, wallClockMs: 0 };
+      return this.#warmup;
+    }
+    const progress = this.#progress();
+    try {
+      await source.primed?.();
+      const r = await runPhase(source, {
+        phase: 'warmup',
+        repeat: -1,
+        spanLimit: Math.max(0, Math.floor(o.spans * WARMUP_MAX_SPAN_FRACTION) - source.taken),
+        durationMs: o.warmupMs,
+        ratePerSec: o.ratePerSec,
+        concurrency: o.concurrency,
+        batchSize: o.batchSize,
+        signal: o.signal,
+        progress,
+      });
+      this.#warmup = {
+        spansSent: r.spansSent,
+        spansAcknowledged: r.spansAcknowledged,
+        errorsByStatus: r.errorsByStatus,
+        retries: r.retries,
+        wallClockMs: r.wallClockMs,
+      };
+    } finally {
+      progress.end();
+    }
+    return this.#warmup;
+  }
+
+  /**
+   * Writes measured repeat `index` (0-based): the next slice of the span stream, `(spans - written) / repeats left`
+   * spans (the last repeat takes the rest; with the scale's default bound, through to the generator's end), or fewer
+   * when `durationMs` ends it first. Runs the warm-up first if it has not run.
+   */
+  async writeRepeat(index: number): Promise<WriteRunResult> {
+    const o = this.options;
+    if (!Number.isInteger(index) || index < 0 || index >= o.repeats) {
+      throw new OptionsError('repeat', `repeat index must be an integer in [0, ${o.repeats}), got ${index}`);
+    }
+    await this.writeWarmup();
+    const source = this.#ensureSource();
+    const left = o.repeats - index;
+    const last = left === 1;
+    const remaining = Math.max(0, o.spans - source.taken);
+    const spanLimit = last ? (o.spansFromScale ? Number.POSITIVE_INFINITY : remaining) : Math.floor(remaining / left);
+    const progress = this.#progress();
+    let r: PhaseOutcome;
+    try {
+      await source.primed?.();
+      r = await runPhase(source, {
+        phase: 'measure',
+        repeat: index,
+        spanLimit,
+        durationMs: o.durationMs,
+        ratePerSec: o.ratePerSec,
+        concurrency: o.concurrency,
+        batchSize: o.batchSize,
+        signal: o.signal,
+        progress,
+      });
+    } finally {
+      progress.end();
+      // The last repeat wrote the rest of the data set: the producer thread has nothing left to do.
+      if (last) await this.close();
+    }
+    return this.#toRunResult(r);
+  }
+
+  /** Warm-up, then every measured repeat; stops early (last result `partial: true`) when the signal aborts. */
+  async write(): Promise<WriteRunResult[]> {
+    const runs: WriteRunResult[] = [];
+    await this.writeWarmup();
+    for (let i = 0; i < this.options.repeats; i++) {
+      const run = await this.writeRepeat(i);
+      runs.push(run);
+      if (run.partial || this.options.signal?.aborted) {
+        run.partial = true;
+        break;
+      }
+    }
+    if (this.options.signal?.aborted && runs.length === 0) {
+      const run = this.#toRunResult(undefined);
+      runs.push(run);
+    }
+    await this.close();
+    return runs;
+  }
+
+  #toRunResult(r: PhaseOutcome | undefined): WriteRunResult {
+    const o = this.options;
+    const sec = r ? r.wallClockMs / 1000 : 0;
+    const ackRatio = r && r.spansSent > 0 ? r.spansAcknowledged / r.spansSent : 0;
+    const per = (x: number) => (sec > 0 ? x / sec : 0);
+    return {
+      model: this.model,
+      partial: r ? r.aborted : true,
+      mode: o.ratePerSec === undefined ? 'closed-loop' : 'open-loop',
+      ...(o.ratePerSec !== undefined ? { targetSpansPerSec: o.ratePerSec } : {}),
+      concurrency: o.concurrency,
+      batchSize: o.batchSize,
+      warmupMs: o.warmupMs,
+      wallClockMs: r?.wallClockMs ?? 0,
+      spansSent: r?.spansSent ?? 0,
+      spansAcknowledged: r?.spansAcknowledged ?? 0,
+      tracesSent: r?.tracesSent ?? 0,
+      payloadBytes: r?.payloadBytes ?? 0,
+      batches: r?.batches ?? 0,
+      spansPerSec: per(r?.spansAcknowledged ?? 0),
+      tracesPerSec: per((r?.tracesSent ?? 0) * ackRatio),
+      payloadMBPerSec: per(((r?.payloadBytes ?? 0) * ackRatio) / BYTES_PER_MB),
+      batchesPerSec: per(r?.batches ?? 0),
+      batchLatency: (r?.latency ?? new LatencyRecorder()).summary(),
+      errorsByStatus: r?.errorsByStatus ?? {},
+      retries: r?.retries ?? 0,
+      timeSeries: r?.series.points() ?? [],
+    };
+  }
+}
