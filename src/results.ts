@@ -122,6 +122,11 @@ export interface WriteRunResult {
   failure?: { code: string; message: string; lastStatus?: string };
   /** Epoch ms when this repeat's measured phase ran (for per-phase container figures). */
   window?: PhaseWindow;
+  /**
+   * Set when the repeat had a time bound (`durationMs`) and ended well before it because its share of the spans ran
+   * out: says so, with the figures, so a shorter run is never mistaken for the requested one.
+   */
+  boundNote?: string;
 }
 
 /** Figures of one query pattern against one model in one repeat. */

@@ -260,7 +260,7 @@ describe('workload writes (stand-in client)', () => {
     const { client, calls } = fakeClient();
     const ac = new AbortController();
     ac.abort();
-    const w = new TraceWorkload(client, { ...BASE, spans: 100, repeats: 1, ratePerSec: 100, durationMs: 60_000, signal: ac.signal });
+    const w = new TraceWorkload(client, { ...BASE, spans: 100, repeats: 1, ratePerSec: 100, durationMs: 1_000, signal: ac.signal });
     const runs = await w.write();
     assert.equal(runs[0]?.partial, true);
     assert.equal(calls.length, 0);

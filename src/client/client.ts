@@ -12,11 +12,13 @@ import {
   OptionsError,
   UnavailableError,
 } from '../errors.js';
+import { checkOptionKeys } from '../options-check.js';
 import { grpcStatusName, isServiceError, mapGrpcError } from './errors-map.js';
 import { type MethodDef, methodDef } from './methods.js';
 import {
   type CallOptions,
   type ClientOptions,
+  CONNECT_OPTION_KEYS,
   HEALTH_RETRY_INITIAL_DELAY_MS,
   HEALTH_RETRY_MAX_DELAY_MS,
   MAX_RECONNECT_BACKOFF_MS,
@@ -124,6 +126,7 @@ export class BanyanDBClient implements AsyncDisposable {
     if (typeof address !== 'string' || !/^[^\s/]+:\d+$/.test(address)) {
       throw new OptionsError('address', `address must be "host:port", got ${JSON.stringify(address)}`);
     }
+    checkOptionKeys(options, CONNECT_OPTION_KEYS, 'BanyanDBClient.connect()');
     const { signal, ...rest } = options;
     const client = new BanyanDBClient(address, resolveClientOptions(rest));
     try {

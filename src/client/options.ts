@@ -2,6 +2,7 @@
  * Options of BanyanDBClient and their defaults, resolved in one place.
  */
 import { OptionsError } from '../errors.js';
+import { optionKeys } from '../options-check.js';
 
 /** Default deadline of each unary call. */
 export const DEFAULT_CALL_TIMEOUT_MS = 10_000;
@@ -93,6 +94,17 @@ export interface WriteOptions extends CallOptions {
 }
 
 export type ResolvedClientOptions = Required<ClientOptions>;
+
+/** Every key {@link BanyanDBClient.connect} takes (checked against the interfaces by the compiler). */
+export const CONNECT_OPTION_KEYS = optionKeys<ClientOptions & { signal?: AbortSignal }>({
+  callTimeoutMs: true,
+  connectTimeoutMs: true,
+  writeTimeoutMs: true,
+  schemaRetryMs: true,
+  maxReceiveMessageBytes: true,
+  maxSendMessageBytes: true,
+  signal: true,
+});
 
 function check(name: string, value: number | undefined, fallback: number, allowZero: boolean): number {
   if (value === undefined) return fallback;

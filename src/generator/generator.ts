@@ -4,6 +4,7 @@
  * ({@link SpanGenerator.traceAt}) and the same options always give the same spans, payload bytes included.
  */
 import { OptionsError } from '../errors.js';
+import { checkOptionKeys, optionKeys } from '../options-check.js';
 import { AliasTable, zipfWeights } from './alias.js';
 import {
   MAX_TIMESTAMP_MS,
@@ -95,6 +96,17 @@ export interface GeneratorOptions {
    */
   components?: number;
 }
+
+const GENERATOR_OPTION_KEYS = optionKeys<GeneratorOptions>({
+  seed: true,
+  scale: true,
+  endTimeMs: true,
+  payloadBytes: true,
+  includePayload: true,
+  errorRate: true,
+  operationNames: true,
+  components: true,
+});
 
 /** {@link GeneratorOptions} with every default applied. */
 export interface ResolvedGeneratorOptions {
@@ -243,6 +255,7 @@ export function resolveGeneratorOptions(options: GeneratorOptions = {}): Resolve
   if (typeof options !== 'object' || options === null) {
     throw new OptionsError('options', `options: expected an object, got ${describeValue(options)}`);
   }
+  checkOptionKeys(options, GENERATOR_OPTION_KEYS, 'the span generator');
   const seed = options.seed ?? DEFAULT_SEED;
   if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) {
     throw new OptionsError('seed', `seed: expected a safe integer, got ${describeValue(seed)}`);

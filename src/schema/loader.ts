@@ -4,6 +4,7 @@
  */
 import type { Group, IndexRule, IndexRuleBinding, Stream, Trace } from '../client/types.js';
 import { AbortedError, BanyanDBPerfError, type ErrorCode, OptionsError, SchemaError } from '../errors.js';
+import { checkOptionKeys, optionKeys } from '../options-check.js';
 import { findPackageSchemaDir } from './paths.js';
 import { kindLabel, readSchemaDir, SCHEMA_MODELS, type SchemaKind, type SchemaModel, type SchemaResource, type SchemaSet } from './set.js';
 
@@ -150,6 +151,7 @@ function resolveModels(models: readonly SchemaModel[] | undefined, option: strin
 
 /** Resolves loader options against their defaults. */
 function resolveSchemaLoaderOptions(options: SchemaLoaderOptions = {}): ResolvedSchemaLoaderOptions {
+  checkOptionKeys(options, optionKeys<SchemaLoaderOptions>({ dir: true, schema: true, models: true }), 'new SchemaLoader()');
   return {
     dir: options.schema?.dir ?? options.dir ?? defaultSchemaDir(),
     schema: options.schema,

@@ -14,6 +14,7 @@ import { Cluster, type StartedCluster, type StatsSampler } from '../cluster/clus
 import type { ClusterOptions } from '../cluster/options.js';
 import { startEmulator } from '../emulator/index.js';
 import { BanyanDBPerfError, ClusterError, OptionsError } from '../errors.js';
+import { checkOptionKeys, optionKeys } from '../options-check.js';
 import { type BenchmarkResult, type DiskFootprint, MODELS, type Model, type TargetInfo } from '../results.js';
 import { type LoadReport, SchemaLoader } from '../schema/loader.js';
 
@@ -66,6 +67,19 @@ export interface TargetOptions {
   /** Progress lines (what is being started, loaded, removed). @default none */
   log?: (line: string) => void;
 }
+
+const TARGET_OPTION_KEYS = optionKeys<TargetOptions>({
+  kind: true,
+  cluster: true,
+  reuseRunning: true,
+  addresses: true,
+  client: true,
+  loadSchemas: true,
+  schemaDir: true,
+  statsIntervalMs: true,
+  signal: true,
+  log: true,
+});
 
 /** An open target: a client per model, and what the target can observe about the run. */
 export class OpenTarget implements AsyncDisposable {
@@ -185,6 +199,7 @@ export async function resolveTargetKind(kind: TargetKind, signal?: AbortSignal):
  * the schemas. Anything started is stopped again if a later step fails, so nothing is left behind.
  */
 export async function openTarget(options: TargetOptions = {}): Promise<OpenTarget> {
+  checkOptionKeys(options, TARGET_OPTION_KEYS, 'openTarget()');
   const requested = options.kind ?? 'auto';
   if (!['auto', 'docker', 'emulator', 'external'].includes(requested)) {
     throw new OptionsError('kind', `unknown target kind ${JSON.stringify(requested)}; expected auto, docker, emulator or external`);

@@ -6,11 +6,12 @@
 
 import { OptionsError } from '../errors.js';
 import { compareSpreads, spread } from '../metrics/index.js';
+import { checkOptionKeys, optionKeys } from '../options-check.js';
 import { GroundTruthStore, PATTERN_INFO, type QueryRunner } from '../oracle/index.js';
 import type { BenchmarkResult, Comparison, Model, QueryPatternResult, Spread, TargetInfo, WriteRunResult } from '../results.js';
 import { RESULTS_SCHEMA_VERSION } from '../results.js';
 import type { WorkloadClient } from './model.js';
-import { optionsToJson, resolveWorkloadOptions, type WorkloadOptions } from './options.js';
+import { optionsToJson, resolveWorkloadOptions, WORKLOAD_OPTION_KEYS, type WorkloadOptions } from './options.js';
 import { toolVersion } from './version.js';
 import { composeWorkload, STREAM_SIDES, StreamWorkload, TRACE_SIDES, TraceWorkload } from './workload.js';
 import type { SpanWriter } from './writer.js';
@@ -42,15 +43,27 @@ interface ModelRun {
   queries: QueryRunner;
 }
 
+const RUN_COMPARISON_KEYS = [
+  ...WORKLOAD_OPTION_KEYS,
+  ...optionKeys<Omit<RunComparisonOptions, keyof WorkloadOptions>>({
+    stream: true,
+    trace: true,
+    target: true,
+    patterns: true,
+    onWritten: true,
+  }),
+];
+
 /**
  * Writes the same spans to both models and queries both; returns the whole result (without `containers`/`disk`,
  * which the caller fills). Never throws for server-side rejections (they are in `errorsByStatus`); throws
  * OptionsError for bad options before anything is sent. An abort returns what was done with `partial: true`.
  */
 export async function runComparison(opts: RunComparisonOptions): Promise<BenchmarkResult> {
+  checkOptionKeys(opts, RUN_COMPARISON_KEYS, 'runComparison()');
   const { stream: streamClient, trace: traceClient, target, patterns, onWritten, group: _g, name: _n, ...rest } = opts;
   // Resolve once so both models get the same endTimeMs (hence identical spans).
-  const resolved = resolveWorkloadOptions(rest);
+  const resolved = resolveWorkloadOptions(rest, undefined, 'runComparison()');
   for (const p of patterns ?? []) {
     if (!PATTERN_INFO.some((i) => i.name === p)) {
       throw new OptionsError(

@@ -5,6 +5,7 @@
 import { OptionsError } from '../errors.js';
 import { DEFAULT_SEED, resolveGeneratorOptions } from '../generator/generator.js';
 import { resolveScale, type Scale, type ScaleName } from '../generator/scale.js';
+import { checkOptionKeys, optionKeys } from '../options-check.js';
 import type { Model } from '../results.js';
 
 /** Default number of write batches in flight per model. */
@@ -164,6 +165,30 @@ export interface WorkloadOptions {
   generatorThread?: boolean;
 }
 
+/** Every key of {@link WorkloadOptions} (checked against the interface by the compiler). */
+export const WORKLOAD_OPTION_KEYS = optionKeys<WorkloadOptions>({
+  scale: true,
+  seed: true,
+  endTimeMs: true,
+  payloadBytes: true,
+  concurrency: true,
+  batchSize: true,
+  durationMs: true,
+  spans: true,
+  warmupMs: true,
+  ratePerSec: true,
+  repeats: true,
+  queryIterations: true,
+  maxQueryResults: true,
+  progress: true,
+  onProgress: true,
+  signal: true,
+  group: true,
+  name: true,
+  generatorThread: true,
+});
+const MAX_QUERY_RESULTS_KEYS = optionKeys<NonNullable<WorkloadOptions['maxQueryResults']>>({ spans: true, traces: true });
+
 /** Options after defaults are applied and every value is checked. */
 export interface ResolvedWorkloadOptions {
   scale: Readonly<Scale>;
@@ -222,8 +247,14 @@ function describe(v: unknown): string {
  * Resolves and checks every option; throws {@link OptionsError} naming the option at fault. `nowMs` is injectable for
  * tests (it only supplies the default `endTimeMs`).
  */
-export function resolveWorkloadOptions(options: WorkloadOptions = {}, nowMs: () => number = Date.now): ResolvedWorkloadOptions {
+export function resolveWorkloadOptions(
+  options: WorkloadOptions = {},
+  nowMs: () => number = Date.now,
+  where = 'a workload',
+): ResolvedWorkloadOptions {
   const o = options;
+  checkOptionKeys(o, WORKLOAD_OPTION_KEYS, where);
+  checkOptionKeys(o.maxQueryResults, MAX_QUERY_RESULTS_KEYS, where, 'maxQueryResults.');
   const scale = resolveScale(o.scale);
   const endTimeMs = o.endTimeMs ?? Math.floor(nowMs() / 1000) * 1000;
   // The generator's own checks (seed, endTimeMs within the timestamp range BanyanDB accepts, payloadBytes bounds).
@@ -267,6 +298,20 @@ export function resolveWorkloadOptions(options: WorkloadOptions = {}, nowMs: () 
   if (spans < repeats) {
     throw new OptionsError('spans', `spans (${spans}) must be at least repeats (${repeats})`);
   }
+  const warmupMs = o.warmupMs ?? DEFAULT_WARMUP_MS;
+  if (o.ratePerSec !== undefined && o.durationMs !== undefined) {
+    // Open loop sends ratePerSec for durationMs: a repeat whose share of the spans is smaller cannot hold the rate
+    // for the whole bound, and would end early without saying so.
+    const warmup = Math.min(Math.floor(spans * WARMUP_MAX_SPAN_FRACTION), Math.ceil((o.ratePerSec * warmupMs) / 1000));
+    const perRepeat = Math.floor((spans - warmup) / repeats);
+    const needed = Math.ceil((o.ratePerSec * o.durationMs) / 1000);
+    if (needed > perRepeat) {
+      throw new OptionsError(
+        'durationMs',
+        `durationMs (${o.durationMs} ms) at ratePerSec (${o.ratePerSec} spans/s) needs ${needed} spans per repeat, but spans (${spans}${o.spans === undefined ? `, the ${scale.name} scale's count` : ''}) leaves ${perRepeat} per repeat over repeats (${repeats}) after warm-up; raise spans to at least ${needed * repeats + warmup}, or lower durationMs or ratePerSec`,
+      );
+    }
+  }
   return {
     scale,
     spansFromScale: o.spans === undefined,
@@ -277,7 +322,7 @@ export function resolveWorkloadOptions(options: WorkloadOptions = {}, nowMs: () 
     batchSize: o.batchSize ?? DEFAULT_BATCH_SIZE,
     durationMs: o.durationMs,
     spans,
-    warmupMs: o.warmupMs ?? DEFAULT_WARMUP_MS,
+    warmupMs,
     ratePerSec: o.ratePerSec,
     repeats,
     queryIterations: o.queryIterations ?? DEFAULT_QUERY_ITERATIONS,

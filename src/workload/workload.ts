@@ -86,7 +86,13 @@ abstract class Workload<Req> {
   readonly queries: QueryRunner;
 
   protected constructor(client: WorkloadClient, sides: ModelSides<Req>, options: WorkloadOptions, parts?: WorkloadParts<Req>) {
-    const p = parts ?? composeWorkload(client, sides, resolveWorkloadOptions(options));
+    const p =
+      parts ??
+      composeWorkload(
+        client,
+        sides,
+        resolveWorkloadOptions(options, undefined, `new ${sides.model === 'stream' ? 'Stream' : 'Trace'}Workload()`),
+      );
     this.writer = p.writer;
     this.queries = p.queries;
     this.options = p.writer.options;

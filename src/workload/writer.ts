@@ -205,7 +205,7 @@ export class SpanWriter<Req> {
       // The last repeat wrote the rest of the data set: the producer thread has nothing left to do.
       if (last) await this.close();
     }
-    return this.#toRunResult(r);
+    return this.#toRunResult(r, spanLimit);
   }
 
   /** Warm-up, then every measured repeat; stops early (last result `partial: true`) when the signal aborts. */
@@ -228,8 +228,9 @@ export class SpanWriter<Req> {
     return runs;
   }
 
-  #toRunResult(r: PhaseOutcome | undefined): WriteRunResult {
+  #toRunResult(r: PhaseOutcome | undefined, spanLimit?: number): WriteRunResult {
     const o = this.options;
+    const note = r && spanLimit !== undefined ? boundNote(o, r, spanLimit) : undefined;
     const sec = r ? r.wallClockMs / 1000 : 0;
     const ackRatio = r && r.spansSent > 0 ? r.spansAcknowledged / r.spansSent : 0;
     const per = (x: number) => (sec > 0 ? x / sec : 0);
@@ -255,6 +256,17 @@ export class SpanWriter<Req> {
       errorsByStatus: r?.errorsByStatus ?? {},
       retries: r?.retries ?? 0,
       timeSeries: r?.series.points() ?? [],
+      ...(note ? { boundNote: note } : {}),
     };
   }
+}
+
+/** A time bound ends a repeat "well before" it when less than this fraction of it was used. */
+const BOUND_TOLERANCE = 0.95;
+
+/** Why a time-bound repeat ended early (its span share ran out), or undefined when it ran its time. */
+function boundNote(o: ResolvedWorkloadOptions, r: PhaseOutcome, spanLimit: number): string | undefined {
+  if (o.durationMs === undefined || r.aborted || r.wallClockMs >= o.durationMs * BOUND_TOLERANCE) return undefined;
+  const share = Number.isFinite(spanLimit) ? `its share of the spans (${spanLimit})` : 'the rest of the data set';
+  return `ended after ${(r.wallClockMs / 1000).toFixed(1)} s of the ${(o.durationMs / 1000).toFixed(1)} s time bound: ${share} ran out first (${r.spansSent} spans sent); give more spans for a run bounded by time`;
 }
