@@ -20,9 +20,10 @@ import { fork } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { BanyanDBClient, encodeStreamRequests, encodeTraceRequests } from '../src/client/index.js';
+import { BanyanDBClient } from '../src/client/client.js';
 import type { StreamWriteRequest, TraceWriteRequest } from '../src/client/types.js';
 import { SpanGenerator } from '../src/generator/index.js';
+import { encodeStreamRequests, encodeTraceRequests } from '../src/wire/requests.js';
 import { StreamWorkload, streamAdapter, TraceWorkload, traceAdapter } from '../src/workload/index.js';
 
 const { values } = parseArgs({

@@ -14,8 +14,9 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { BanyanDBClient, encodeStreamRequests, encodeTraceRequests } from '../src/client/index.js';
+import { BanyanDBClient } from '../src/client/client.js';
 import type { StreamWriteRequest, TraceWriteRequest } from '../src/client/types.js';
+import { encodeStreamRequests, encodeTraceRequests } from '../src/wire/requests.js';
 
 const { values } = parseArgs({
   options: {

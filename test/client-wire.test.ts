@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decode, messageType } from '../src/client/proto.js';
 import type { Metadata, StreamWriteRequest, TagValue, TraceWriteRequest } from '../src/client/types.js';
-import { encodeStreamWrite, encodeTraceWrite } from '../src/client/wire.js';
-import { ACK_DECODERS, encodeStreamRequests, encodeTraceRequests } from '../src/client/write.js';
+import { ACK_DECODERS } from '../src/client/write.js';
 import { SpanGenerator } from '../src/generator/index.js';
+import { encodeStreamRequests, encodeStreamWrite, encodeTraceRequests, encodeTraceWrite } from '../src/wire/requests.js';
 import { streamAdapter, traceAdapter } from '../src/workload/index.js';
 
 const TRACE = messageType('banyandb.trace.v1.WriteRequest');
@@ -85,7 +85,7 @@ function generated(n: number): ReturnType<SpanGenerator['spans']> extends Iterab
   return out as never;
 }
 
-describe('direct write-request encoder (wire.ts)', () => {
+describe('direct write-request encoder (wire/requests.ts)', () => {
   it('encodes generated trace write requests byte for byte like protobufjs', () => {
     const adapter = traceAdapter(MD.group, MD.name);
     let version = 1;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, describe, test } from 'node:test';
-import { BanyanDBClient, encodeStreamRequests, encodeTraceRequests } from '../src/client/index.js';
+import { BanyanDBClient } from '../src/client/client.js';
 import type { StreamWriteRequest, TraceWriteRequest } from '../src/client/types.js';
 import {
   AbortedError,
@@ -14,6 +14,7 @@ import {
   UnavailableError,
   WriteRejectedError,
 } from '../src/errors.js';
+import { encodeStreamRequests, encodeTraceRequests } from '../src/wire/requests.js';
 import { FakeBanyanDB, type FakeOptions } from './helpers/fake-banyandb.js';
 import { freePort } from './helpers/net.js';
 

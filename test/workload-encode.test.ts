@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { messageType } from '../src/client/proto.js';
 import type { StreamWriteRequest, TraceWriteRequest } from '../src/client/types.js';
 import { SpanGenerator } from '../src/generator/index.js';
-import { streamFrameEncoder, traceFrameEncoder } from '../src/workload/encode.js';
+import { streamFrameEncoder, traceFrameEncoder } from '../src/wire/spans.js';
 import { streamAdapter, traceAdapter, type WorkloadClient, type WorkloadSpan } from '../src/workload/model.js';
 
 const TRACE = messageType('banyandb.trace.v1.WriteRequest');
@@ -44,7 +44,7 @@ const EDGE: WorkloadSpan[] = [
   { ...base, startTimeMs: -1_500, latencyMs: 2 ** 40 },
 ];
 
-describe('span frame encoder (workload/encode.ts)', () => {
+describe('span frame encoder (wire/spans.ts)', () => {
   it('encodes generated spans to the bytes of the adapter requests encoded by protobufjs (trace)', () => {
     const adapter = traceAdapter('trace_performance_test', 'segment_trace');
     const encode = traceFrameEncoder('trace_performance_test', 'segment_trace');

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { BanyanDBPerfError } from '../src/errors.js';
 import { SpanGenerator } from '../src/generator/index.js';
-import { streamFrameEncoder } from '../src/workload/encode.js';
+import { streamFrameEncoder } from '../src/wire/spans.js';
 import { RECYCLED_SLAB_BYTES, SlabPool, SlabReturns } from '../src/workload/frame-slabs.js';
 import { StreamWorkload, TraceWorkload, type WorkloadClient, type WorkloadWriteOptions } from '../src/workload/index.js';
 import { BatchProducer, type ProducedBatch } from '../src/workload/producer.js';

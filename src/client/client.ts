@@ -13,6 +13,7 @@ import {
   UnavailableError,
 } from '../errors.js';
 import { checkOptionKeys } from '../options-check.js';
+import { encodeStreamRequests, encodeTraceRequests } from '../wire/requests.js';
 import { grpcStatusName, isServiceError, mapGrpcError } from './errors-map.js';
 import { type MethodDef, methodDef } from './methods.js';
 import {
@@ -50,14 +51,7 @@ import type {
   TraceQueryResponse,
   TraceWriteRequest,
 } from './types.js';
-import {
-  defaultRetryStatuses,
-  encodeStreamRequests,
-  encodeTraceRequests,
-  type WriteBatchResult,
-  type WriteKind,
-  writeBatch,
-} from './write.js';
+import { defaultRetryStatuses, type WriteBatchResult, type WriteKind, writeBatch } from './write.js';
 
 const HEALTH_CHECK = '/grpc.health.v1.Health/Check';
 

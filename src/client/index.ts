@@ -16,8 +16,6 @@ export {
 export type { GroupRegistry, ResourceExistence, ResourceKey, ResourceRegistry } from './registry.js';
 export {
   defaultRetryStatuses,
-  encodeStreamRequests,
-  encodeTraceRequests,
   MISSING_ACK,
   STATUS_INTERNAL_ERROR,
   STATUS_NOT_FOUND,

@@ -9,10 +9,9 @@
 import type * as grpc from '@grpc/grpc-js';
 import { AbortedError, type BanyanDBPerfError, ClosedError, type RejectedWrite, UnavailableError, WriteRejectedError } from '../errors.js';
 import { mapGrpcError } from './errors-map.js';
-import { asBuffer, identitySerialize } from './methods.js';
-import { decode, messageType } from './proto.js';
-import type { StreamWriteRequest, StreamWriteResponse, TagValue, TraceWriteRequest, TraceWriteResponse } from './types.js';
-import { beginBatch, encodeStreamWrite, encodeTraceWrite, endBatch } from './wire.js';
+import { identitySerialize } from './methods.js';
+import { decode } from './proto.js';
+import type { StreamWriteResponse, TraceWriteResponse } from './types.js';
 
 const GRPC_CANCELLED = 1;
 
@@ -52,10 +51,6 @@ export type WriteKind = 'stream' | 'trace';
 export const WRITE_PATHS: Record<WriteKind, string> = {
   stream: '/banyandb.stream.v1.StreamService/Write',
   trace: '/banyandb.trace.v1.TraceService/Write',
-};
-const REQUEST_TYPES: Record<WriteKind, string> = {
-  stream: 'banyandb.stream.v1.WriteRequest',
-  trace: 'banyandb.trace.v1.WriteRequest',
 };
 const RESPONSE_TYPES: Record<WriteKind, string> = {
   stream: 'banyandb.stream.v1.WriteResponse',
@@ -134,88 +129,6 @@ export const ACK_DECODERS: Record<WriteKind, (bytes: Buffer) => Ack> = {
     return { id: r.version ?? 0, status: r.status ?? '' };
   },
 };
-
-// ---------------------------------------------------------------------------------------------------------
-// Encoding (hot path): encodeRaw-style, without fromObject. The only enum in a write request is
-// TagValue.null; everything else (Timestamp {seconds, nanos}, int64 as number, bytes) is already in
-// protobufjs' runtime shape.
-
-function needsNullFix(tags: TagValue[] | undefined): boolean {
-  if (!tags) return false;
-  for (let i = 0; i < tags.length; i++) {
-    const v = (tags[i] as { null?: unknown } | undefined)?.null;
-    if (v !== undefined && typeof v !== 'number') return true;
-  }
-  return false;
-}
-
-function fixNulls(tags: TagValue[]): TagValue[] {
-  return tags.map((t) => {
-    const v = (t as { null?: unknown }).null;
-    return v !== undefined && typeof v !== 'number' ? { null: 0 } : t;
-  });
-}
-
-// wire.ts encodes the usual shapes directly (same bytes as protobufjs, measured ~2x cheaper per message) into
-// 64 KB slabs shared by the frames of one batch; protobufjs handles anything else. (A single 1 MB buffer per
-// batch, above the mmap threshold, measured no faster and page-faulted fresh memory every batch.)
-
-/**
- * Encodes stream write requests (ids already assigned) into WriteRequest frames.
- * The caller's objects are never mutated.
- */
-export function encodeStreamRequests(batch: readonly StreamWriteRequest[], ids: readonly number[]): Buffer[] {
-  const type = messageType(REQUEST_TYPES.stream);
-  const frames = new Array<Buffer>(batch.length);
-  let metadata = batch[0]?.metadata;
-  beginBatch(batch.length);
-  try {
-    for (let i = 0; i < batch.length; i++) {
-      const req = batch[i]!;
-      if (req.metadata) metadata = req.metadata;
-      const direct = encodeStreamWrite(metadata, req, ids[i]);
-      if (direct) {
-        frames[i] = direct;
-        continue;
-      }
-      let element = req.element;
-      const families = element?.tagFamilies;
-      if (element && families?.some((f) => needsNullFix(f.tags))) {
-        element = { ...element, tagFamilies: families.map((f) => (f.tags && needsNullFix(f.tags) ? { tags: fixNulls(f.tags) } : f)) };
-      }
-      const msg = { metadata, element, messageId: ids[i], tagFamilySpec: req.tagFamilySpec };
-      frames[i] = asBuffer(type.encode(msg).finish());
-    }
-  } finally {
-    endBatch();
-  }
-  return frames;
-}
-
-/** Encodes trace write requests (ids = versions already assigned) into WriteRequest frames. */
-export function encodeTraceRequests(batch: readonly TraceWriteRequest[], ids: readonly number[]): Buffer[] {
-  const type = messageType(REQUEST_TYPES.trace);
-  const frames = new Array<Buffer>(batch.length);
-  let metadata = batch[0]?.metadata;
-  beginBatch(batch.length);
-  try {
-    for (let i = 0; i < batch.length; i++) {
-      const req = batch[i]!;
-      if (req.metadata) metadata = req.metadata;
-      const direct = encodeTraceWrite(metadata, req, ids[i]);
-      if (direct) {
-        frames[i] = direct;
-        continue;
-      }
-      const tags = req.tags && needsNullFix(req.tags) ? fixNulls(req.tags) : req.tags;
-      const msg = { metadata, tags, span: req.span, version: ids[i], tagSpec: req.tagSpec };
-      frames[i] = asBuffer(type.encode(msg).finish());
-    }
-  } finally {
-    endBatch();
-  }
-  return frames;
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // One Write stream.

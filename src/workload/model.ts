@@ -10,7 +10,7 @@ import type { WriteBatchResult } from '../client/write.js';
 import type { Span } from '../generator/generator.js';
 import type { QueryClient } from '../oracle/index.js';
 import type { Model } from '../results.js';
-import { streamFrameEncoder, traceFrameEncoder } from './encode.js';
+import { streamFrameEncoder, traceFrameEncoder } from '../wire/spans.js';
 
 /**
  * The part of `BanyanDBClient` the workloads use (structural, so tests can pass a stand-in that stalls or fails).

@@ -9,7 +9,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { RECYCLE_PAYLOADS, type Span, SpanGenerator } from '../generator/generator.js';
-import { streamFrameEncoder, traceFrameEncoder } from './encode.js';
+import { streamFrameEncoder, traceFrameEncoder } from '../wire/spans.js';
 import { SlabPool } from './frame-slabs.js';
 import type { ProducedMessage, ProduceRequest, ProducerInit } from './producer.js';
 

@@ -1,20 +1,20 @@
 /**
- * Direct protobuf encoder of BanyanDB write requests (hot path of every write batch).
+ * Write-request objects (the shapes of src/client/types.ts) -> `banyandb.{stream,trace}.v1.WriteRequest` frames, on
+ * the hot path of every `writeStream` / `writeTrace` batch.
  *
  * Produces exactly the bytes protobufjs' raw `Type.encode(msg).finish()` produces for the same object (same field
- * order, same presence rules, same int64/int32 varints, same UTF-8 writer for short strings), but measures the
- * message first and writes it straight into one exactly-sized Buffer: no writer op list, no fork/ldelim, no
- * intermediate objects. Anything outside the plain shapes of types.ts (Long objects, numeric strings, base64 bytes,
- * non-array repeated fields...) makes it return `undefined`, and the caller falls back to protobufjs.
+ * order, same presence rules, same scalar writes: see writer.ts), but measures the message first and writes it
+ * straight into the batch's slab: no writer op list, no fork/ldelim, no intermediate objects. Anything outside the
+ * plain shapes of types.ts (Long objects, numeric strings, base64 bytes, non-array repeated fields...) is left to
+ * protobufjs, which {@link encodeStreamRequests} / {@link encodeTraceRequests} call for those messages only.
  *
  * Internal: not part of the public API.
  */
-import protobuf from 'protobufjs';
-import type { Metadata, StreamWriteRequest, TagValue, Timestamp, TraceWriteRequest } from './types.js';
+import { asBuffer } from '../client/methods.js';
+import { messageType } from '../client/proto.js';
+import type { Metadata, StreamWriteRequest, TagValue, Timestamp, TraceWriteRequest } from '../client/types.js';
+import { FrameWriter, int32Len, int64Len, utf8Len, varintLen } from './writer.js';
 
-/** protobufjs writes strings shorter than this with its own UTF-8 writer (and longer ones with Buffer#utf8Write). */
-const SHORT_STRING = 40;
-const utf8Write = protobuf.util.utf8.write as (s: string, buf: Uint8Array, pos: number) => number;
 const hasOwn = Object.prototype.hasOwnProperty;
 
 /** Set when the size pass meets a value it does not handle; the caller then uses protobufjs. */
@@ -27,61 +27,7 @@ let strLens: number[] = [];
 let si = 0;
 
 // ---------------------------------------------------------------------------------------------------------
-// Scalars (protobufjs semantics).
-
-function varintLen32(v: number): number {
-  return v < 128 ? 1 : v < 16384 ? 2 : v < 2097152 ? 3 : v < 268435456 ? 4 : 5;
-}
-
-/** lo/hi of protobufjs' LongBits.fromNumber, kept in module scratch to avoid allocating. */
-let bitsLo = 0;
-let bitsHi = 0;
-function longBits(value: number): void {
-  if (value === 0) {
-    bitsLo = 0;
-    bitsHi = 0;
-    return;
-  }
-  const sign = value < 0;
-  if (sign) value = -value;
-  let lo = value >>> 0;
-  let hi = ((value - lo) / 4294967296) >>> 0;
-  if (sign) {
-    hi = ~hi >>> 0;
-    lo = ~lo >>> 0;
-    if (++lo > 4294967295) {
-      lo = 0;
-      if (++hi > 4294967295) hi = 0;
-    }
-  }
-  bitsLo = lo;
-  bitsHi = hi;
-}
-
-function varintLen64(): number {
-  const part0 = bitsLo;
-  const part1 = ((bitsLo >>> 28) | (bitsHi << 4)) >>> 0;
-  const part2 = bitsHi >>> 24;
-  return part2 === 0
-    ? part1 === 0
-      ? part0 < 16384
-        ? part0 < 128
-          ? 1
-          : 2
-        : part0 < 2097152
-          ? 3
-          : 4
-      : part1 < 16384
-        ? part1 < 128
-          ? 5
-          : 6
-        : part1 < 2097152
-          ? 7
-          : 8
-    : part2 < 128
-      ? 9
-      : 10;
-}
+// Size pass: scalars (protobufjs semantics).
 
 /** Size of an int64/uint64 given as a JS number; marks anything else unsupported. */
 function sizeInt64(v: unknown): number {
@@ -89,9 +35,7 @@ function sizeInt64(v: unknown): number {
     unsupported = true;
     return 0;
   }
-  if (v >= 0 && v < 268435456 && (v | 0) === v) return varintLen32(v);
-  longBits(v);
-  return varintLen64();
+  return int64Len(v);
 }
 
 function sizeInt32(v: unknown): number {
@@ -99,8 +43,7 @@ function sizeInt32(v: unknown): number {
     unsupported = true;
     return 0;
   }
-  const x = v | 0;
-  return x < 0 ? 10 : varintLen32(x);
+  return int32Len(v);
 }
 
 function sizeUint32(v: unknown): number {
@@ -108,7 +51,7 @@ function sizeUint32(v: unknown): number {
     unsupported = true;
     return 0;
   }
-  return varintLen32(v >>> 0);
+  return varintLen(v >>> 0);
 }
 
 /** Field key + length prefix + bytes of a string; remembers the byte length for the write pass. */
@@ -117,14 +60,9 @@ function sizeString(s: unknown): number {
     unsupported = true;
     return 0;
   }
-  const n = s.length < SHORT_STRING && isAscii(s) ? s.length : Buffer.byteLength(s);
+  const n = utf8Len(s);
   strLens.push(n);
-  return 1 + varintLen32(n) + n;
-}
-
-function isAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
-  return true;
+  return 1 + varintLen(n) + n;
 }
 
 function sizeBytes(b: unknown): number {
@@ -132,7 +70,7 @@ function sizeBytes(b: unknown): number {
     unsupported = true;
     return 0;
   }
-  return 1 + varintLen32(b.length) + b.length;
+  return 1 + varintLen(b.length) + b.length;
 }
 
 /**
@@ -146,7 +84,7 @@ function open(): number {
 }
 function close(slot: number, body: number): number {
   lens[slot] = body;
-  return 1 + varintLen32(body) + body;
+  return 1 + varintLen(body) + body;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -266,108 +204,54 @@ function sizeStringList(list: unknown[]): number {
 // ---------------------------------------------------------------------------------------------------------
 // Write pass: mirrors the size pass exactly, consuming `lens` and `strLens` in the same order.
 
-const EMPTY = Buffer.alloc(0);
-let buf: Buffer = EMPTY;
-let pos = 0;
-
-function writeVarint32(v: number): void {
-  while (v > 127) {
-    buf[pos++] = (v & 127) | 128;
-    v >>>= 7;
-  }
-  buf[pos++] = v;
-}
-
-function writeVarint64(): void {
-  let lo = bitsLo;
-  let hi = bitsHi;
-  while (hi) {
-    buf[pos++] = (lo & 127) | 128;
-    lo = ((lo >>> 7) | (hi << 25)) >>> 0;
-    hi >>>= 7;
-  }
-  while (lo > 127) {
-    buf[pos++] = (lo & 127) | 128;
-    lo >>>= 7;
-  }
-  buf[pos++] = lo;
-}
-
-function writeInt64(v: number): void {
-  if (v >= 0 && v < 268435456 && (v | 0) === v) writeVarint32(v);
-  else {
-    longBits(v);
-    writeVarint64();
-  }
-}
-
-function writeInt32(v: number): void {
-  const x = v | 0;
-  if (x < 0) {
-    longBits(x);
-    writeVarint64();
-  } else writeVarint32(x);
-}
+let w: FrameWriter;
 
 function writeString(key: number, s: string): void {
-  const n = strLens[si++]!;
-  buf[pos++] = key;
-  writeVarint32(n);
-  if (n === 0) return;
-  if (s.length < SHORT_STRING) utf8Write(s, buf, pos);
-  else (buf as Buffer & { utf8Write(s: string, offset: number, length: number): number }).utf8Write(s, pos, n);
-  pos += n;
-}
-
-function writeBytes(key: number, b: Uint8Array): void {
-  buf[pos++] = key;
-  writeVarint32(b.length);
-  if (b.length > 0) buf.set(b, pos);
-  pos += b.length;
+  w.strField(key, s, strLens[si++]!);
 }
 
 function writeNested(key: number): void {
-  buf[pos++] = key;
-  writeVarint32(lens[li++]!);
+  w.byte(key);
+  w.varint(lens[li++]!);
 }
 
 function writeMetadata(m: Metadata & Record<string, unknown>): void {
   if (present(m, 'group', m.group)) writeString(0x0a, m.group as string);
   if (present(m, 'name', m.name)) writeString(0x12, m.name as string);
   if (present(m, 'id', m.id)) {
-    buf[pos++] = 0x18;
-    writeVarint32((m.id as number) >>> 0);
+    w.byte(0x18);
+    w.varint((m.id as number) >>> 0);
   }
   if (present(m, 'createRevision', m.createRevision)) {
-    buf[pos++] = 0x20;
-    writeInt64(m.createRevision as number);
+    w.byte(0x20);
+    w.int64(m.createRevision as number);
   }
   if (present(m, 'modRevision', m.modRevision)) {
-    buf[pos++] = 0x28;
-    writeInt64(m.modRevision as number);
+    w.byte(0x28);
+    w.int64(m.modRevision as number);
   }
 }
 
 function writeTimestamp(t: Timestamp & Record<string, unknown>): void {
   if (present(t, 'seconds', t.seconds)) {
-    buf[pos++] = 0x08;
-    writeInt64(t.seconds as number);
+    w.byte(0x08);
+    w.int64(t.seconds as number);
   }
   if (present(t, 'nanos', t.nanos)) {
-    buf[pos++] = 0x10;
-    writeInt32(t.nanos as number);
+    w.byte(0x10);
+    w.int32(t.nanos as number);
   }
 }
 
 function writeTagValue(t: Record<string, unknown>): void {
   if (isNullFix(t)) {
-    buf[pos++] = 0x08;
-    buf[pos++] = 0;
+    w.byte(0x08);
+    w.byte(0);
     return;
   }
   if (present(t, 'null', t.null)) {
-    buf[pos++] = 0x08;
-    writeInt32(t.null as number);
+    w.byte(0x08);
+    w.int32(t.null as number);
   }
   if (present(t, 'str', t.str)) {
     const s = t.str as Record<string, unknown>;
@@ -384,8 +268,8 @@ function writeTagValue(t: Record<string, unknown>): void {
     const x = t.int as Record<string, unknown>;
     writeNested(0x22);
     if (present(x, 'value', x.value)) {
-      buf[pos++] = 0x08;
-      writeInt64(x.value as number);
+      w.byte(0x08);
+      w.int64(x.value as number);
     }
   }
   if (present(t, 'intArray', t.intArray)) {
@@ -394,10 +278,10 @@ function writeTagValue(t: Record<string, unknown>): void {
     const v = a.value as number[] | null | undefined;
     if (v != null && v.length > 0) {
       writeNested(0x0a);
-      for (const x of v) writeInt64(x);
+      for (const x of v) w.int64(x);
     }
   }
-  if (present(t, 'binaryData', t.binaryData)) writeBytes(0x32, t.binaryData as Uint8Array);
+  if (present(t, 'binaryData', t.binaryData)) w.bytesField(0x32, t.binaryData as Uint8Array);
   if (present(t, 'timestamp', t.timestamp)) {
     writeNested(0x3a);
     writeTimestamp(t.timestamp as Timestamp & Record<string, unknown>);
@@ -411,59 +295,38 @@ function writeTags(key: number, tags: readonly TagValue[]): void {
   }
 }
 
-function begin(): void {
+/** The writer of the message being encoded (set by begin(), for the write pass). */
+const NO_WRITER = new FrameWriter();
+
+function begin(writer: FrameWriter): void {
+  w = writer;
   unsupported = false;
   lens.length = 0;
   strLens.length = 0;
-}
-
-// Frames of one batch are carved out of shared slabs of up to ARENA_BYTES: one ArrayBuffer per ~6 frames of
-// 10 KB instead of one each (fewer backing-store allocations and less external-memory GC pressure). A slab
-// never outlives the frames cut from it, and slabs are sized from the messages still to come in the batch, so
-// a small batch does not pin a large slab.
-/** Largest slab frames are carved from (below glibc's mmap threshold, so slabs are recycled by malloc). */
-const ARENA_BYTES = 64 * 1024;
-let arena: Buffer = Buffer.alloc(0);
-let arenaOff = 0;
-/** Messages still to encode in the current batch (sizes the next slab). */
-let batchLeft = 1;
-let start = 0;
-
-/** Starts a batch of `messages` frames: later frames share slabs with each other, never with earlier batches. */
-export function beginBatch(messages: number): void {
-  arena = Buffer.alloc(0);
-  arenaOff = 0;
-  batchLeft = Math.max(1, messages);
-}
-
-/** Ends a batch: forgets the last slab so it is freed with the batch's frames. */
-export function endBatch(): void {
-  arena = Buffer.alloc(0);
-  arenaOff = 0;
-  batchLeft = 1;
-  // Drop references held by scratch arrays that grew large.
-  if (lens.length > 4096) lens = [];
-  if (strLens.length > 4096) strLens = [];
-}
-
-function allocate(size: number): void {
-  if (arena.length - arenaOff < size) {
-    arena = Buffer.allocUnsafe(Math.max(size, Math.min(ARENA_BYTES, size * batchLeft)));
-    arenaOff = 0;
-  }
-  buf = arena;
-  start = arenaOff;
-  pos = arenaOff;
   li = 0;
   si = 0;
 }
 
+/** Field 1 of both WriteRequests. */
+function sizeMetadataField(metadata: Metadata | undefined): number {
+  if (metadata == null) return 0;
+  const slot = open();
+  return close(slot, sizeMetadata(metadata));
+}
+
+function writeMetadataField(metadata: Metadata | undefined): void {
+  if (metadata == null) return;
+  writeNested(0x0a);
+  writeMetadata(metadata as Metadata & Record<string, unknown>);
+}
+
 function finish(size: number): Buffer {
-  if (pos !== start + size) throw new Error(`internal error: encoded ${pos - start} bytes, measured ${size}`);
-  arenaOff = pos;
-  if (batchLeft > 1) batchLeft--;
-  buf = EMPTY;
-  return arena.subarray(start, pos);
+  const frame = w.frame(size);
+  w = NO_WRITER;
+  // Drop scratch arrays that grew large.
+  if (lens.length > 4096) lens = [];
+  if (strLens.length > 4096) strLens = [];
+  return frame;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -471,15 +334,18 @@ function finish(size: number): Buffer {
 
 /**
  * Encodes a `banyandb.trace.v1.WriteRequest` with the given metadata and version, or returns undefined when a
- * value is outside the shapes this encoder handles (the caller then uses protobufjs).
+ * value is outside the shapes this encoder handles (the caller then uses protobufjs). The frame is carved from
+ * `writer`'s slab; `framesLeft` (this one included) sizes a new slab.
  */
-export function encodeTraceWrite(metadata: Metadata | undefined, req: TraceWriteRequest, version: number | undefined): Buffer | undefined {
-  begin();
-  let size = 0;
-  if (metadata != null) {
-    const slot = open();
-    size += close(slot, sizeMetadata(metadata));
-  }
+export function encodeTraceWrite(
+  metadata: Metadata | undefined,
+  req: TraceWriteRequest,
+  version: number | undefined,
+  writer: FrameWriter = new FrameWriter(),
+  framesLeft = 1,
+): Buffer | undefined {
+  begin(writer);
+  let size = sizeMetadataField(metadata);
   const tags = req.tags;
   if (repeated(tags)) size += sizeTags(tags);
   const span = req.span;
@@ -495,16 +361,13 @@ export function encodeTraceWrite(metadata: Metadata | undefined, req: TraceWrite
   }
   if (unsupported) return undefined;
 
-  allocate(size);
-  if (metadata != null) {
-    writeNested(0x0a);
-    writeMetadata(metadata as Metadata & Record<string, unknown>);
-  }
+  w.reserve(size, framesLeft);
+  writeMetadataField(metadata);
   if (tags != null && tags.length > 0) writeTags(0x12, tags);
-  if (span != null) writeBytes(0x1a, span);
+  if (span != null) w.bytesField(0x1a, span);
   if (version != null) {
-    buf[pos++] = 0x20;
-    writeInt64(version);
+    w.byte(0x20);
+    w.int64(version);
   }
   if (tagSpec != null) {
     writeNested(0x2a);
@@ -516,19 +379,18 @@ export function encodeTraceWrite(metadata: Metadata | undefined, req: TraceWrite
 
 /**
  * Encodes a `banyandb.stream.v1.WriteRequest` with the given metadata and message id, or returns undefined when a
- * value is outside the shapes this encoder handles (the caller then uses protobufjs).
+ * value is outside the shapes this encoder handles (the caller then uses protobufjs). The frame is carved from
+ * `writer`'s slab; `framesLeft` (this one included) sizes a new slab.
  */
 export function encodeStreamWrite(
   metadata: Metadata | undefined,
   req: StreamWriteRequest,
   messageId: number | undefined,
+  writer: FrameWriter = new FrameWriter(),
+  framesLeft = 1,
 ): Buffer | undefined {
-  begin();
-  let size = 0;
-  if (metadata != null) {
-    const slot = open();
-    size += close(slot, sizeMetadata(metadata));
-  }
+  begin(writer);
+  let size = sizeMetadataField(metadata);
   const element = req.element;
   if (element != null) {
     const slot = open();
@@ -570,11 +432,8 @@ export function encodeStreamWrite(
   }
   if (unsupported) return undefined;
 
-  allocate(size);
-  if (metadata != null) {
-    writeNested(0x0a);
-    writeMetadata(metadata as Metadata & Record<string, unknown>);
-  }
+  w.reserve(size, framesLeft);
+  writeMetadataField(metadata);
   if (element != null) {
     const e = element as Record<string, unknown>;
     writeNested(0x12);
@@ -592,8 +451,8 @@ export function encodeStreamWrite(
     }
   }
   if (messageId != null) {
-    buf[pos++] = 0x18;
-    writeInt64(messageId);
+    w.byte(0x18);
+    w.int64(messageId);
   }
   if (specs != null) {
     for (const s of specs) {
@@ -603,4 +462,79 @@ export function encodeStreamWrite(
     }
   }
   return finish(size);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Batches. protobufjs (raw encode, without fromObject) encodes what the direct encoder leaves: the only enum in a
+// write request is TagValue.null; everything else (Timestamp {seconds, nanos}, int64 as number, bytes) is already
+// in protobufjs' runtime shape.
+
+function needsNullFix(tags: TagValue[] | undefined): boolean {
+  if (!tags) return false;
+  for (let i = 0; i < tags.length; i++) {
+    const v = (tags[i] as { null?: unknown } | undefined)?.null;
+    if (v !== undefined && typeof v !== 'number') return true;
+  }
+  return false;
+}
+
+function fixNulls(tags: TagValue[]): TagValue[] {
+  return tags.map((t) => {
+    const v = (t as { null?: unknown }).null;
+    return v !== undefined && typeof v !== 'number' ? { null: 0 } : t;
+  });
+}
+
+// The direct encoder (same bytes as protobufjs, measured ~2x cheaper per message) writes into 64 KB slabs shared by
+// the frames of one batch. (A single 1 MB buffer per batch, above the mmap threshold, measured no faster and
+// page-faulted fresh memory every batch.)
+
+/**
+ * Encodes a batch: `direct` for each request, `fallback` (protobufjs) for those it leaves; `metadata` carried over
+ * from the previous request when a request has none.
+ */
+function encodeBatch<Req extends { metadata?: Metadata }>(
+  batch: readonly Req[],
+  ids: readonly number[],
+  direct: (metadata: Metadata | undefined, req: Req, id: number | undefined, writer: FrameWriter, framesLeft: number) => Buffer | undefined,
+  fallback: (metadata: Metadata | undefined, req: Req, id: number | undefined) => Buffer,
+): Buffer[] {
+  const frames = new Array<Buffer>(batch.length);
+  let metadata = batch[0]?.metadata;
+  const writer = new FrameWriter();
+  for (let i = 0; i < batch.length; i++) {
+    const req = batch[i]!;
+    if (req.metadata) metadata = req.metadata;
+    frames[i] = direct(metadata, req, ids[i], writer, batch.length - i) ?? fallback(metadata, req, ids[i]);
+  }
+  return frames;
+}
+
+function protobufStream(metadata: Metadata | undefined, req: StreamWriteRequest, messageId: number | undefined): Buffer {
+  let element = req.element;
+  const families = element?.tagFamilies;
+  if (element && families?.some((f) => needsNullFix(f.tags))) {
+    element = { ...element, tagFamilies: families.map((f) => (f.tags && needsNullFix(f.tags) ? { tags: fixNulls(f.tags) } : f)) };
+  }
+  const msg = { metadata, element, messageId, tagFamilySpec: req.tagFamilySpec };
+  return asBuffer(messageType('banyandb.stream.v1.WriteRequest').encode(msg).finish());
+}
+
+function protobufTrace(metadata: Metadata | undefined, req: TraceWriteRequest, version: number | undefined): Buffer {
+  const tags = req.tags && needsNullFix(req.tags) ? fixNulls(req.tags) : req.tags;
+  const msg = { metadata, tags, span: req.span, version, tagSpec: req.tagSpec };
+  return asBuffer(messageType('banyandb.trace.v1.WriteRequest').encode(msg).finish());
+}
+
+/**
+ * Encodes stream write requests (ids already assigned) into WriteRequest frames.
+ * The caller's objects are never mutated.
+ */
+export function encodeStreamRequests(batch: readonly StreamWriteRequest[], ids: readonly number[]): Buffer[] {
+  return encodeBatch(batch, ids, encodeStreamWrite, protobufStream);
+}
+
+/** Encodes trace write requests (ids = versions already assigned) into WriteRequest frames. */
+export function encodeTraceRequests(batch: readonly TraceWriteRequest[], ids: readonly number[]): Buffer[] {
+  return encodeBatch(batch, ids, encodeTraceWrite, protobufTrace);
 }
