@@ -165,3 +165,28 @@ describe('ServerMetricsSampler', () => {
     }
   });
 });
+
+describe('EmulatorMetrics', () => {
+  it('serves its counters under the names the scraper reads, per model and group', async () => {
+    const { EmulatorMetrics } = await import('../src/emulator/metrics.js');
+    const m = new EmulatorMetrics();
+    m.recordWrite('stream', 'g"s', true, 100);
+    m.recordWrite('stream', 'g"s', false, 100);
+    m.recordWrite('trace', 'gt', true, 40);
+    m.recordQuery('trace', 'gt', 0.25);
+    m.recordQuery('trace', 'gt', 0.5);
+    m.recordWrite('stream', 'dropped', true, 1);
+    m.dropGroup('dropped');
+    const exp = parsePrometheusText(m.render());
+    assert.deepEqual(exp.problems, []);
+    const s = readServerFigures(exp, 'stream', ['g"s'], 0);
+    assert.equal(s.writeMessages, 2);
+    assert.equal(s.fileElements, 1, 'a write that was not stored is received, not stored');
+    assert.equal(s.fileBytes, 100);
+    const t = readServerFigures(exp, 'trace', ['gt'], 0);
+    assert.equal(t.queries, 2);
+    assert.equal(t.querySeconds, 0.75);
+    assert.ok((t.residentBytes ?? 0) > 0);
+    assert.equal(readServerFigures(exp, 'stream', ['dropped'], 0).writeMessages, undefined);
+  });
+});
