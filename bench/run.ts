@@ -7,7 +7,7 @@
  *
  *   --quick   short runs (about 2-3 minutes); the medium-scale memory pass is shortened and labelled so
  *   --full    the medium-scale memory pass generates 10M spans (the scale's real size; ~6 min or more) instead of 2M
- *   --only    run only the named benches: generator, metrics, write-path, write-full, workload-write
+ *   --only    run only the named benches: generator, metrics, write-path, write-full, workload-write, mixed
  *
  * Each bench's own human-readable output is shown as it runs. When the load average is above 1.5 before the first
  * bench (other processes competing for the 2 cores this was written on), the figures are flagged as unreliable.
@@ -52,6 +52,7 @@ const BENCHES: Bench[] = [
   { name: 'write-full', script: 'write-full.ts', args: ['--spans', QUICK ? '10000' : '30000', '--rounds', QUICK ? '3' : '5'] },
   { name: 'write-path', script: 'write-path.ts', args: ['--spans', QUICK ? '10000' : '30000'] },
   { name: 'workload-write', script: 'workload-write.ts', args: ['--spans', QUICK ? '10000' : '20000', '--repeats', QUICK ? '1' : '2'] },
+  { name: 'mixed', script: 'mixed.ts', args: ['--seconds', QUICK ? '8' : '20'] },
 ];
 
 if (values.help) {
@@ -230,6 +231,28 @@ function rowsFor(o: Outcome): Row[] {
           value: `${n0(m.full.spansPerSec)} / ${n0(m.pre.spansPerSec)} spans/s (${m.ratioWall.toFixed(2)})`,
           target: '(informational)',
           met: undefined,
+          load,
+        });
+      }
+      return rows;
+    }
+    case 'mixed': {
+      const rows: Row[] = [];
+      for (const model of ['stream', 'trace']) {
+        const m = r[model];
+        if (!m) continue;
+        rows.push({
+          figure: `${model}: mixed load (writes ${n0(r.rate)}/s + queries ${r.qps}/s) against the sink, reached`,
+          value: `${n0(m.spansPerSec)} spans/s, ${m.queriesPerSec.toFixed(1)} queries/s`,
+          target: `>= 95% of both rates`,
+          met: m.spansPerSec >= 0.95 * r.rate && m.queriesPerSec >= 0.95 * r.qps,
+          load,
+        });
+        rows.push({
+          figure: `${model}:   harness CPU at that load (not the bottleneck)`,
+          value: `${(m.cpuShareOfCore * 100).toFixed(0)}% of one core, ${m.cpuUsPerSpan.toFixed(0)} µs per span`,
+          target: '< 50% of one core',
+          met: m.cpuShareOfCore < 0.5,
           load,
         });
       }

@@ -4,7 +4,8 @@
  * gRPC server can and the benchmark measures the client, not the sink. For each WriteRequest it reads only the
  * message id (stream message_id = field 3, trace version = field 4) and, after the client half-closes, answers
  * every message with STATUS_SUCCEED (BanyanDB acknowledges successes only after the half-close), all the
- * acknowledgements of one stream in one write. Also answers grpc.health.v1.Health/Check. Reports its port over IPC.
+ * acknowledgements of one stream in one write. Also answers grpc.health.v1.Health/Check, and stream and trace
+ * Query calls with an empty answer (for the mixed-load bench). Reports its port over IPC.
  *
  * The stream flow-control window is 16 MiB (env SINK_WINDOW_BYTES), close to what Go gRPC's BDP estimation grows
  * to on loopback, so an HTTP/2 default of 64 KiB does not cap a single Write stream.
@@ -18,6 +19,7 @@ const WRITE_ID_FIELD: Record<string, { idField: number; ackIdField: number; ackS
   '/banyandb.trace.v1.TraceService/Write': { idField: 4, ackIdField: 2, ackStatusField: 3 },
 };
 const SUCCEED = Buffer.from('STATUS_SUCCEED');
+const QUERY_PATHS = new Set(['/banyandb.stream.v1.StreamService/Query', '/banyandb.trace.v1.TraceService/Query']);
 
 /** Reads a varint at `pos` of `b`; returns [value, next position]. Values above 2^53 lose precision (ids never do). */
 function varint(b: Buffer, pos: number): [number, number] {
@@ -105,6 +107,12 @@ server.on('stream', (stream, headers) => {
   if (path === '/grpc.health.v1.Health/Check') {
     stream.resume();
     stream.once('end', () => respond(stream, [0, 0, 0, 0, 2, 0x08, 0x01])); // HealthCheckResponse{status: SERVING}
+    return;
+  }
+  if (QUERY_PATHS.has(path)) {
+    // The mixed-load bench: a query is answered at once with an empty answer (no elements, no traces).
+    stream.resume();
+    stream.once('end', () => respond(stream, [0, 0, 0, 0, 0]));
     return;
   }
   const write = WRITE_ID_FIELD[path];
