@@ -139,7 +139,7 @@ export {
 } from './targets/target.js';
 
 // ---- emulator -----------------------------------------------------------------------------------------
-export { type Emulator, type EmulatorOptions, startEmulator } from './emulator/index.js';
+export { type Emulator, type EmulatorBehaviour, type EmulatorOptions, startEmulator } from './emulator/index.js';
 
 // ---- reports ------------------------------------------------------------------------------------------
 export { type ConsoleReportOptions, formatConsoleReport } from './report/console.js';

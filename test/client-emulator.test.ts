@@ -7,7 +7,8 @@ import { AlreadyExistsError, NotFoundError, WriteRejectedError } from '../src/er
 
 const SG = 'client_it_stream';
 const TG = 'client_it_trace';
-const BASE_MS = Date.UTC(2026, 0, 1, 12);
+/** Noon of yesterday (UTC): inside the groups' 7-day TTL, which BanyanDB 0.10.3 enforces by dropping older writes (FACT 21). */
+const BASE_MS = Math.floor(Date.now() / 86_400_000) * 86_400_000 - 43_200_000;
 const RESOURCE_OPTS = { shardNum: 1, segmentInterval: { unit: 'UNIT_DAY' as const, num: 1 }, ttl: { unit: 'UNIT_DAY' as const, num: 7 } };
 
 const STREAM: Stream = {

@@ -160,8 +160,11 @@ export const int = (value: number): TagValue => ({ int: { value } });
 export const ts = (ms: number) => ({ seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1_000_000 });
 export const tsv = (ms: number): TagValue => ({ timestamp: ts(ms) });
 
-/** Base time of the fixtures: 2026-01-01T00:00:00Z. */
-export const T0 = Date.UTC(2026, 0, 1);
+/**
+ * Base time of the fixtures: the start of the day before the current UTC hour's day, so every fixture time stays well
+ * inside the fixture groups' 7-day TTL (BanyanDB 0.10.3 acknowledges and drops older writes, FACT 21).
+ */
+export const T0 = Math.floor(Date.now() / 86_400_000) * 86_400_000 - 86_400_000;
 
 export interface ElementSpec {
   id: string;

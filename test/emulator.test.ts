@@ -59,11 +59,12 @@ describe('emulator: health', () => {
   });
 });
 
-describe('emulator: registry', () => {
+/** The strict behaviour's registry checks (BanyanDB 0.10.3's own answers: test/emulator-quirks.test.ts, FACTS 4-14). */
+describe('emulator: registry (strict behaviour)', () => {
   let emu: Emulator;
   let c: TestClient;
   before(async () => {
-    emu = await startEmulator();
+    emu = await startEmulator({ behaviour: 'strict' });
     c = new TestClient(emu.grpcAddress);
   });
   after(async () => {
@@ -81,13 +82,13 @@ describe('emulator: registry', () => {
     );
     assert.equal(got.group.metadata.name, STREAM_GROUP);
     assert.ok(got.group.metadata.modRevision > 0);
-    assert.equal(got.group.metadata.createRevision, got.group.metadata.modRevision);
+    assert.ok(!got.group.metadata.createRevision, 'BanyanDB answers no createRevision (FACT 4)');
     assert.ok(got.group.updatedAt);
     await rejectsWith(c.call('group', 'Get', { group: 'missing' }), status.NOT_FOUND);
     assert.deepEqual(truthy(await c.call('group', 'Exist', { group: STREAM_GROUP })), { hasGroup: true });
     assert.deepEqual(truthy(await c.call('group', 'Exist', { group: 'missing' })), {});
-    const list = await c.call<{ group: unknown[] }>('group', 'List', {});
-    assert.equal(list.group.length, 1);
+    const list = await c.call<{ group: { metadata: { name: string } }[] }>('group', 'List', {});
+    assert.deepEqual(list.group.map((g) => g.metadata.name).sort(), ['_deletion_task', STREAM_GROUP]);
   });
 
   it('validates groups like BanyanDB: metadata required (INVALID_ARGUMENT), empty name / catalog (UNKNOWN)', async () => {
@@ -101,7 +102,7 @@ describe('emulator: registry', () => {
     );
   });
 
-  it('updates bump modRevision and keep createRevision', async () => {
+  it('updates bump modRevision (and answer no createRevision)', async () => {
     const before = await c.call<{ group: { metadata: { modRevision: number; createRevision: number } } }>('group', 'Get', {
       group: STREAM_GROUP,
     });
@@ -111,7 +112,7 @@ describe('emulator: registry', () => {
     }>('group', 'Get', { group: STREAM_GROUP });
     assert.equal(afterUpdate.group.resourceOpts.shardNum, 4);
     assert.ok(afterUpdate.group.metadata.modRevision > before.group.metadata.modRevision);
-    assert.equal(afterUpdate.group.metadata.createRevision, before.group.metadata.createRevision);
+    assert.ok(!afterUpdate.group.metadata.createRevision);
   });
 
   it('streams: group must exist (NOT_FOUND) and be a stream group; CRUD with BanyanDB codes', async () => {
@@ -240,9 +241,13 @@ describe('emulator: registry', () => {
     });
   });
 
-  it('deleting a missing group is NOT_FOUND; deleting a group removes its resources', async () => {
+  it('deleting a missing group is NOT_FOUND; deleting a group removes its resources (once the deletion completed)', async () => {
     await rejectsWith(c.call('group', 'Delete', { group: 'missing' }), status.NOT_FOUND);
     await c.call('group', 'Delete', { group: TRACE_GROUP });
+    const deadline = Date.now() + 5_000;
+    while (Date.now() < deadline && truthy(await c.call('group', 'Exist', { group: TRACE_GROUP })).hasGroup) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
     assert.deepEqual(truthy(await c.call('trace', 'Exist', { metadata: { group: TRACE_GROUP, name: 'segment' } })), {});
   });
 });
@@ -297,16 +302,13 @@ describe('emulator: writes', () => {
     );
   });
 
-  it('message_id 0 ends the call with INVALID_ARGUMENT (after acknowledging earlier successes)', async () => {
+  it('message_id 0 ends the call with INVALID_ARGUMENT and no acknowledgement, not even for earlier successes (FACT 18)', async () => {
     const r = await c.write('streamData', [
       streamWrite({ id: 'd', ms: T0, service: 's1', latency: 1 }, 3),
       streamWrite({ id: 'e', ms: T0, service: 's1', latency: 1 }, 0),
     ]);
     assert.equal(r.error?.code, status.INVALID_ARGUMENT);
-    assert.deepEqual(
-      r.responses.map((x) => [x.messageId, x.status]),
-      [[3, 'STATUS_SUCCEED']],
-    );
+    assert.deepEqual(r.responses, []);
   });
 
   it('trace version 0 ends the call with INVALID_ARGUMENT', async () => {
@@ -354,7 +356,10 @@ describe('emulator: writes', () => {
     assert.equal(s.responses[0]?.status, 'STATUS_EXPIRED_SCHEMA');
   });
 
-  it('rejects a wrong tag count or type with STATUS_INTERNAL_ERROR (stricter than BanyanDB)', async () => {
+  it('strict behaviour: rejects a wrong tag count or type with STATUS_INTERNAL_ERROR (BanyanDB 0.10.3 stores nulls)', async () => {
+    await using strict = await startEmulator({ behaviour: 'strict' });
+    const c = new TestClient(strict.grpcAddress);
+    await loadSchemas(c);
     const wrongType = streamWrite({ id: 'j', ms: T0, service: 's', latency: 1 }, 13) as { element: { tagFamilies: { tags: object[] }[] } };
     wrongType.element.tagFamilies[0]!.tags[3] = { str: { value: 'not-an-int' } };
     const wrongCount = streamWrite({ id: 'k', ms: T0, service: 's', latency: 1 }, 14, false) as {
@@ -378,6 +383,7 @@ describe('emulator: writes', () => {
     span.tags[4] = { str: { value: 'slow' } };
     const t = await c.write('traceData', [span]);
     assert.equal(t.responses[0]?.status, 'STATUS_INTERNAL_ERROR');
+    c.close();
   });
 
   it('span timestamps: not whole milliseconds or absent -> STATUS_INVALID_TIMESTAMP', async () => {

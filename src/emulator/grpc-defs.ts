@@ -4,7 +4,10 @@
  * encoded from plain objects. Internal to the emulator (also used by its tests to build a plain client).
  */
 import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
+import protobuf from 'protobufjs';
 import { decode, encode, serviceType } from '../client/proto.js';
+
+const { Reader, Writer } = protobuf;
 
 /** A decoded request and the bytes it came from. */
 export interface Decoded<T> {
@@ -69,3 +72,54 @@ export const SERVICES = {
   streamData: 'banyandb.stream.v1.StreamService',
   traceData: 'banyandb.trace.v1.TraceService',
 } as const;
+
+/** `banyandb.common.v1.Service`, whose GetAPIVersion the project's proto/ subset does not carry. */
+export const API_VERSION_SERVICE = 'banyandb.common.v1.Service';
+
+/** The answer of GetAPIVersion: `GetAPIVersionResponse { APIVersion version = 1 }`, `APIVersion { version = 1; revision = 2 }`. */
+export interface ApiVersion {
+  version: string;
+  revision: string;
+}
+
+/**
+ * Server-side definition of GetAPIVersion, encoded by hand (two strings in one message): the request
+ * (`GetAPIVersionRequest`) is empty and ignored.
+ */
+export function apiVersionServiceDefinition(): ServiceDefinition {
+  const method: MethodDefinition<Buffer, ApiVersion> = {
+    path: `/${API_VERSION_SERVICE}/GetAPIVersion`,
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: (value) => value,
+    requestDeserialize: (bytes: Buffer) => bytes,
+    responseSerialize: (v: ApiVersion) => {
+      const inner = Writer.create().uint32(10).string(v.version).uint32(18).string(v.revision).finish();
+      return toBuffer(Writer.create().uint32(10).bytes(inner).finish());
+    },
+    responseDeserialize: (bytes: Buffer) => decodeApiVersion(bytes),
+    originalName: 'GetAPIVersion',
+  };
+  return { GetAPIVersion: method };
+}
+
+/** Reads a GetAPIVersionResponse (for tests). */
+export function decodeApiVersion(bytes: Uint8Array): ApiVersion {
+  const out: ApiVersion = { version: '', revision: '' };
+  const r = Reader.create(bytes);
+  while (r.pos < r.len) {
+    const tag = r.uint32();
+    if (tag >>> 3 !== 1) {
+      r.skipType(tag & 7);
+      continue;
+    }
+    const inner = Reader.create(r.bytes());
+    while (inner.pos < inner.len) {
+      const t = inner.uint32();
+      if (t >>> 3 === 1) out.version = inner.string();
+      else if (t >>> 3 === 2) out.revision = inner.string();
+      else inner.skipType(t & 7);
+    }
+  }
+  return out;
+}

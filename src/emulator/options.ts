@@ -8,7 +8,26 @@ export const DEFAULT_EMULATOR_PORT = 0;
 /** Default schema propagation delay: none. */
 export const DEFAULT_SCHEMA_PROPAGATION_MS = 0;
 
+/**
+ * Which server behaviour the emulator reproduces.
+ * - `'banyandb-0.10.3'`: BanyanDB 0.10.3 in every respect the conformance corpus recorded, quirks included
+ *   (docs/emulator.md lists them by FACT number).
+ * - `'strict'`: the same, but the registry refuses inconsistent schemas BanyanDB 0.10.3 accepts (FACT 11) and the
+ *   write path refuses malformed writes it would store as nulls (FACT 20) with STATUS_INTERNAL_ERROR. For the
+ *   project's own tests of the schemas and writes it sends; a request that passes only here may fail on BanyanDB.
+ */
+export type EmulatorBehaviour = 'banyandb-0.10.3' | 'strict';
+
+/** Default behaviour: BanyanDB 0.10.3's. */
+export const DEFAULT_EMULATOR_BEHAVIOUR: EmulatorBehaviour = 'banyandb-0.10.3';
+const BEHAVIOURS: readonly EmulatorBehaviour[] = ['banyandb-0.10.3', 'strict'];
+
 export interface EmulatorOptions {
+  /**
+   * Server behaviour to reproduce; see {@link EmulatorBehaviour}.
+   * @default 'banyandb-0.10.3'
+   */
+  behaviour?: EmulatorBehaviour;
   /**
    * Host (interface address) both servers bind to.
    * @default '127.0.0.1'
@@ -60,6 +79,7 @@ export interface EmulatorOptions {
 }
 
 export interface ResolvedEmulatorOptions {
+  behaviour: EmulatorBehaviour;
   host: string;
   httpHost: string;
   grpcPort: number;
@@ -82,9 +102,17 @@ export function resolveEmulatorOptions(o: EmulatorOptions = {}): ResolvedEmulato
   if (!Number.isFinite(propagation) || propagation < 0) {
     throw new OptionsError('schemaPropagationMs', `schemaPropagationMs must be a number >= 0, got ${String(o.schemaPropagationMs)}`);
   }
+  const behaviour = o.behaviour ?? DEFAULT_EMULATOR_BEHAVIOUR;
+  if (!BEHAVIOURS.includes(behaviour)) {
+    throw new OptionsError(
+      'behaviour',
+      `behaviour must be one of ${BEHAVIOURS.map((b) => `'${b}'`).join(', ')}, got ${String(o.behaviour)}`,
+    );
+  }
   const host = o.host ?? DEFAULT_EMULATOR_HOST;
   if (!host) throw new OptionsError('host', 'host must not be empty');
   return {
+    behaviour,
     host,
     httpHost: o.httpHost || host,
     grpcPort: port('grpcPort', o.grpcPort),

@@ -1,7 +1,8 @@
 /**
- * The BanyanDB emulator: an in-memory, BanyanDB v0.10.3-compatible server over real gRPC (registry,
- * write and query services, grpc.health) plus BanyanDB's HTTP health endpoint. A test double and dry-run
- * target, not a database: see docs/emulator.md for the behaviours it reproduces and its limits.
+ * The BanyanDB emulator: an in-memory server over real gRPC (registry, write and query services, grpc.health,
+ * GetAPIVersion) plus BanyanDB's HTTP endpoints, behaving like BanyanDB 0.10.3 in every respect its conformance
+ * corpus recorded (the version-specific behaviour lives in ./banyandb-0.10.3/). A test double and dry-run target,
+ * not a database: see docs/emulator.md for the behaviours it reproduces, by FACT number, and its limits.
  */
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -32,13 +33,15 @@ import type {
   TraceWriteResponse,
 } from '../client/types.js';
 import { UnavailableError } from '../errors.js';
-import { type Decoded, SERVICES, serverServiceDefinition } from './grpc-defs.js';
+import { toolVersion } from '../workload/version.js';
+import { BANYANDB_0_10_3 } from './banyandb-0.10.3/index.js';
+import { type ApiVersion, apiVersionServiceDefinition, type Decoded, SERVICES, serverServiceDefinition } from './grpc-defs.js';
 import { type EmulatorOptions, resolveEmulatorOptions } from './options.js';
 import { queryStream, queryTrace } from './queries.js';
 import { Registry } from './registry.js';
-import { RpcFailure } from './status.js';
+import { RpcFailure, unknown } from './status.js';
 import { DataStore, WriteLog } from './store.js';
-import { acceptStreamWrite, acceptTraceWrite, type WriteContext } from './writes.js';
+import { acceptStreamWrite, acceptTraceWrite, type WriteContext, type WriteOutcome } from './writes.js';
 
 /** BanyanDB's default maximum size of a received gRPC message (10 MiB). */
 const MAX_RECEIVE_MESSAGE_BYTES = 10 * 1024 * 1024;
@@ -85,21 +88,26 @@ type OpenCall = ServerDuplexStream<Decoded<unknown>, object> | ServerWritableStr
 /** Starts the emulator: binds the gRPC and HTTP servers and resolves once both listen. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const opts = resolveEmulatorOptions(options);
+  const profile = BANYANDB_0_10_3;
+  const texts = profile.texts;
+  const strict = opts.behaviour === 'strict';
   const clock = Date.now;
-  const registry = new Registry(clock);
+  const registry = new Registry(clock, { profile, strict });
   const store = new DataStore();
   const writeLog = new WriteLog({ stream: opts.streamDataPath, trace: opts.traceDataPath }, opts.log);
   registry.groupHasData = (g) => store.hasData(g);
   registry.onGroupDeleted = (g) => store.dropGroup(g);
-  const ctx: WriteContext = { registry, store, writeLog, schemaPropagationMs: opts.schemaPropagationMs, clock, log: opts.log };
+  const ctx: WriteContext = { registry, store, writeLog, schemaPropagationMs: opts.schemaPropagationMs, clock, log: opts.log, strict };
+  /** GetAPIVersion answers as the emulator, distinguishably from BanyanDB: the revision starts with `emulator-`. */
+  const apiVersion: ApiVersion = { version: profile.apiVersion, revision: `emulator-${toolVersion()}` };
   const openCalls = new Set<OpenCall>();
   let closing = false;
 
   const server = new Server({ 'grpc.max_receive_message_length': MAX_RECEIVE_MESSAGE_BYTES });
 
-  // ---- health ----
+  // ---- health (FACT 1) and version (FACT 2) ----
   const healthCheck = unary<{ service?: string }, { status: string }>((req) => {
-    if (req.service) throw new RpcFailure(status.NOT_FOUND, 'unknown service');
+    if (req.service) throw new RpcFailure(status.NOT_FOUND, texts.UNKNOWN_SERVICE);
     return { status: closing ? 'NOT_SERVING' : 'SERVING' };
   });
   const healthWatch: handleServerStreamingCall<Decoded<{ service?: string }>, object> = (call) => {
@@ -109,6 +117,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     call.write({ status: call.request.msg.service ? 'SERVICE_UNKNOWN' : 'SERVING' });
   };
   server.addService(serverServiceDefinition(SERVICES.health), { Check: healthCheck, Watch: healthWatch });
+  server.addService(apiVersionServiceDefinition(), {
+    GetAPIVersion: ((_call, callback) => callback(null, apiVersion)) as handleUnaryCall<Buffer, ApiVersion>,
+  });
 
   // ---- registries ----
   server.addService(serverServiceDefinition(SERVICES.group), {
@@ -168,11 +179,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   // ---- data ----
   server.addService(serverServiceDefinition(SERVICES.streamData), {
-    Query: unary<StreamQueryRequest, object>((r) => queryStream(registry, store, r)),
+    Query: unary<StreamQueryRequest, object>((r) => {
+      refuseBrokenGroups('stream', r.name ?? '', r.groups);
+      return queryStream(registry, store, r);
+    }),
     Write: writeHandler<StreamWriteRequest, StreamWriteResponse, StreamTagFamilySpec[]>({
       validate: (m) => {
-        if (!m.element) return 'invalid WriteRequest.Element: value is required';
-        if (!m.messageId) return 'invalid WriteRequest.MessageId: value must be greater than 0';
+        if (!m.element) return texts.STREAM_WRITE_NO_ELEMENT;
+        if (!m.messageId) return texts.STREAM_WRITE_MESSAGE_ID_ZERO;
         return undefined;
       },
       specOf: (m) => (m.tagFamilySpec?.length ? m.tagFamilySpec : undefined),
@@ -181,67 +195,94 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }),
   });
   server.addService(serverServiceDefinition(SERVICES.traceData), {
-    Query: unary<TraceQueryRequest, object>((r) => queryTrace(registry, store, r)),
+    Query: unary<TraceQueryRequest, object>((r) => {
+      refuseBrokenGroups('trace', r.name ?? '', r.groups);
+      return queryTrace(registry, store, r);
+    }),
     Write: writeHandler<TraceWriteRequest, TraceWriteResponse, string[]>({
       validate: (m) => {
-        if (!m.tags?.length) return 'invalid WriteRequest.Tags: value must contain at least 1 item(s)';
-        if (!m.version) return 'invalid WriteRequest.Version: value must be greater than 0';
+        if (!m.tags?.length) return texts.TRACE_WRITE_NO_TAGS;
+        if (!m.version) return texts.TRACE_WRITE_VERSION_ZERO;
         return undefined;
       },
       specOf: (m) => (m.tagSpec ? (m.tagSpec.tagNames ?? []) : undefined),
       accept: (md, m, spec, raw) => acceptTraceWrite(ctx, md, m, spec, raw),
       ack: (md, m, st) => ({ metadata: md, version: m.version ?? 0, status: st }),
+      // FACT 18: a span with more tag values than names fails the whole call when it ends.
+      batchProblem: (outcomes) => {
+        const overlong = outcomes.filter((o) => o.overlong).length;
+        return overlong ? texts.spansTagsMismatch(outcomes.length, overlong) : undefined;
+      },
     }),
   });
 
+  /** FACT 14: every query of a group re-created under an old name fails. */
+  function refuseBrokenGroups(model: 'stream' | 'trace', name: string, groups: readonly string[] | undefined): void {
+    for (const g of groups ?? []) if (registry.isBroken(g)) throw unknown(texts.recreatedGroupQuery(model, name, g));
+  }
+
   /**
-   * One bidi Write call, as BanyanDB's liaison runs it: every message is validated as it arrives (a
-   * validation failure ends the call with INVALID_ARGUMENT); rejections are acknowledged at once;
-   * successes are acknowledged only after the client half-closes, then the call ends OK.
+   * One bidi Write call, as BanyanDB 0.10.3 runs it (FACTS 15-18): every message is validated as it arrives; a
+   * validation failure ends the call at once with no acknowledgement at all and nothing of the call stored.
+   * Rejections are acknowledged at once; accepted writes are stored and acknowledged only when the client
+   * half-closes, then the call ends OK (or, when `batchProblem` finds one, INTERNAL with no acknowledgement).
    */
   function writeHandler<Req extends { metadata?: Metadata }, Res extends object, Spec>(h: {
     validate: (m: Req) => string | undefined;
     specOf: (m: Req) => Spec | undefined;
-    accept: (md: Metadata, m: Req, spec: Spec | undefined, raw: Buffer) => string;
+    accept: (md: Metadata, m: Req, spec: Spec | undefined, raw: Buffer) => WriteOutcome;
     ack: (md: Metadata, m: Req, st: string) => Res;
+    batchProblem?: (accepted: readonly WriteOutcome[]) => string | undefined;
   }): handleBidiStreamingCall<Decoded<Req>, Res> {
     return (call) => {
       const c = call as unknown as OpenCall;
       openCalls.add(c);
-      const succeeded: Res[] = [];
+      const accepted: { outcome: WriteOutcome; ack: Res }[] = [];
       let metadata: Metadata | undefined;
       let spec: Spec | undefined;
       let first = true;
       let done = false;
-      const finish = (failure?: { code: status; details: string }): void => {
+      const fail = (failure: { code: status; details: string }): void => {
         if (done) return;
         done = true;
         openCalls.delete(c);
-        for (const ack of succeeded) call.write(ack);
-        succeeded.length = 0;
-        if (failure) call.emit('error', failure);
-        else call.end();
+        accepted.length = 0;
+        call.emit('error', failure);
+      };
+      const halfClosed = (): void => {
+        if (done) return;
+        const problem = h.batchProblem?.(accepted.map((a) => a.outcome));
+        if (problem) {
+          fail({ code: status.INTERNAL, details: problem });
+          return;
+        }
+        done = true;
+        openCalls.delete(c);
+        for (const a of accepted) a.outcome.commit?.();
+        for (const a of accepted) call.write(a.ack);
+        accepted.length = 0;
+        call.end();
       };
       call.on('data', ({ msg, raw }: Decoded<Req>) => {
         if (done) return;
         const invalid = h.validate(msg);
-        if (invalid) return finish({ code: status.INVALID_ARGUMENT, details: invalid });
+        if (invalid) return fail({ code: status.INVALID_ARGUMENT, details: invalid });
         if (msg.metadata) {
           metadata = msg.metadata;
         } else if (first) {
           // BanyanDB cannot address a reply without metadata: it sends none and fails the call.
-          return finish({ code: status.UNKNOWN, details: 'metadata is required for the first request of gRPC stream' });
+          return fail({ code: status.UNKNOWN, details: texts.WRITE_METADATA_REQUIRED });
         }
         first = false;
         const s = h.specOf(msg);
         if (s !== undefined) spec = s;
         const md = metadata!;
-        const st = h.accept(md, msg, spec, raw);
-        const ack = h.ack(md, msg, st);
-        if (st === 'STATUS_SUCCEED') succeeded.push(ack);
+        const outcome = h.accept(md, msg, spec, raw);
+        const ack = h.ack(md, msg, outcome.status);
+        if (outcome.status === 'STATUS_SUCCEED') accepted.push({ outcome, ack });
         else call.write(ack);
       });
-      call.on('end', () => finish());
+      call.on('end', halfClosed);
       call.on('cancelled', () => {
         done = true;
         openCalls.delete(c);
@@ -262,13 +303,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     });
   });
 
+  // FACTS 2-3: BanyanDB's HTTP health route, the gateway route of GetAPIVersion, its JSON 404.
   const http: HttpServer = createServer((req, res) => {
     const path = (req.url ?? '').split('?')[0];
     if (req.method === 'GET' && path === '/api/healthz') {
-      res.writeHead(closing ? 503 : 200, { 'content-type': 'text/plain' }).end(closing ? 'NOT_SERVING' : 'SERVING');
+      res.writeHead(closing ? 503 : 200, { 'content-type': texts.HTTP_HEALTHZ_CONTENT_TYPE }).end(closing ? 'NOT_SERVING' : 'SERVING');
       return;
     }
-    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+    if (req.method === 'GET' && path === '/api/v1/common/api/version') {
+      res.writeHead(200, { 'content-type': texts.HTTP_JSON_CONTENT_TYPE }).end(JSON.stringify({ version: apiVersion }));
+      return;
+    }
+    res.writeHead(404, { 'content-type': texts.HTTP_JSON_CONTENT_TYPE }).end(texts.HTTP_NOT_FOUND_BODY);
   });
   let httpPort: number;
   try {
@@ -297,6 +343,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const close = (): Promise<void> => {
     closed ??= (async () => {
       closing = true;
+      registry.dispose();
       for (const c of [...openCalls]) {
         openCalls.delete(c);
         try {

@@ -1,9 +1,13 @@
 /**
- * Acceptance of one stream element / one span, mirroring the checks BanyanDB v0.10.3's liaison makes
- * (timestamp, schema visibility, mod revision, entity / trace id) plus stricter shape and type checks.
- * Returns the write status name for the acknowledgement. Internal to the emulator.
+ * Acceptance of one stream element / one span, mirroring BanyanDB 0.10.3's liaison and data node (FACTS 17-22):
+ * timestamp checks, schema visibility, mod revision, trace id; malformed values are accepted and stored as nulls,
+ * writes older than the group's TTL are acknowledged and dropped, a stream element written twice is stored once.
+ * The `strict` behaviour refuses malformed shapes and types instead (STATUS_INTERNAL_ERROR), for the project's own
+ * tests of its writes. An accepted write is only stored when its call ends (see server.ts): the returned `commit`
+ * does that. Internal to the emulator.
  */
 import type {
+  IntervalRule,
   Metadata,
   Stream,
   StreamTagFamilySpec,
@@ -15,7 +19,7 @@ import type {
   WriteStatus,
 } from '../client/types.js';
 import type { Registry, Stored } from './registry.js';
-import type { DataStore, WriteLog } from './store.js';
+import type { DataStore, StoredElement, WriteLog } from './store.js';
 import { type AnyTagValue, checkTimestamp, fitsType, NULL_VALUE, timestampMs, valueKind } from './values.js';
 
 export interface WriteContext {
@@ -25,9 +29,22 @@ export interface WriteContext {
   schemaPropagationMs: number;
   clock: () => number;
   log: (line: string) => void;
+  /** Refuse malformed writes instead of storing nulls (the `strict` behaviour). */
+  strict: boolean;
+}
+
+/** The outcome of one write: its ack status; for an accepted write, what stores it when the call ends. */
+export interface WriteOutcome {
+  status: WriteStatus;
+  /** Stores the write (absent when the write is rejected, or accepted and dropped). */
+  commit?: () => void;
+  /** Trace only: the span carried more tag values than its schema (or tag_spec) names (FACT 18). */
+  overlong?: boolean;
 }
 
 const key = (group: string, name: string): string => `${group}\u0000${name}`;
+
+const UNIT_MS: Record<string, number> = { UNIT_HOUR: 3_600_000, UNIT_DAY: 86_400_000 };
 
 /** A schema is invisible to the write path until `schemaPropagationMs` after its creation. */
 function visible<T>(ctx: WriteContext, stored: Stored<T> | undefined): Stored<T> | undefined {
@@ -35,9 +52,40 @@ function visible<T>(ctx: WriteContext, stored: Stored<T> | undefined): Stored<T>
   return ctx.clock() - stored.createdAtMs >= ctx.schemaPropagationMs ? stored : undefined;
 }
 
-function reject(ctx: WriteContext, model: string, md: Metadata, id: number, status: WriteStatus, reason: string): WriteStatus {
+function reject(ctx: WriteContext, model: string, md: Metadata, id: number, status: WriteStatus, reason: string): WriteOutcome {
   ctx.log(`emulator: ${model} write ${md.group}/${md.name} #${id} -> ${status}: ${reason}`);
-  return status;
+  return { status };
+}
+
+/** FACT 21: a write older than the group's TTL is acknowledged STATUS_SUCCEED and never stored. */
+function olderThanTtl(ctx: WriteContext, group: string, ms: number): boolean {
+  const ttl: IntervalRule | undefined = ctx.registry.groups.get(group)?.value.resourceOpts?.ttl;
+  const unit = UNIT_MS[ttl?.unit ?? ''];
+  if (!ttl?.num || !unit) return false;
+  return ms < ctx.clock() - ttl.num * unit;
+}
+
+/** Per stored element list: identity (element id, series, timestamp) -> element, for FACT 22's dedupe. */
+const elementIndexes = new WeakMap<readonly StoredElement[], Map<string, StoredElement>>();
+
+/** Stores a stream element; the same element id, series and timestamp written again replaces the first (FACT 22). */
+function storeElement(ctx: WriteContext, group: string, name: string, stream: Stream, e: Omit<StoredElement, 'seq'>): void {
+  const series = (stream.entity?.tagNames ?? []).map((t) => JSON.stringify(e.tags.get(t) ?? null)).join('\u0001');
+  const identity = `${e.elementId}\u0000${series}\u0000${e.timestampMs}`;
+  const before = ctx.store.elementsOf(group, name);
+  const existing = elementIndexes.get(before)?.get(identity);
+  if (existing) {
+    Object.assign(existing, e);
+    return;
+  }
+  ctx.store.addElement(group, name, e);
+  const list = ctx.store.elementsOf(group, name);
+  let index = elementIndexes.get(list);
+  if (!index) {
+    index = new Map();
+    elementIndexes.set(list, index);
+  }
+  index.set(identity, list[list.length - 1]!);
 }
 
 /** Accepts or rejects one stream element. `raw` is the request's protobuf encoding, for the write log. */
@@ -47,7 +95,7 @@ export function acceptStreamWrite(
   req: StreamWriteRequest,
   spec: StreamTagFamilySpec[] | undefined,
   raw: Uint8Array,
-): WriteStatus {
+): WriteOutcome {
   const id = req.messageId ?? 0;
   const group = md.group ?? '';
   const name = md.name ?? '';
@@ -63,34 +111,72 @@ export function acceptStreamWrite(
   if (!ctx.registry.groups.has(group) || !stored) {
     return reject(ctx, 'stream', md, id, 'STATUS_INTERNAL_ERROR', 'navigation failed: the stream (or its group) does not exist (yet)');
   }
-  const mapped = mapStreamTags(stored.value, req, spec);
+  const stream = stored.value;
+  const mapped = ctx.strict ? mapStreamTagsStrict(stream, req, spec) : mapStreamTags(stream, req, spec);
   if (typeof mapped === 'string') return reject(ctx, 'stream', md, id, 'STATUS_INTERNAL_ERROR', mapped);
-  for (const e of stored.value.entity?.tagNames ?? []) {
-    if (valueKind(mapped.get(e)) === 'null') {
-      return reject(ctx, 'stream', md, id, 'STATUS_INTERNAL_ERROR', `navigation failed: entity tag "${e}" has no value`);
+  if (ctx.strict) {
+    for (const e of stream.entity?.tagNames ?? []) {
+      if (valueKind(mapped.get(e)) === 'null') {
+        return reject(ctx, 'stream', md, id, 'STATUS_INTERNAL_ERROR', `navigation failed: entity tag "${e}" has no value`);
+      }
     }
   }
   const ts = req.element?.timestamp ?? {};
-  ctx.store.addElement(group, name, {
-    elementId: req.element?.elementId ?? '',
-    timestamp: ts,
-    timestampMs: timestampMs(ts),
-    tags: mapped,
-  });
-  ctx.writeLog.append('stream', group, name, raw);
-  return 'STATUS_SUCCEED';
+  const ms = timestampMs(ts);
+  if (olderThanTtl(ctx, group, ms)) return { status: 'STATUS_SUCCEED' };
+  return {
+    status: 'STATUS_SUCCEED',
+    commit: () => {
+      storeElement(ctx, group, name, stream, { elementId: req.element?.elementId ?? '', timestamp: ts, timestampMs: ms, tags: mapped });
+      ctx.writeLog.append('stream', group, name, raw);
+    },
+  };
 }
 
-/** Maps a stream write's positional values onto tag names; a problem description when the shape or a type is wrong. */
-function mapStreamTags(stream: Stream, req: StreamWriteRequest, spec: StreamTagFamilySpec[] | undefined): Map<string, TagValue> | string {
+/** The (family, tag names) layout a stream write's positional values follow: its tag_family_spec, else the schema. */
+function streamLayout(stream: Stream, spec: StreamTagFamilySpec[] | undefined): { family: string; tags: string[] }[] {
+  return spec
+    ? spec.map((s) => ({ family: s.name ?? '', tags: s.tagNames ?? [] }))
+    : (stream.tagFamilies ?? []).map((f) => ({ family: f.name ?? '', tags: (f.tags ?? []).map((t) => t.name ?? '') }));
+}
+
+function streamTypes(stream: Stream): Map<string, TagType | undefined> {
+  const types = new Map<string, TagType | undefined>();
+  for (const f of stream.tagFamilies ?? []) for (const t of f.tags ?? []) types.set(t.name ?? '', t.type);
+  return types;
+}
+
+/**
+ * BanyanDB 0.10.3 (FACT 20): values map by position; a missing family or value, or a value of the wrong type, is
+ * stored as null (entity tags too); values beyond the layout are ignored.
+ */
+function mapStreamTags(stream: Stream, req: StreamWriteRequest, spec: StreamTagFamilySpec[] | undefined): Map<string, TagValue> {
+  const families = req.element?.tagFamilies ?? [];
+  const types = streamTypes(stream);
+  const out = new Map<string, TagValue>();
+  for (const t of types.keys()) out.set(t, NULL_VALUE);
+  for (const [i, want] of streamLayout(stream, spec).entries()) {
+    const values = families[i]?.tags ?? [];
+    for (const [j, tagName] of want.tags.entries()) {
+      if (!types.has(tagName)) continue;
+      const v = values[j];
+      out.set(tagName, v && valueKind(v) !== 'null' && fitsType(v, types.get(tagName)) ? v : NULL_VALUE);
+    }
+  }
+  return out;
+}
+
+/** Strict: maps the values onto tag names; a problem description when the shape or a type is wrong. */
+function mapStreamTagsStrict(
+  stream: Stream,
+  req: StreamWriteRequest,
+  spec: StreamTagFamilySpec[] | undefined,
+): Map<string, TagValue> | string {
   const families = req.element?.tagFamilies ?? [];
   const schemaFamilies = stream.tagFamilies ?? [];
   const out = new Map<string, TagValue>();
-  const types = new Map<string, TagType | undefined>();
-  for (const f of schemaFamilies) for (const t of f.tags ?? []) types.set(t.name ?? '', t.type);
-  const layout: { family: string; tags: string[] }[] = spec
-    ? spec.map((s) => ({ family: s.name ?? '', tags: s.tagNames ?? [] }))
-    : schemaFamilies.map((f) => ({ family: f.name ?? '', tags: (f.tags ?? []).map((t) => t.name ?? '') }));
+  const types = streamTypes(stream);
+  const layout = streamLayout(stream, spec);
   if (families.length !== layout.length) {
     return `the element has ${families.length} tag families, the ${spec ? 'tag_family_spec' : 'stream schema'} has ${layout.length}`;
   }
@@ -121,7 +207,7 @@ export function acceptTraceWrite(
   req: TraceWriteRequest,
   specNames: string[] | undefined,
   raw: Uint8Array,
-): WriteStatus {
+): WriteOutcome {
   const id = req.version ?? 0;
   const group = md.group ?? '';
   const name = md.name ?? '';
@@ -129,7 +215,7 @@ export function acceptTraceWrite(
   if (!stored) return reject(ctx, 'trace', md, id, 'STATUS_NOT_FOUND', 'trace schema not found');
   const trace = stored.value;
   const tags = (req.tags ?? []) as AnyTagValue[];
-  // BanyanDB checks the timestamp tag located through the tag spec, else the first timestamp-valued tag.
+  // BanyanDB checks the timestamp tag located through the tag spec, else the first timestamp-valued tag (FACT 19).
   let tsProblem: string | undefined;
   let found = false;
   const specTsIdx = specNames ? specNames.indexOf(trace.timestampTagName ?? '') : -1;
@@ -151,7 +237,8 @@ export function acceptTraceWrite(
   }
   if (!ctx.registry.groups.has(group))
     return reject(ctx, 'trace', md, id, 'STATUS_INTERNAL_ERROR', 'navigation failed: the group does not exist');
-  const mapped = mapTraceTags(trace, req, specNames);
+  const names = specNames ?? (trace.tags ?? []).map((t) => t.name ?? '');
+  const mapped = ctx.strict ? mapTraceTagsStrict(trace, req, names, specNames !== undefined) : mapTraceTags(trace, req, names);
   if (typeof mapped === 'string') return reject(ctx, 'trace', md, id, 'STATUS_INTERNAL_ERROR', mapped);
   const traceId = mapped.get(trace.traceIdTagName ?? '') as AnyTagValue | undefined;
   if (valueKind(traceId) !== 'str')
@@ -162,24 +249,54 @@ export function acceptTraceWrite(
   if (valueKind(ts) !== 'timestamp') {
     return reject(ctx, 'trace', md, id, 'STATUS_INVALID_TIMESTAMP', `timestamp tag ${trace.timestampTagName} has no value`);
   }
-  ctx.store.addSpan(group, name, {
-    traceId: traceId?.str?.value ?? '',
-    spanId: spanId?.str?.value ?? '',
-    timestampMs: timestampMs(ts?.timestamp),
-    tags: mapped,
-    span: req.span ?? new Uint8Array(0),
-  });
-  ctx.writeLog.append('trace', group, name, raw);
-  return 'STATUS_SUCCEED';
+  const ms = timestampMs(ts?.timestamp);
+  const overlong = (req.tags?.length ?? 0) > names.length;
+  if (olderThanTtl(ctx, group, ms)) return { status: 'STATUS_SUCCEED', overlong };
+  return {
+    status: 'STATUS_SUCCEED',
+    overlong,
+    commit: () => {
+      ctx.store.addSpan(group, name, {
+        traceId: traceId?.str?.value ?? '',
+        spanId: spanId?.str?.value ?? '',
+        timestampMs: ms,
+        tags: mapped,
+        span: req.span ?? new Uint8Array(0),
+      });
+      ctx.writeLog.append('trace', group, name, raw);
+    },
+  };
 }
 
-function mapTraceTags(trace: Trace, req: TraceWriteRequest, specNames: string[] | undefined): Map<string, TagValue> | string {
+/**
+ * BanyanDB 0.10.3 (FACT 20): values map by position onto the tag_spec's names, else the schema's; a missing value
+ * or one of the wrong type is stored as null. (More values than names fail the whole call, see server.ts.)
+ */
+function mapTraceTags(trace: Trace, req: TraceWriteRequest, names: readonly string[]): Map<string, TagValue> {
   const values = req.tags ?? [];
   const types = new Map<string, TagType | undefined>();
   for (const t of trace.tags ?? []) types.set(t.name ?? '', t.type);
-  const names = specNames ?? (trace.tags ?? []).map((t) => t.name ?? '');
+  const out = new Map<string, TagValue>();
+  for (const t of types.keys()) out.set(t, NULL_VALUE);
+  for (const [i, tagName] of names.entries()) {
+    if (!types.has(tagName)) continue;
+    const v = values[i];
+    out.set(tagName, v && valueKind(v) !== 'null' && fitsType(v, types.get(tagName)) ? v : NULL_VALUE);
+  }
+  return out;
+}
+
+function mapTraceTagsStrict(
+  trace: Trace,
+  req: TraceWriteRequest,
+  names: readonly string[],
+  bySpec: boolean,
+): Map<string, TagValue> | string {
+  const values = req.tags ?? [];
+  const types = new Map<string, TagType | undefined>();
+  for (const t of trace.tags ?? []) types.set(t.name ?? '', t.type);
   if (values.length !== names.length) {
-    return `the span has ${values.length} tag values, the ${specNames ? 'tag_spec' : 'trace schema'} has ${names.length}`;
+    return `the span has ${values.length} tag values, the ${bySpec ? 'tag_spec' : 'trace schema'} has ${names.length}`;
   }
   const out = new Map<string, TagValue>();
   for (let i = 0; i < names.length; i++) {
