@@ -29,20 +29,10 @@ const MAX_ALLOWED = 6;
 const RECORD_TIMEOUT_MS = 300_000;
 
 /**
- * Scenarios still being brought to 0.10.3 fidelity, with who is on it. Their sub-tests run and report, but as
- * `todo` they do not fail the suite yet. The query scenarios are the emu-query work
- * (src/emulator/{queries,values,store}.ts): emu-query removes each from this map when it is equal, so that it is
- * then asserted like the others (and the two write scenarios that wait on its FACT 24 work).
+ * Scenarios still being brought to 0.10.3 fidelity, with who is on it (reason). Their sub-tests run and report,
+ * but as `todo` they do not fail the suite. Empty: every scenario is asserted.
  */
-const TODO_SCENARIOS = new Map<string, string>([
-  ['stream-query', 'emu-query in progress'],
-  ['trace-query', 'emu-query in progress'],
-  ['ordering', 'emu-query in progress'],
-  ['trace-filter-projection', 'emu-query in progress'],
-  // Their stream read-back queries need FACT 24's element ids (emu-query); every other step is equal.
-  ['stream-write', 'needs element ids as BanyanDB computes them (FACT 24, emu-query)'],
-  ['group-recreate', 'needs element ids as BanyanDB computes them (FACT 24, emu-query)'],
-]);
+const TODO_SCENARIOS = new Map<string, string>([]);
 
 interface AllowEntry {
   scenario: string;
