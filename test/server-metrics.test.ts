@@ -191,3 +191,51 @@ describe('EmulatorMetrics', () => {
     assert.equal(readServerFigures(exp, 'stream', ['dropped'], 0).writeMessages, undefined);
   });
 });
+
+describe('the emulator serves /metrics', () => {
+  it('counts what it received, stored and answered, per run group; the scraper reads it', async () => {
+    const { startEmulator } = await import('../src/emulator/index.js');
+    const { BanyanDBClient } = await import('../src/client/client.js');
+    const { SchemaLoader } = await import('../src/schema/loader.js');
+    await using emulator = await startEmulator();
+    const client = await BanyanDBClient.connect(emulator.grpcAddress);
+    try {
+      await new SchemaLoader(client).load();
+      const now = Math.floor(Date.now() / 1000) * 1000;
+      const span = (i: number) => ({
+        metadata: { group: 'trace_performance_test', name: 'segment_trace' },
+        tags: [
+          { str: { value: 'svc' } },
+          { str: { value: 'inst' } },
+          { str: { value: `t${i}` } },
+          { timestamp: { seconds: now / 1000, nanos: 0 } },
+          { int: { value: 10 } },
+          { int: { value: 0 } },
+          { str: { value: `s${i}` } },
+          { str: { value: '-1' } },
+          { str: { value: 'op' } },
+          { str: { value: 'http' } },
+        ],
+        span: new Uint8Array(100),
+        version: i + 1,
+      });
+      const res = await client.writeTrace([span(0), span(1), span(2)]);
+      assert.equal(res.acknowledged, 3);
+      await client.queryTrace({
+        groups: ['trace_performance_test'],
+        name: 'segment_trace',
+        criteria: { condition: { name: 'traceId', op: 'BINARY_OP_EQ', value: { str: { value: 't1' } } } },
+      });
+      const got = await scrapeServerFigures(`${emulator.httpAddress}/metrics`, 'trace', ['trace_performance_test']);
+      assert.ok('figures' in got, JSON.stringify(got));
+      assert.equal(got.figures.writeMessages, 3);
+      assert.equal(got.figures.fileElements, 3);
+      assert.ok((got.figures.fileBytes ?? 0) > 300, 'bytes of the stored write messages');
+      assert.equal(got.figures.queries, 1);
+      assert.ok((got.figures.querySeconds ?? -1) >= 0);
+      assert.equal(got.unreadableLines, 0);
+    } finally {
+      await client.close();
+    }
+  });
+});

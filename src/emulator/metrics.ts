@@ -4,6 +4,7 @@
  * way. These are the emulator's figures (in-memory, uncompressed storage), never BanyanDB's; the run's
  * `target.servers` says which server answered.
  */
+import { performance } from 'node:perf_hooks';
 import type { Model } from '../results.js';
 
 interface GroupCounters {
@@ -55,6 +56,42 @@ export class EmulatorMetrics {
     const c = this.#of(model, group);
     c.queries++;
     c.querySeconds += seconds;
+  }
+
+  /** Counts a write message when it arrives and its bytes when the emulator stores it; returns `outcome`. */
+  countWrite<O extends { status: string; commit?: () => void }>(model: Model, md: { group?: string }, raw: Uint8Array, outcome: O): O {
+    const group = md.group ?? '';
+    this.recordWrite(model, group, false, 0);
+    const commit = outcome.commit;
+    if (commit === undefined) return outcome;
+    return {
+      ...outcome,
+      commit: () => {
+        commit();
+        const c = this.#of(model, group);
+        c.elements++;
+        c.bytes += raw.byteLength;
+      },
+    };
+  }
+
+  /** Runs one query and counts it (and its time) for each group it names, whether it answered or failed. */
+  timeQuery<T>(model: Model, groups: readonly string[] | undefined, run: () => T): T {
+    const t0 = performance.now();
+    const done = (): void => {
+      const seconds = (performance.now() - t0) / 1000;
+      for (const g of groups ?? []) this.recordQuery(model, g, seconds);
+    };
+    let result: T;
+    try {
+      result = run();
+    } catch (err) {
+      done();
+      throw err;
+    }
+    if (result instanceof Promise) return result.finally(done) as T;
+    done();
+    return result;
   }
 
   /** A deleted group's figures go with it, as BanyanDB's do. */

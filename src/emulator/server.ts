@@ -36,6 +36,7 @@ import { UnavailableError } from '../errors.js';
 import { toolVersion } from '../workload/version.js';
 import { BANYANDB_0_10_3 } from './banyandb-0.10.3/index.js';
 import { type ApiVersion, apiVersionServiceDefinition, type Decoded, SERVICES, serverServiceDefinition } from './grpc-defs.js';
+import { EmulatorMetrics } from './metrics.js';
 import { type EmulatorOptions, resolveEmulatorOptions } from './options.js';
 import { queryStream, queryTrace } from './queries.js';
 import { Registry } from './registry.js';
@@ -96,7 +97,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const store = new DataStore();
   const writeLog = new WriteLog({ stream: opts.streamDataPath, trace: opts.traceDataPath }, opts.log);
   registry.groupHasData = (g) => store.hasData(g);
-  registry.onGroupDeleted = (g) => store.dropGroup(g);
+  const metrics = new EmulatorMetrics();
+  registry.onGroupDeleted = (g) => {
+    store.dropGroup(g);
+    metrics.dropGroup(g);
+  };
   const ctx: WriteContext = { registry, store, writeLog, schemaPropagationMs: opts.schemaPropagationMs, clock, log: opts.log, strict };
   /** GetAPIVersion answers as the emulator, distinguishably from BanyanDB: the revision starts with `emulator-`. */
   const apiVersion: ApiVersion = { version: profile.apiVersion, revision: `emulator-${toolVersion()}` };
@@ -181,7 +186,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   server.addService(serverServiceDefinition(SERVICES.streamData), {
     Query: unary<StreamQueryRequest, object>((r) => {
       refuseBrokenGroups('stream', r.name ?? '', r.groups);
-      return queryStream(registry, store, r);
+      return metrics.timeQuery('stream', r.groups, () => queryStream(registry, store, r));
     }),
     Write: writeHandler<StreamWriteRequest, StreamWriteResponse, StreamTagFamilySpec[]>({
       validate: (m) => {
@@ -190,14 +195,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         return undefined;
       },
       specOf: (m) => (m.tagFamilySpec?.length ? m.tagFamilySpec : undefined),
-      accept: (md, m, spec, raw) => acceptStreamWrite(ctx, md, m, spec, raw),
+      accept: (md, m, spec, raw) => metrics.countWrite('stream', md, raw, acceptStreamWrite(ctx, md, m, spec, raw)),
       ack: (md, m, st) => ({ messageId: m.messageId ?? 0, status: st, metadata: md }),
     }),
   });
   server.addService(serverServiceDefinition(SERVICES.traceData), {
     Query: unary<TraceQueryRequest, object>((r) => {
       refuseBrokenGroups('trace', r.name ?? '', r.groups);
-      return queryTrace(registry, store, r);
+      return metrics.timeQuery('trace', r.groups, () => queryTrace(registry, store, r));
     }),
     Write: writeHandler<TraceWriteRequest, TraceWriteResponse, string[]>({
       validate: (m) => {
@@ -206,7 +211,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         return undefined;
       },
       specOf: (m) => (m.tagSpec ? (m.tagSpec.tagNames ?? []) : undefined),
-      accept: (md, m, spec, raw) => acceptTraceWrite(ctx, md, m, spec, raw),
+      accept: (md, m, spec, raw) => metrics.countWrite('trace', md, raw, acceptTraceWrite(ctx, md, m, spec, raw)),
       ack: (md, m, st) => ({ metadata: md, version: m.version ?? 0, status: st }),
       // FACT 18: a span with more tag values than names fails the whole call when it ends.
       batchProblem: (outcomes) => {
@@ -308,6 +313,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const path = (req.url ?? '').split('?')[0];
     if (req.method === 'GET' && path === '/api/healthz') {
       res.writeHead(closing ? 503 : 200, { 'content-type': texts.HTTP_HEALTHZ_CONTENT_TYPE }).end(closing ? 'NOT_SERVING' : 'SERVING');
+      return;
+    }
+    if (req.method === 'GET' && path === '/metrics') {
+      // Issue 13: the emulator's own counters, under BanyanDB's metric names (src/emulator/metrics.ts).
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(metrics.render());
       return;
     }
     if (req.method === 'GET' && path === '/api/v1/common/api/version') {
