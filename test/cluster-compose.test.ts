@@ -17,12 +17,13 @@ import {
   parsePercent,
   parseStatsLine,
   resolveClusterOptions,
+  StartedCluster,
   statsRatios,
   summarizeStats,
   toYaml,
   type YamlValue,
 } from '../src/cluster/index.js';
-import { ClusterError, OptionsError } from '../src/errors.js';
+import { ClosedError, ClusterError, OptionsError } from '../src/errors.js';
 import type { ContainerStatsSample } from '../src/results.js';
 import { freePorts } from './helpers/net.js';
 
@@ -345,5 +346,54 @@ describe('Docker and Compose detection (fake PATH)', () => {
       detectDocker({ env: { PATH: d } }),
       (err: unknown) => err instanceof ClusterError && err.code === 'DOCKER_NOT_RUNNING',
     );
+  });
+});
+
+describe('StartedCluster.close()', () => {
+  /** A started cluster over a Compose project stand-in that records its `down` calls (no Docker involved). */
+  function startedWith(down: (volumes: boolean) => Promise<void>, keep = false): { cluster: StartedCluster; unregistered: () => number } {
+    let unregistered = 0;
+    const project = { flavour: { command: ['docker', 'compose'] }, file: '/nonexistent/compose.yaml', project: 'bp-close-test', down };
+    const info = { clientVersion: '0', serverVersion: '0', apiVersion: '0', os: 'linux', arch: 'x64', compose: project.flavour };
+    const cluster = new StartedCluster(
+      resolveClusterOptions({ projectName: 'bp-close-test', keep }),
+      info as unknown as ConstructorParameters<typeof StartedCluster>[1],
+      project as unknown as ConstructorParameters<typeof StartedCluster>[2],
+      () => void unregistered++,
+    );
+    return { cluster, unregistered: () => unregistered };
+  }
+
+  test('twice concurrently runs compose down once, and both callers wait for it to end', async () => {
+    const downs: boolean[] = [];
+    let finished = false;
+    const { cluster, unregistered } = startedWith(async (volumes) => {
+      downs.push(volumes);
+      await new Promise((r) => setTimeout(r, 50));
+      finished = true;
+    });
+    const first = cluster.close();
+    const second = cluster.close();
+    await second;
+    assert.equal(finished, true, 'the second caller returned before compose down ended');
+    await first;
+    await cluster.close();
+    assert.deepEqual(downs, [true], 'compose down --volumes, once');
+    assert.equal(unregistered(), 1);
+  });
+
+  test('a failed compose down is the error of every concurrent caller; a closed cluster says so when used', async () => {
+    const { cluster } = startedWith(async () => {
+      await new Promise((r) => setTimeout(r, 10));
+      throw new ClusterError('DOCKER_FAILED', 'compose down failed');
+    });
+    const results = await Promise.allSettled([cluster.close(), cluster.close()]);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['rejected', 'rejected'],
+    );
+    const { cluster: kept } = startedWith(async () => assert.fail('keep: nothing is removed'), true);
+    await Promise.all([kept.close(), kept.close()]);
+    await assert.rejects(kept.diskFootprint({ stream: 1, trace: 1 }), ClosedError);
   });
 });

@@ -3,10 +3,11 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import net from 'node:net';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { DEFAULT_OFFICIAL_IMAGE } from '../src/cluster/options.js';
-import { OptionsError } from '../src/errors.js';
+import { ClosedError, OptionsError } from '../src/errors.js';
 import { openTarget } from '../src/targets/target.js';
 import { runComparison } from '../src/workload/index.js';
 
@@ -71,5 +72,36 @@ describe('openTarget', () => {
     await using target = await openTarget({ log: (l) => lines.push(l), loadSchemas: false });
     assert.equal(target.info.kind, 'emulator');
     assert.match(lines.join('\n'), /no Docker engine reachable|using the in-process emulator instead: its figures are NOT BanyanDB's/);
+  });
+});
+
+/** Whether something accepts TCP connections at `address` (host:port). */
+function listening(address: string): Promise<boolean> {
+  const i = address.lastIndexOf(':');
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: address.slice(0, i), port: Number(address.slice(i + 1)) });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+describe('OpenTarget.close()', () => {
+  it('twice concurrently: both callers wait for the whole cleanup; a closed target says so when used', async () => {
+    const target = await openTarget({ kind: 'emulator' });
+    const addresses = Object.values(target.info.addresses);
+    for (const a of addresses) assert.equal(await listening(a), true, `${a} serves before close()`);
+    const first = target.close();
+    const second = target.close();
+    await second;
+    for (const a of addresses) assert.equal(await listening(a), false, `the second close() returned while ${a} still served`);
+    await first;
+    await target.close();
+    assert.equal(target.closed, true);
+    assert.throws(() => target.startObserving(), ClosedError);
+    await assert.rejects(target.finish({} as Parameters<typeof target.finish>[0]), ClosedError);
+    await assert.rejects(target.stream.health(), ClosedError);
   });
 });

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { BanyanDBPerfError } from '../src/errors.js';
+import { BanyanDBPerfError, ClosedError } from '../src/errors.js';
 import { SpanGenerator } from '../src/generator/index.js';
 import { streamFrameEncoder } from '../src/wire/spans.js';
 import { RECYCLED_SLAB_BYTES, SlabPool, SlabReturns } from '../src/workload/frame-slabs.js';
@@ -130,21 +130,38 @@ describe('producer thread', () => {
     });
   }
 
-  it('writes nothing more after close(), and an unused workload holds nothing open', async () => {
+  it('a closed workload says so when written to or queried (ClosedError), and an unused workload holds nothing open', async () => {
     const a = encodedClient();
     const w = new StreamWorkload(a.client, { scale: SCALE, endTimeMs: END, spans: 400, repeats: 2, warmupMs: 0, progress: false });
     const first = await w.writeRepeat(0);
     assert.equal(first.spansSent, 200);
     await w.close();
-    const second = await w.writeRepeat(1);
-    assert.equal(second.spansSent, 0);
+    assert.equal(w.closed, true);
+    await assert.rejects(w.writeRepeat(1), ClosedError);
+    await assert.rejects(w.write(), ClosedError);
+    await assert.rejects(w.query(), ClosedError);
+    assert.equal(a.frames.length, 200, 'nothing written after close()');
     // A workload never written with is just an object: nothing to close (the test runner would hang otherwise).
     new TraceWorkload(a.client, { scale: SCALE, endTimeMs: END, progress: false });
     // Closed before any write: writes nothing either.
     const early = new TraceWorkload(a.client, { scale: SCALE, endTimeMs: END, spans: 400, repeats: 1, warmupMs: 0, progress: false });
-    await early.close();
-    const [run] = await early.write();
-    assert.equal(run?.spansSent, 0);
+    await Promise.all([early.close(), early.close()]);
+    await assert.rejects(early.write(), ClosedError);
+    assert.equal(a.frames.length, 200);
+  });
+
+  it('does not close itself after its last repeat: the producer thread stops, the workload stays usable', async () => {
+    const a = encodedClient();
+    const w = new TraceWorkload(a.client, { scale: SCALE, endTimeMs: END, spans: 400, repeats: 2, warmupMs: 0, progress: false });
+    await w.writeRepeat(0);
+    await w.writeRepeat(1);
+    assert.equal(w.closed, false);
+    assert.equal(w.writer.closed, false, 'the last repeat closed the writer');
+    // The data set is written: another pass writes nothing more, and says so by its count, not by an error.
+    const again = await w.writeRepeat(1);
+    assert.equal(again.spansSent, 0);
+    assert.equal(a.frames.length, 400);
+    await w.close();
   });
 
   it('a failing producer thread rejects the waiting takes with a typed error naming it (no hang)', async () => {

@@ -528,6 +528,8 @@ export class StartedCluster implements AsyncDisposable {
   readonly docker: DockerInfo;
   readonly options: ResolvedClusterOptions;
   private closed = false;
+  /** The one close() in progress or done (memoised: concurrent callers share it). */
+  #closing: Promise<void> | undefined;
 
   /** @internal use {@link Cluster.start}. */
   constructor(
@@ -733,7 +735,12 @@ export class StartedCluster implements AsyncDisposable {
    * `clean()`: removes the containers, network and data volumes; with `keep`, leaves everything running for
    * `banyandb-perf ps/logs/stats/test` and a later `down` or `clean`. Idempotent.
    */
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
     if (this.closed) return;
     if (this.options.keep) {
       this.closed = true;

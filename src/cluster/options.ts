@@ -105,7 +105,11 @@ export interface ClusterOptions {
   signal?: AbortSignal;
   /** How long start() waits for both instances to be healthy and serving. @default 180_000 */
   startTimeoutMs?: number;
-  /** Tear down on SIGINT/SIGTERM (unless keep). @default true */
+  /**
+   * Install SIGINT/SIGTERM handlers that tear the cluster down (unless keep), say so on stderr and re-raise the
+   * signal. Off by default: signals belong to the application (the CLI wires Ctrl-C to an AbortSignal instead).
+   * @default false
+   */
   handleSignals?: boolean;
   /** Emulator image only: the bundled emulator script to put in the image. @default the package's dist/emulator-server.js */
   emulatorScript?: string;
@@ -238,7 +242,7 @@ export function resolveClusterOptions(options: ClusterOptions = {}): ResolvedClu
     keep: options.keep ?? false,
     signal: options.signal,
     startTimeoutMs,
-    handleSignals: options.handleSignals ?? true,
+    handleSignals: options.handleSignals ?? false,
     emulatorScript: options.emulatorScript,
   };
 }

@@ -13,7 +13,7 @@ import type { ClientOptions } from '../client/options.js';
 import { Cluster, type StartedCluster, type StatsSampler } from '../cluster/cluster.js';
 import type { ClusterOptions } from '../cluster/options.js';
 import { startEmulator } from '../emulator/index.js';
-import { BanyanDBPerfError, ClusterError, OptionsError } from '../errors.js';
+import { BanyanDBPerfError, ClosedError, ClusterError, OptionsError } from '../errors.js';
 import { checkOptionKeys, optionKeys } from '../options-check.js';
 import { type BenchmarkResult, type DiskFootprint, MODELS, type Model, type TargetInfo } from '../results.js';
 import { type LoadReport, SchemaLoader } from '../schema/loader.js';
@@ -100,6 +100,8 @@ export class OpenTarget implements AsyncDisposable {
   #sampler: StatsSampler | undefined;
   #watcher: { signal: AbortSignal; stop(): void } | undefined;
   #closed = false;
+  /** The one close() (memoised: concurrent callers share it). */
+  #closing: Promise<void> | undefined;
 
   /** @internal use {@link openTarget} */
   constructor(parts: {
@@ -125,6 +127,7 @@ export class OpenTarget implements AsyncDisposable {
 
   /** Starts sampling container stats (Docker targets; a no-op elsewhere). Call before the run. */
   startObserving(): void {
+    this.#assertOpen('startObserving');
     if (this.cluster && !this.#sampler) this.#sampler = this.cluster.sampleStats(this.#statsIntervalMs);
   }
 
@@ -134,6 +137,7 @@ export class OpenTarget implements AsyncDisposable {
    * Returns notes on anything that could not be measured.
    */
   async finish(result: BenchmarkResult): Promise<string[]> {
+    this.#assertOpen('finish');
     const notes: string[] = [];
     if (this.#sampler) {
       const stats = await this.#sampler.stop();
@@ -156,10 +160,26 @@ export class OpenTarget implements AsyncDisposable {
     return notes;
   }
 
-  /** Closes the clients and stops what this target started (containers unless kept, emulators). Idempotent. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  /**
+   * Closes the clients and stops what this target started (containers unless kept, emulators). Idempotent and safe
+   * to call concurrently: every caller waits for the same cleanup (and sees its error).
+   */
+  close(): Promise<void> {
     this.#closed = true;
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  /** True once close() was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  #assertOpen(what: string): void {
+    if (this.#closed) throw new ClosedError(`target (${what})`);
+  }
+
+  async #close(): Promise<void> {
     this.#watcher?.stop();
     if (this.#sampler) await this.#sampler.stop().catch(() => undefined);
     const errors: unknown[] = [];

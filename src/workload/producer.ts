@@ -12,8 +12,6 @@
  * Internal: the workloads use it when their client takes pre-encoded frames (BanyanDBClient does) and the
  * `generatorThread` option is on.
  */
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { BanyanDBPerfError } from '../errors.js';
 import type { GeneratorOptions } from '../generator/index.js';
@@ -93,25 +91,11 @@ function workerExecArgv(): string[] {
 
 function startWorker(init: ProducerInit): Worker {
   // From the package this module is bundled into dist/index.js, dist/index.cjs or dist/cli.js, beside
-  // dist/producer-worker.js.
+  // dist/producer-worker.js. From the TypeScript sources (tsx: tests, examples, benches), the thread starts from
+  // producer-worker-from-sources.mjs, which registers tsx in the thread first (a file of the sources only).
   const here = import.meta.url;
-  const execArgv = workerExecArgv();
-  if (!here.endsWith('.ts')) return new Worker(new URL('./producer-worker.js', here), { workerData: init, execArgv });
-  // From the TypeScript sources (tsx: tests, examples, benches): Node 20 does not carry tsx's loader hooks into
-  // worker threads, so the thread registers them itself before loading its entry.
-  // (import.meta.resolve is missing where tsx compiles the sources as CommonJS, for a caller outside an ESM package;
-  // require.resolve then finds tsx's CommonJS build, whose ESM twin sits beside it.)
-  const api =
-    typeof import.meta.resolve === 'function'
-      ? import.meta.resolve('tsx/esm/api')
-      : pathToFileURL(
-          createRequire(import.meta.url)
-            .resolve('tsx/esm/api')
-            .replace(/\.cjs$/, '.mjs'),
-        ).href;
-  const entry = new URL('./producer-worker.ts', here).href;
-  const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(code, { eval: true, workerData: init, execArgv });
+  const entry = here.endsWith('.ts') ? './producer-worker-from-sources.mjs' : './producer-worker.js';
+  return new Worker(new URL(entry, here), { workerData: init, execArgv: workerExecArgv() });
 }
 
 /** A worker thread producing encoded batches in generator order. Not re-entrant across workloads. */
@@ -129,6 +113,7 @@ export class BatchProducer {
   readonly #requestIds: number[][] = [];
   #done = false;
   #closed = false;
+  #closing: Promise<void> | undefined;
   #failure: BanyanDBPerfError | undefined;
   #taken = 0;
   #primed: Promise<void> | undefined;
@@ -205,9 +190,13 @@ export class BatchProducer {
     this.#serve();
   }
 
-  /** Stops the thread; pending and later takes get undefined. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  /** Stops the thread; pending and later takes get undefined. Concurrent callers share one teardown. */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
     this.#closed = true;
     for (const w of this.#waiters.splice(0)) w.resolve(undefined);
     this.#onFirst?.();

@@ -5,6 +5,7 @@
  */
 
 import type { StreamWriteRequest, TraceWriteRequest } from '../client/types.js';
+import { ClosedError } from '../errors.js';
 import {
   type GroundTruthStore,
   type PatternAnswerRecord,
@@ -124,9 +125,24 @@ abstract class Workload<Req> {
     return this.queries.answers;
   }
 
-  /** See {@link SpanWriter.close}. */
+  #closed = false;
+
+  /**
+   * Stops the span producer thread ({@link SpanWriter.close}). Afterwards writes and queries throw ClosedError.
+   * Idempotent and safe to call concurrently (every caller waits for the same teardown).
+   */
   close(): Promise<void> {
+    this.#closed = true;
     return this.writer.close();
+  }
+
+  /** True once close() was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  #assertOpen(what: string): void {
+    if (this.#closed) throw new ClosedError(`${this.model === 'stream' ? 'StreamWorkload' : 'TraceWorkload'} (${what})`);
   }
 
   /** Same as {@link close}, for `await using`. */
@@ -150,17 +166,20 @@ abstract class Workload<Req> {
   }
 
   /** See {@link QueryRunner.queryOnce}. */
-  queryOnce(pattern: string): Promise<number> {
+  async queryOnce(pattern: string): Promise<number> {
+    this.#assertOpen('queryOnce');
     return this.queries.queryOnce(pattern);
   }
 
   /** See {@link QueryRunner.query}. */
-  query(patterns?: string[]): Promise<QueryPatternResult[][]> {
+  async query(patterns?: string[]): Promise<QueryPatternResult[][]> {
+    this.#assertOpen('query');
     return this.queries.query(patterns);
   }
 
   /** See {@link QueryRunner.queryRepeat}. */
-  queryRepeat(index: number, patterns?: string[]): Promise<QueryPatternResult[]> {
+  async queryRepeat(index: number, patterns?: string[]): Promise<QueryPatternResult[]> {
+    this.#assertOpen('queryRepeat');
     return this.queries.queryRepeat(index, patterns);
   }
 }

@@ -3,7 +3,7 @@
  * of the span stream (generated and encoded in a producer thread when the client takes pre-encoded frames).
  */
 
-import { OptionsError } from '../errors.js';
+import { ClosedError, OptionsError } from '../errors.js';
 import { SpanGenerator } from '../generator/index.js';
 import { LatencyRecorder } from '../metrics/index.js';
 import type { Model, WriteRunResult } from '../results.js';
@@ -37,6 +37,8 @@ export class SpanWriter<Req> {
   readonly #adapter: ModelAdapter<Req>;
   #source: SpanSource | undefined;
   #closed = false;
+  /** The one close() (memoised: concurrent callers share it). */
+  #closing: Promise<void> | undefined;
   #producer: BatchProducer | undefined;
   #warmup: WarmupSummary | undefined;
 
@@ -85,10 +87,6 @@ export class SpanWriter<Req> {
     if (this.#source) return this.#source;
     const o = this.options;
     const c = this.#client;
-    if (this.#closed) {
-      this.#source = cursorSource(new SpanCursor([]), c, this.#adapter);
-      return this.#source;
-    }
     if (o.generatorThread && this.#adapter.takesEncoded(c) && c.reserveIds) {
       const reserveIds = c.reserveIds.bind(c);
       this.#producer = new BatchProducer({
@@ -115,13 +113,28 @@ export class SpanWriter<Req> {
 
   /**
    * Stops the span producer thread, if one runs (it also stops by itself after the last repeat and at the end of
-   * `write()`). Write calls after `close()` write nothing more; queries keep working. Idempotent.
+   * `write()`, without closing the writer). Write calls after `close()` throw ClosedError. Idempotent and safe to
+   * call concurrently: every caller waits for the same teardown.
    */
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.#closed = true;
+    this.#closing ??= this.#stopProducer();
+    return this.#closing;
+  }
+
+  /** True once close() was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  async #stopProducer(): Promise<void> {
     const p = this.#producer;
     this.#producer = undefined;
     await p?.close();
+  }
+
+  #assertOpen(what: string): void {
+    if (this.#closed) throw new ClosedError(`${this.model === 'stream' ? 'StreamWorkload' : 'TraceWorkload'} (${what})`);
   }
 
   /** Same as {@link close}, for `await using`. */
@@ -135,6 +148,7 @@ export class SpanWriter<Req> {
 
   /** Writes the warm-up (once; later calls return the same summary). Skipped when `warmupMs` is 0. */
   async writeWarmup(): Promise<WarmupSummary> {
+    this.#assertOpen('writeWarmup');
     if (this.#warmup) return this.#warmup;
     const o = this.options;
     const source = this.#ensureSource();
@@ -175,6 +189,7 @@ export class SpanWriter<Req> {
    * when `durationMs` ends it first. Runs the warm-up first if it has not run.
    */
   async writeRepeat(index: number): Promise<WriteRunResult> {
+    this.#assertOpen('writeRepeat');
     const o = this.options;
     if (!Number.isInteger(index) || index < 0 || index >= o.repeats) {
       throw new OptionsError('repeat', `repeat index must be an integer in [0, ${o.repeats}), got ${index}`);
@@ -203,13 +218,14 @@ export class SpanWriter<Req> {
     } finally {
       progress.end();
       // The last repeat wrote the rest of the data set: the producer thread has nothing left to do.
-      if (last) await this.close();
+      if (last) await this.#stopProducer();
     }
     return this.#toRunResult(r, spanLimit);
   }
 
   /** Warm-up, then every measured repeat; stops early (last result `partial: true`) when the signal aborts. */
   async write(): Promise<WriteRunResult[]> {
+    this.#assertOpen('write');
     const runs: WriteRunResult[] = [];
     await this.writeWarmup();
     for (let i = 0; i < this.options.repeats; i++) {
@@ -224,7 +240,7 @@ export class SpanWriter<Req> {
       const run = this.#toRunResult(undefined);
       runs.push(run);
     }
-    await this.close();
+    await this.#stopProducer();
     return runs;
   }
 
