@@ -140,7 +140,8 @@ function compileCondition(cond: Condition, types: TagTypes, skip: ReadonlySet<st
       const target = scalarOf(value, tagKind, name) ?? '';
       return (get) => {
         const actual = scalarOf(get(name) as AnyTagValue | undefined, tagKind, name, true);
-        if (actual === undefined) return op === 'BINARY_OP_NE';
+        // null, or a value of another type than the condition's (a str value on an INT tag): never equal.
+        if (actual === undefined || typeof actual !== typeof target) return op === 'BINARY_OP_NE';
         const cmp = compare(actual, target);
         switch (op) {
           case 'BINARY_OP_EQ':
