@@ -4,6 +4,9 @@
  * Bump RESULTS_SCHEMA_VERSION on any incompatible change and say so in CHANGELOG.md and docs/results.md.
  */
 
+import type { MixedResult } from './mixed/mixed.js';
+import type { ServerMetricsSeries } from './server-metrics/sampler.js';
+
 export const RESULTS_SCHEMA_VERSION = 1 as const;
 
 /** The two BanyanDB data models compared. */
@@ -237,4 +240,8 @@ export interface BenchmarkResult {
   };
   disk?: DiskFootprint[];
   comparisons: Comparison[];
+  /** The mixed phase (queries under ingest, ingest-to-queryable lag), when the run had one (docs/mixed.md). */
+  mixed?: MixedResult;
+  /** What each server reported on its Prometheus endpoint during the run, when it was scraped (docs/mixed.md). */
+  serverMetrics?: ServerMetricsSeries[];
 }

@@ -3,6 +3,7 @@
  * answers: a check that cannot fail is no check.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { BanyanDBClient } from '../src/client/client.js';
 import { type Emulator, startEmulator } from '../src/emulator/index.js';
@@ -10,6 +11,8 @@ import { OptionsError } from '../src/errors.js';
 import { IngestTruth } from '../src/mixed/ingest-truth.js';
 import { mixedSchedule, resolveMixedOptions, runMixed } from '../src/mixed/mixed.js';
 import { checkMixedAnswer, type MixedQuery } from '../src/mixed/queries.js';
+import { mixedConsoleSection, mixedHtmlSection } from '../src/report/mixed-section.js';
+import type { BenchmarkResult } from '../src/results.js';
 import { SchemaLoader } from '../src/schema/loader.js';
 
 describe('mixed answer checks', () => {
@@ -163,6 +166,17 @@ describe('mixed phase against the emulator', { timeout: 120_000 }, () => {
       assert.ok(m.lag.probes >= 2 && m.lag.visible === m.lag.probes, `${m.model} lag probes ${m.lag.visible}/${m.lag.probes}`);
       assert.equal(m.lag.latency.count, m.lag.visible);
     }
+    // The report sections: every kind and model shown, rows within 120 columns, no section without a mixed phase.
+    const sample = JSON.parse(readFileSync(new URL('../testdata/results/sample-result.json', import.meta.url), 'utf8')) as BenchmarkResult;
+    const text = mixedConsoleSection({ ...sample, mixed: result }) ?? '';
+    for (const kind of ['recent-service', 'recent-errors', 'recent-slow', 'trace-by-id'])
+      assert.match(text, new RegExp(`${kind}\\s+stream[\\s\\S]*${kind}\\s+trace`));
+    assert.match(text, /Ingest-to-queryable lag/);
+    for (const line of text.split('\n')) assert.ok(line.length <= 120, `console line over 120 columns: ${line}`);
+    assert.equal(mixedConsoleSection(sample), undefined);
+    const html = mixedHtmlSection({ ...sample, mixed: result });
+    assert.match(html, /<section id="mixed">/);
+    assert.equal((html.match(/<tr>/g) ?? []).length, 2 + 2 * 4 + 2 + 3, 'header + rows of the three tables');
     // Same spans and the same schedule on both models.
     const [s, t] = result.models;
     assert.equal(s?.write.spansSent, t?.write.spansSent);

@@ -1,0 +1,211 @@
+/**
+ * The report sections of the mixed phase (queries under ingest, ingest-to-queryable lag) and of the server's own
+ * metrics, for the console and the HTML report. Each returns nothing when the result has no such part.
+ */
+import type { MixedModelResult, MixedResult } from '../mixed/mixed.js';
+import type { BenchmarkResult, Model } from '../results.js';
+import { summarizeServerSeries } from '../server-metrics/sampler.js';
+import { fmtBytes, fmtMs, fmtNum, textTable } from './format.js';
+import { escapeHtml as esc } from './svg.js';
+
+const LATENCY_HEADER = ['min', 'mean', 'p50', 'p90', 'p95', 'p98', 'p99', 'max'] as const;
+
+type Lat = MixedModelResult['write']['batchLatency'];
+const latencyCells = (l: Lat): string[] => [l.minMs, l.meanMs, l.p50Ms, l.p90Ms, l.p95Ms, l.p98Ms, l.p99Ms, l.maxMs].map((v) => fmtMs(v));
+/** The console's narrower set (rows fit 120 columns); the HTML report and the JSON have all of them. */
+const CONSOLE_LATENCY_HEADER = ['mean', 'p50', 'p90', 'p99', 'max'] as const;
+const consoleLatencyCells = (l: Lat): string[] => [l.meanMs, l.p50Ms, l.p90Ms, l.p99Ms, l.maxMs].map((v) => fmtMs(v));
+
+function separateWriteP99(result: BenchmarkResult, model: Model): string {
+  const runs = result.write?.[model] ?? [];
+  const p99 = runs.map((r) => r.batchLatency.p99Ms).sort((a, b) => a - b);
+  const mid = p99[Math.floor(p99.length / 2)];
+  return mid === undefined ? '-' : fmtMs(mid);
+}
+
+/** The mixed phase's options, in two short lines. */
+function mixedHeading(mixed: MixedResult): [string, string] {
+  const o = mixed.options;
+  const mix = Object.entries(o.mix)
+    .filter(([, w]) => w > 0)
+    .map(([k, w]) => `${k} ${w}`)
+    .join(', ');
+  return [
+    `writes ${fmtNum(o.writeRatePerSec)} spans/s + queries ${fmtNum(o.queryRatePerSec)}/s (at most ${o.queryConcurrency} in flight), ` +
+      `${fmtMs(o.durationMs)} per model after ${fmtNum(o.warmupSpans)} warm-up spans`,
+    `window: last ${fmtNum(o.windowMs / 60_000)} min of the ingest clock; mix: ${mix}`,
+  ];
+}
+
+/** Why a model's mixed figures are not to be trusted, if they are not. */
+function mixedProblems(m: MixedModelResult): string[] {
+  const out: string[] = [];
+  if (m.write.failedBatches > 0)
+    out.push(
+      `${fmtNum(m.write.failedBatches)} failed write batches (${Object.entries(m.write.errorsByStatus)
+        .map(([s, n]) => `${s} ${fmtNum(n)}`)
+        .join(', ')})`,
+    );
+  for (const q of m.queries) {
+    if (q.errors > 0) out.push(`${q.kind}: ${fmtNum(q.errors)} failed queries (${q.firstProblem ?? ''})`);
+    if (q.mismatches > 0) out.push(`${q.kind}: ${fmtNum(q.mismatches)} wrong answers (first: ${q.firstProblem ?? ''})`);
+  }
+  if (m.lag.notVisible > 0)
+    out.push(`${fmtNum(m.lag.notVisible)} of ${fmtNum(m.lag.probes)} probed spans not visible within ${fmtMs(m.lag.timeoutMs)}`);
+  return out;
+}
+
+/** The console section of the mixed phase. */
+export function mixedConsoleSection(result: BenchmarkResult): string | undefined {
+  const mixed = result.mixed;
+  if (mixed === undefined || mixed.models.length === 0) return undefined;
+  const [h1, h2] = mixedHeading(mixed);
+  const lines: string[] = ['Queries under ingest (mixed phase)', `  ${h1}`, `  ${h2}`, ''];
+  const writeRows = mixed.models.map((m) => [
+    m.model,
+    `${fmtNum(m.write.spansPerSec, 0)}/s`,
+    ...consoleLatencyCells(m.write.batchLatency),
+    separateWriteP99(result, m.model),
+  ]);
+  lines.push('  Writes under query load (batch latency from the intended start)');
+  lines.push(textTable(['model', 'spans', ...CONSOLE_LATENCY_HEADER, 'p99 alone'], writeRows, '    '));
+  lines.push('');
+  lines.push('  Queries under write load (latency from the intended start; answer = mean spans and bytes returned)');
+  const qRows: string[][] = [];
+  for (const m of mixed.models) {
+    for (const q of m.queries) {
+      const bad = q.errors + q.mismatches;
+      qRows.push([
+        q.kind,
+        m.model,
+        fmtNum(q.count),
+        bad > 0 ? `${fmtNum(bad)} bad` : 'ok',
+        ...consoleLatencyCells(q.latency),
+        `${fmtNum(q.meanAnswerSpans, 0)} / ${fmtBytes(q.meanAnswerBytes)}`,
+      ]);
+    }
+  }
+  lines.push(textTable(['query', 'model', 'n', 'check', ...CONSOLE_LATENCY_HEADER, 'answer'], qRows, '    '));
+  lines.push('');
+  lines.push('  Ingest-to-queryable lag (acknowledgement -> first answer that shows the span)');
+  const lagRows = mixed.models.map((m) => [
+    m.model,
+    `${fmtNum(m.lag.visible)}/${fmtNum(m.lag.probes)}`,
+    ...consoleLatencyCells(m.lag.latency),
+  ]);
+  lines.push(textTable(['model', 'seen', ...CONSOLE_LATENCY_HEADER], lagRows, '    '));
+  for (const m of mixed.models) {
+    const problems = mixedProblems(m);
+    if (problems.length > 0) lines.push(`  ${m.model}: not a clean run: ${problems.join('; ')}`);
+  }
+  lines.push(
+    '  min, p95 and p98 are in the HTML report and the JSON. "p99 alone": the separate write phase\'s median p99.',
+    "  The models answer list queries in their own units (20 spans vs 20 whole traces): compare each model's experience.",
+  );
+  return lines.join('\n');
+}
+
+/** The console section of the server's own metrics. */
+export function serverMetricsConsoleSection(result: BenchmarkResult): string | undefined {
+  const series = result.serverMetrics;
+  if (series === undefined || series.length === 0) return undefined;
+  const servers = result.target.servers;
+  const rows = series.map((s) => {
+    const sum = summarizeServerSeries(s);
+    const meanQuery = sum.queries && sum.querySeconds !== undefined ? fmtMs((sum.querySeconds * 1000) / sum.queries) : '-';
+    const perSpan = sum.fileBytes !== undefined && sum.fileElements ? fmtBytes(sum.fileBytes / sum.fileElements) : '-';
+    return [
+      s.model,
+      fmtNum(sum.writeMessages),
+      fmtNum(sum.queries),
+      meanQuery,
+      fmtBytes(sum.fileBytes),
+      perSpan,
+      fmtNum(sum.merges),
+      fmtBytes(sum.residentBytes),
+      s.failures.length > 0 ? `${fmtNum(s.failures.length)} failed` : `${fmtNum(s.samples.length)}`,
+    ];
+  });
+  const lines = ['Server metrics (as each server reports them on its Prometheus endpoint, over this run)'];
+  for (const s of series) {
+    const label = servers?.[s.model]?.label ?? 'unknown server';
+    lines.push(`  ${s.model}: ${label}, ${s.url}`);
+  }
+  lines.push(textTable(['model', 'writes', 'queries', 'mean query', 'stored', 'per span', 'merges', 'peak RSS', 'scrapes'], rows, '    '));
+  for (const s of series) {
+    const f = s.failures[0];
+    if (f !== undefined) lines.push(`  ${s.model}: ${fmtNum(s.failures.length)} scrapes failed, first: ${f.message}`);
+  }
+  return lines.join('\n');
+}
+
+function htmlTable(header: readonly string[], rows: readonly (readonly string[])[], firstNumeric: number): string {
+  const th = header.map((h, i) => `<th${i >= firstNumeric ? ' class="num"' : ''}>${esc(h)}</th>`).join('');
+  const body = rows
+    .map((r) => `<tr>${r.map((c, i) => `<td${i >= firstNumeric ? ' class="num"' : ''}>${esc(c)}</td>`).join('')}</tr>`)
+    .join('\n');
+  return `<table><thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+}
+
+/** The HTML section of the mixed phase (same columns as the console's). */
+export function mixedHtmlSection(result: BenchmarkResult): string {
+  const mixed = result.mixed;
+  if (mixed === undefined || mixed.models.length === 0) return '';
+  const writes = mixed.models.map((m) => [
+    m.model,
+    `${fmtNum(m.write.spansPerSec, 0)}/s`,
+    ...latencyCells(m.write.batchLatency),
+    separateWriteP99(result, m.model),
+  ]);
+  const queries = mixed.models.flatMap((m) =>
+    m.queries.map((q) => [
+      q.kind,
+      m.model,
+      fmtNum(q.count),
+      q.errors + q.mismatches > 0 ? `${fmtNum(q.errors + q.mismatches)} bad` : 'ok',
+      ...latencyCells(q.latency),
+      `${fmtNum(q.meanAnswerSpans, 0)} / ${fmtBytes(q.meanAnswerBytes)}`,
+    ]),
+  );
+  const lag = mixed.models.map((m) => [m.model, `${fmtNum(m.lag.visible)}/${fmtNum(m.lag.probes)}`, ...latencyCells(m.lag.latency)]);
+  const problems = mixed.models.flatMap((m) => mixedProblems(m).map((p) => `<li>${esc(`${m.model}: ${p}`)}</li>`));
+  return [
+    '<section id="mixed"><h2>Queries under ingest (mixed phase)</h2>',
+    `<p>${esc(mixedHeading(mixed).join('; '))}</p>`,
+    '<h3>Writes under query load</h3>',
+    htmlTable(['model', 'spans', ...LATENCY_HEADER, 'p99 alone'], writes, 1),
+    '<h3>Queries under write load</h3>',
+    htmlTable(['query', 'model', 'n', 'check', ...LATENCY_HEADER, 'answer'], queries, 2),
+    '<h3>Ingest-to-queryable lag</h3>',
+    htmlTable(['model', 'seen', ...LATENCY_HEADER], lag, 1),
+    problems.length > 0 ? `<ul class="problems">${problems.join('')}</ul>` : '',
+    '<p class="note">Latencies run from each request\'s intended start (open loop). "p99 alone": the separate write phase\'s median p99. List queries are answered in each model\'s own units (20 spans vs 20 whole traces).</p>',
+    '</section>',
+  ].join('\n');
+}
+
+/** The HTML section of the server's own metrics. */
+export function serverMetricsHtmlSection(result: BenchmarkResult): string {
+  const series = result.serverMetrics;
+  if (series === undefined || series.length === 0) return '';
+  const rows = series.map((s) => {
+    const sum = summarizeServerSeries(s);
+    return [
+      s.model,
+      result.target.servers?.[s.model]?.label ?? 'unknown server',
+      fmtNum(sum.writeMessages),
+      fmtNum(sum.queries),
+      sum.queries && sum.querySeconds !== undefined ? fmtMs((sum.querySeconds * 1000) / sum.queries) : '-',
+      fmtBytes(sum.fileBytes),
+      fmtNum(sum.merges),
+      fmtBytes(sum.residentBytes),
+      s.failures.length > 0 ? `${fmtNum(s.failures.length)} failed: ${s.failures[0]?.message ?? ''}` : fmtNum(s.samples.length),
+    ];
+  });
+  return [
+    '<section id="server-metrics"><h2>Server metrics</h2>',
+    '<p>As each server reports them on its Prometheus endpoint, over this run.</p>',
+    htmlTable(['model', 'server', 'writes', 'queries', 'mean query', 'stored', 'merges', 'peak RSS', 'scrapes'], rows, 2),
+    '</section>',
+  ].join('\n');
+}
