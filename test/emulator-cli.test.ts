@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -8,10 +9,11 @@ import { fileURLToPath } from 'node:url';
 import { loadSchemas, streamWrite, T0, TestClient } from './emulator-helpers.js';
 
 const MAIN = fileURLToPath(new URL('../src/emulator/main.ts', import.meta.url));
+const CLI = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const START_TIMEOUT_MS = 20_000;
 
-function run(args: string[]): { child: ChildProcess; stdout: () => string; stderr: () => string; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+function run(args: string[], entry = MAIN): { child: ChildProcess; stdout: () => string; stderr: () => string; exit: Promise<number | null> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout?.on('data', (d: Buffer) => {
@@ -82,5 +84,26 @@ describe('emulator CLI', () => {
     const p = run(['--help']);
     assert.equal(await p.exit, 0);
     assert.match(p.stdout(), /--grpc-port/);
+  });
+
+  it('a taken port exits 3 with one line naming the port and no gRPC log line (banyandb-perf emulator and emulator-server)', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', () => resolve()));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      for (const [entry, args] of [
+        [CLI, ['emulator', '--grpc-port', String(port), '--http-port', '0']],
+        [CLI, ['emulator', '--grpc-port', '0', '--http-port', String(port)]],
+        [MAIN, ['--host', '127.0.0.1', '--grpc-port', String(port), '--http-port', '0']],
+      ] as const) {
+        const p = run([...args], entry);
+        assert.equal(await p.exit, 3, p.stderr());
+        const lines = p.stderr().trimEnd().split('\n');
+        assert.equal(lines.length, 1, `expected one line, got:\n${p.stderr()}`);
+        assert.match(lines[0]!, new RegExp(`(gRPC|HTTP) port ${port} on 127\\.0\\.0\\.1 is already in use`));
+      }
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 });

@@ -201,6 +201,7 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     process.stderr.write(`emulator-server: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
+    // 3: the environment cannot run it (a port in use), as the banyandb-perf CLI's exit codes.
+    process.exit((err as { code?: unknown }).code === 'PORT_IN_USE' ? 3 : 1);
   },
 );

@@ -5,7 +5,7 @@
  * not a database: see docs/emulator.md for the behaviours it reproduces, by FACT number, and its limits.
  */
 import { createServer, type Server as HttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import {
   type handleBidiStreamingCall,
   type handleServerStreamingCall,
@@ -32,7 +32,7 @@ import type {
   TraceWriteRequest,
   TraceWriteResponse,
 } from '../client/types.js';
-import { UnavailableError } from '../errors.js';
+import { BanyanDBPerfError, UnavailableError } from '../errors.js';
 import { toolVersion } from '../workload/version.js';
 import { BANYANDB_0_10_3 } from './banyandb-0.10.3/index.js';
 import { type ApiVersion, apiVersionServiceDefinition, type Decoded, SERVICES, serverServiceDefinition } from './grpc-defs.js';
@@ -59,6 +59,29 @@ export interface Emulator extends AsyncDisposable {
   readonly httpAddress: string;
   /** Ends open calls with UNAVAILABLE, stops both servers and frees the ports. Idempotent. */
   close(): Promise<void>;
+}
+
+function isPortInUse(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return code === 'EADDRINUSE' || code === 'EACCES';
+}
+
+function portInUse(what: string, host: string, port: number, cause: unknown): BanyanDBPerfError {
+  const detail = cause instanceof Error ? ` (${cause.message})` : '';
+  return new BanyanDBPerfError('PORT_IN_USE', `the emulator's ${what} port ${port} on ${host} is already in use${detail}`, { cause });
+}
+
+/** Listens on `host:port` for a moment; throws PORT_IN_USE (naming the port) when it is taken. Port 0 is always free. */
+async function ensurePortFree(what: string, host: string, port: number): Promise<void> {
+  if (port === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const probe = createNetServer();
+    probe.once('error', reject);
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve()));
+  }).catch((err: unknown) => {
+    if (isPortInUse(err)) throw portInUse(what, host, port, err);
+    // Other problems (e.g. an address not on this host) are left to the real bind, which reports them.
+  });
 }
 
 function toStatus(err: unknown): Partial<ServerErrorResponse> {
@@ -300,6 +323,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
 
   // ---- bind ----
+  // A taken port fails here with PORT_IN_USE, before grpc-js would log its own bind error to stderr.
+  await ensurePortFree('gRPC', opts.host, opts.grpcPort);
+  await ensurePortFree('HTTP', opts.httpHost, opts.httpPort);
   const grpcPort = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${opts.host}:${opts.grpcPort}`, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
   }).catch((err: unknown) => {
@@ -337,6 +363,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     });
   } catch (err) {
     server.forceShutdown();
+    if (isPortInUse(err)) throw portInUse('HTTP', opts.httpHost, opts.httpPort, err);
     throw new UnavailableError(
       'UNAVAILABLE',
       status.UNAVAILABLE,
