@@ -15,7 +15,8 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { SCALES, type Scale, SpanGenerator } from '../src/generator/index.js';
+import { SpanGenerator } from '../src/generator/generator.js';
+import { SCALES, type Scale } from '../src/generator/scale.js';
 
 const END_MS = 1_700_000_000_000;
 

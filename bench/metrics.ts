@@ -5,7 +5,9 @@
  *   npx tsx bench/metrics.ts [--samples N]
  */
 import * as hdr from 'hdr-histogram-js';
-import { LatencyRecorder, spread, ThroughputSeries } from '../src/metrics/index.js';
+import { LatencyRecorder } from '../src/metrics/latency.js';
+import { spread } from '../src/metrics/stats.js';
+import { ThroughputSeries } from '../src/metrics/throughput.js';
 
 const i = process.argv.indexOf('--samples');
 const samples = i >= 0 ? Number(process.argv[i + 1]) : 10_000_000;

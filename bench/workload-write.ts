@@ -11,9 +11,9 @@ import { fork } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { BanyanDBClient } from '../src/client/index.js';
-import { SpanGenerator } from '../src/generator/index.js';
-import { StreamWorkload, TraceWorkload } from '../src/workload/index.js';
+import { BanyanDBClient } from '../src/client/client.js';
+import { SpanGenerator } from '../src/generator/generator.js';
+import { StreamWorkload, TraceWorkload } from '../src/workload/workload.js';
 
 const { values } = parseArgs({
   options: {

@@ -22,9 +22,10 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BanyanDBClient } from '../src/client/client.js';
 import type { StreamWriteRequest, TraceWriteRequest } from '../src/client/types.js';
-import { SpanGenerator } from '../src/generator/index.js';
+import { SpanGenerator } from '../src/generator/generator.js';
 import { encodeStreamRequests, encodeTraceRequests } from '../src/wire/requests.js';
-import { StreamWorkload, streamAdapter, TraceWorkload, traceAdapter } from '../src/workload/index.js';
+import { streamAdapter, traceAdapter } from '../src/workload/model.js';
+import { StreamWorkload, TraceWorkload } from '../src/workload/workload.js';
 
 const { values } = parseArgs({
   options: {

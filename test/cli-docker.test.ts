@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type CliIo, runCli } from '../src/cli/index.js';
-import { Cluster } from '../src/cluster/index.js';
+import { Cluster } from '../src/cluster/cluster.js';
 import type { BenchmarkResult, ContainerStatsSample } from '../src/results.js';
 import { projectResources } from './helpers/docker.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { BanyanDBClient } from '../src/client/index.js';
+import { BanyanDBClient } from '../src/client/client.js';
 import type { Stream, StreamWriteRequest, Trace, TraceWriteRequest } from '../src/client/types.js';
 import { type Emulator, startEmulator } from '../src/emulator/index.js';
 import { AlreadyExistsError, NotFoundError, WriteRejectedError } from '../src/errors.js';

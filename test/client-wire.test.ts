@@ -3,9 +3,9 @@ import { describe, it } from 'node:test';
 import { decode, messageType } from '../src/client/proto.js';
 import type { Metadata, StreamWriteRequest, TagValue, TraceWriteRequest } from '../src/client/types.js';
 import { ACK_DECODERS } from '../src/client/write.js';
-import { SpanGenerator } from '../src/generator/index.js';
+import { SpanGenerator } from '../src/generator/generator.js';
 import { encodeStreamRequests, encodeStreamWrite, encodeTraceRequests, encodeTraceWrite } from '../src/wire/requests.js';
-import { streamAdapter, traceAdapter } from '../src/workload/index.js';
+import { streamAdapter, traceAdapter } from '../src/workload/model.js';
 
 const TRACE = messageType('banyandb.trace.v1.WriteRequest');
 const STREAM = messageType('banyandb.stream.v1.WriteRequest');

@@ -5,24 +5,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'yaml';
-import { composeBytes, composeDuration } from '../src/cluster/compose.js';
-import { portInUse } from '../src/cluster/docker.js';
-import {
-  Cluster,
-  checkPortsFree,
-  detectCompose,
-  detectDocker,
-  parseBytePair,
-  parseBytes,
-  parsePercent,
-  parseStatsLine,
-  resolveClusterOptions,
-  StartedCluster,
-  statsRatios,
-  summarizeStats,
-  toYaml,
-  type YamlValue,
-} from '../src/cluster/index.js';
+import { Cluster, checkPortsFree, StartedCluster } from '../src/cluster/cluster.js';
+import { composeBytes, composeDuration, toYaml, type YamlValue } from '../src/cluster/compose.js';
+import { detectCompose, detectDocker, parseBytePair, parseBytes, parsePercent, parseStatsLine, portInUse } from '../src/cluster/docker.js';
+import { resolveClusterOptions } from '../src/cluster/options.js';
+import { statsRatios, summarizeStats } from '../src/cluster/stats.js';
 import { ClosedError, ClusterError, OptionsError } from '../src/errors.js';
 import type { ContainerStatsSample } from '../src/results.js';
 import { freePorts } from './helpers/net.js';

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Cluster } from '../src/cluster/index.js';
+import { Cluster } from '../src/cluster/cluster.js';
 import { type Emulator, startEmulator } from '../src/emulator/index.js';
 
 const root = path.resolve(import.meta.dirname, '..');

@@ -2,17 +2,15 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { OptionsError } from '../src/errors.js';
-import { RECYCLE_PAYLOADS } from '../src/generator/generator.js';
 import {
   LATENCY_CAP_MS,
+  RECYCLE_PAYLOADS,
   ROOT_PARENT_SPAN_ID,
-  resolveScale,
-  SCALES,
-  type Scale,
   type Span,
   SpanGenerator,
   ZIPF_EXPONENTS,
-} from '../src/generator/index.js';
+} from '../src/generator/generator.js';
+import { resolveScale, SCALES, type Scale } from '../src/generator/scale.js';
 
 const END = 1_700_000_000_000;
 const tiny: Scale = { name: 'tiny', spans: 5_000, traces: 100_000, services: 20, instances: 70, timeRangeMs: 600_000 };

@@ -1,17 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { OptionsError } from '../src/errors.js';
-import {
-  compareSpreads,
-  LatencyRecorder,
-  OnlineStats,
-  spread,
-  studentTQuantile,
-  studentTTwoSidedP,
-  T_975_TABLE,
-  ThroughputSeries,
-  welchTTest,
-} from '../src/metrics/index.js';
+import { LatencyRecorder } from '../src/metrics/latency.js';
+import { compareSpreads, OnlineStats, spread, studentTQuantile, studentTTwoSidedP, T_975_TABLE, welchTTest } from '../src/metrics/stats.js';
+import { ThroughputSeries } from '../src/metrics/throughput.js';
 
 const close = (actual: number, expected: number, tol: number, what = ''): void => {
   assert.ok(Math.abs(actual - expected) <= tol, `${what} ${actual} vs ${expected} (±${tol})`);

@@ -5,14 +5,16 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BanyanDBClient } from '../src/client/index.js';
+import { BanyanDBClient } from '../src/client/client.js';
 import { type Emulator, startEmulator } from '../src/emulator/index.js';
 import { OptionsError } from '../src/errors.js';
-import { SpanGenerator } from '../src/generator/index.js';
+import { SpanGenerator } from '../src/generator/generator.js';
 import { closestKey } from '../src/options-check.js';
-import { SchemaLoader } from '../src/schema/index.js';
+import { SchemaLoader } from '../src/schema/loader.js';
 import { openTarget } from '../src/targets/target.js';
-import { runComparison, StreamWorkload, TraceWorkload, type WorkloadOptions } from '../src/workload/index.js';
+import { runComparison } from '../src/workload/compare.js';
+import type { WorkloadOptions } from '../src/workload/options.js';
+import { StreamWorkload, TraceWorkload } from '../src/workload/workload.js';
 
 const SCALE = { name: 'tiny', spans: 600, traces: 300, services: 3, instances: 6, timeRangeMs: 600_000 };
 const END = Date.UTC(2026, 0, 1);

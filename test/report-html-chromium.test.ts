@@ -12,7 +12,7 @@ import { delimiter, dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { inflateSync } from 'node:zlib';
-import { renderHtmlReport } from '../src/report/index.js';
+import { renderHtmlReport } from '../src/report/html.js';
 import type { BenchmarkResult } from '../src/results.js';
 
 const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), '..', 'testdata', 'results', 'sample-result.json');

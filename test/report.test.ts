@@ -5,7 +5,11 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ResultsError } from '../src/errors.js';
-import { EMULATOR_WARNING, escapeHtml, formatConsoleReport, readLastResults, renderHtmlReport, writeResults } from '../src/report/index.js';
+import { formatConsoleReport } from '../src/report/console.js';
+import { readLastResults, writeResults } from '../src/report/files.js';
+import { EMULATOR_WARNING } from '../src/report/format.js';
+import { renderHtmlReport } from '../src/report/html.js';
+import { escapeHtml } from '../src/report/svg.js';
 import type { BenchmarkResult } from '../src/results.js';
 
 const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), '..', 'testdata', 'results', 'sample-result.json');

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { BanyanDBClient } from '../src/client/index.js';
+import { BanyanDBClient } from '../src/client/client.js';
 import { type Emulator, startEmulator } from '../src/emulator/index.js';
-import { type SchemaClient, SchemaLoader } from '../src/schema/index.js';
+import { type SchemaClient, SchemaLoader } from '../src/schema/loader.js';
 
 // BanyanDBClient must satisfy the loader's narrow client interface (checked at compile time).
 const _structural: (c: BanyanDBClient) => SchemaClient = (c) => c;

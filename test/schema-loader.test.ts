@@ -8,7 +8,7 @@ import {
   SchemaLoadError,
   SchemaLoader,
   type SchemaResourceRegistry,
-} from '../src/schema/index.js';
+} from '../src/schema/loader.js';
 
 type Kind = 'group' | 'stream' | 'trace' | 'indexRule' | 'indexRuleBinding';
 

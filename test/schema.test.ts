@@ -5,7 +5,8 @@ import { dirname, join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { SchemaError } from '../src/errors.js';
-import { defaultSchemaDir, readSchemaDir, SchemaLoader, type SchemaSet } from '../src/schema/index.js';
+import { defaultSchemaDir, SchemaLoader } from '../src/schema/loader.js';
+import { readSchemaDir, type SchemaSet } from '../src/schema/set.js';
 
 const SCHEMA_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'testdata', 'schema');
 const temps: string[] = [];

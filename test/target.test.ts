@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { DEFAULT_OFFICIAL_IMAGE } from '../src/cluster/options.js';
 import { ClosedError, OptionsError } from '../src/errors.js';
 import { openTarget } from '../src/targets/target.js';
-import { runComparison } from '../src/workload/index.js';
+import { runComparison } from '../src/workload/compare.js';
 
 const exec = promisify(execFile);
 

@@ -4,12 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BanyanDBClient } from '../src/client/index.js';
+import { BanyanDBClient } from '../src/client/client.js';
 import { type Emulator, startEmulator } from '../src/emulator/index.js';
-import { SpanGenerator } from '../src/generator/index.js';
+import { SpanGenerator } from '../src/generator/generator.js';
+import { PATTERN_INFO } from '../src/oracle/index.js';
 import type { QueryPatternResult } from '../src/results.js';
-import { SchemaLoader } from '../src/schema/index.js';
-import { PATTERN_INFO, runComparison, StreamWorkload, TraceWorkload } from '../src/workload/index.js';
+import { SchemaLoader } from '../src/schema/loader.js';
+import { runComparison } from '../src/workload/compare.js';
+import { StreamWorkload, TraceWorkload } from '../src/workload/workload.js';
 
 const SCALE = { name: 'test', spans: 2_000, traces: 1_000, services: 4, instances: 8, timeRangeMs: 2 * 3_600_000 };
 // Recent data (the groups' TTL is 7 days), fixed for the run.

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { messageType } from '../src/client/proto.js';
 import type { StreamWriteRequest, TraceWriteRequest } from '../src/client/types.js';
-import { SpanGenerator } from '../src/generator/index.js';
+import { SpanGenerator } from '../src/generator/generator.js';
 import { streamFrameEncoder, traceFrameEncoder } from '../src/wire/spans.js';
 import { streamAdapter, traceAdapter, type WorkloadClient, type WorkloadSpan } from '../src/workload/model.js';
 

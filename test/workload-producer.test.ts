@@ -7,11 +7,12 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { BanyanDBPerfError, ClosedError } from '../src/errors.js';
-import { SpanGenerator } from '../src/generator/index.js';
+import { SpanGenerator } from '../src/generator/generator.js';
 import { streamFrameEncoder } from '../src/wire/spans.js';
 import { RECYCLED_SLAB_BYTES, SlabPool, SlabReturns } from '../src/workload/frame-slabs.js';
-import { StreamWorkload, TraceWorkload, type WorkloadClient, type WorkloadWriteOptions } from '../src/workload/index.js';
+import type { WorkloadClient, WorkloadWriteOptions } from '../src/workload/model.js';
 import { BatchProducer, type ProducedBatch } from '../src/workload/producer.js';
+import { StreamWorkload, TraceWorkload } from '../src/workload/workload.js';
 
 const SCALE = { name: 'tiny', spans: 6_000, traces: 600, services: 5, instances: 12, timeRangeMs: 600_000 };
 const END = Date.UTC(2026, 0, 1);

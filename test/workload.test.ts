@@ -6,16 +6,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { StreamWriteRequest, TraceWriteRequest } from '../src/client/types.js';
 import { OptionsError } from '../src/errors.js';
-import { SpanGenerator } from '../src/generator/index.js';
-import {
-  resolveWorkloadOptions,
-  runComparison,
-  StreamWorkload,
-  TraceWorkload,
-  type WorkloadClient,
-  type WorkloadProgress,
-} from '../src/workload/index.js';
+import { SpanGenerator } from '../src/generator/generator.js';
+import { runComparison } from '../src/workload/compare.js';
+import type { WorkloadClient } from '../src/workload/model.js';
+import { resolveWorkloadOptions, type WorkloadProgress } from '../src/workload/options.js';
 import { createProgress } from '../src/workload/progress.js';
+import { StreamWorkload, TraceWorkload } from '../src/workload/workload.js';
 
 const SCALE = { name: 'tiny', spans: 400, traces: 200, services: 3, instances: 6, timeRangeMs: 600_000 };
 const END = Date.UTC(2026, 0, 1);

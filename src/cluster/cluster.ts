@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as compose from 'docker-compose';
-import { BanyanDBClient } from '../client/index.js';
+import { BanyanDBClient } from '../client/client.js';
 import { AbortedError, BanyanDBPerfError, ClosedError, ClusterError } from '../errors.js';
 import {
   type ContainerStatsSample,

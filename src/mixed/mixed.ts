@@ -12,9 +12,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import { BanyanDBPerfError, OptionsError } from '../errors.js';
-import { SpanGenerator } from '../generator/index.js';
+import { SpanGenerator } from '../generator/generator.js';
 import { resolveScale, type Scale } from '../generator/scale.js';
-import { LatencyRecorder } from '../metrics/index.js';
+import { LatencyRecorder } from '../metrics/latency.js';
 import type { LatencySummary, Model } from '../results.js';
 import type { WorkloadClient, WorkloadSpan } from '../workload/model.js';
 import { streamAdapter, traceAdapter } from '../workload/model.js';

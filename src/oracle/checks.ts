@@ -6,7 +6,7 @@
  * truth, so an over-answer is visible. When the truth exceeds `max`, the answer is checked as "limited": exactly
  * `max` results, every one satisfying the predicate (checked on its returned tags), no duplicates.
  */
-import type { Span } from '../generator/index.js';
+import type { Span } from '../generator/generator.js';
 import { factsOf, type QueryAnswer, type ReturnedSpan } from './answer.js';
 import type { ConcretePattern } from './catalogue.js';
 import type { SpanFacts } from './facts.js';

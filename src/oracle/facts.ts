@@ -3,7 +3,7 @@
  * generator's span stream.
  */
 import { AbortedError } from '../errors.js';
-import type { Span } from '../generator/index.js';
+import type { Span } from '../generator/generator.js';
 
 /** The fields every predicate reads (present on generated spans and on returned spans' projected tags). */
 export interface SpanFacts {

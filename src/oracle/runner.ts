@@ -4,8 +4,8 @@
  * {@link QueryModel}.
  */
 import { AbortedError, BanyanDBPerfError, OptionsError } from '../errors.js';
-import { type Span, SpanGenerator } from '../generator/index.js';
-import { LatencyRecorder } from '../metrics/index.js';
+import { type Span, SpanGenerator } from '../generator/generator.js';
+import { LatencyRecorder } from '../metrics/latency.js';
 import type { Model, QueryMismatch, QueryPatternResult } from '../results.js';
 import type { QueryAnswer } from './answer.js';
 import { buildPatterns, type ConcretePattern, PATTERN_INFO, type QueryPatternInfo } from './catalogue.js';

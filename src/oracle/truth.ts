@@ -2,7 +2,7 @@
  * Ground truth: what each pattern's answer must be, computed from the generator's span stream (the written prefix),
  * and the store that computes it once per data set and shares it between runners over the same data.
  */
-import type { Span } from '../generator/index.js';
+import type { Span } from '../generator/generator.js';
 import type { ConcretePattern } from './catalogue.js';
 import { type DataFacts, YIELD_EVERY_SPANS, yieldToEventLoop } from './facts.js';
 

@@ -3,7 +3,7 @@
  * the resolved options it reads.
  */
 import type { IndexRuleBinding, StreamQueryRequest, StreamQueryResponse, TraceQueryRequest, TraceQueryResponse } from '../client/types.js';
-import type { Scale } from '../generator/index.js';
+import type { Scale } from '../generator/scale.js';
 
 /** The query part of `BanyanDBClient` (it satisfies this). */
 export interface QueryClient {

@@ -5,7 +5,7 @@
  */
 
 import { OptionsError } from '../errors.js';
-import { compareSpreads, spread } from '../metrics/index.js';
+import { compareSpreads, spread } from '../metrics/stats.js';
 import { checkOptionKeys, optionKeys } from '../options-check.js';
 import { GroundTruthStore, PATTERN_INFO, type QueryRunner } from '../oracle/index.js';
 import type { BenchmarkResult, Comparison, Model, QueryPatternResult, Spread, TargetInfo, WriteRunResult } from '../results.js';

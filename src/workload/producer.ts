@@ -14,7 +14,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { BanyanDBPerfError } from '../errors.js';
-import type { GeneratorOptions } from '../generator/index.js';
+import type { GeneratorOptions } from '../generator/generator.js';
 import type { Model } from '../results.js';
 import { SlabReturns } from './frame-slabs.js';
 

@@ -6,7 +6,8 @@
  */
 import { STATUS_SUCCEED } from '../client/write.js';
 import { BanyanDBPerfError } from '../errors.js';
-import { LatencyRecorder, ThroughputSeries } from '../metrics/index.js';
+import { LatencyRecorder } from '../metrics/latency.js';
+import { ThroughputSeries } from '../metrics/throughput.js';
 import type { ModelAdapter, WorkloadClient, WorkloadSpan, WorkloadWriteOptions, WorkloadWriteResult } from './model.js';
 import type { BatchProducer } from './producer.js';
 import type { ProgressSink } from './progress.js';

@@ -4,8 +4,8 @@
  */
 
 import { ClosedError, OptionsError } from '../errors.js';
-import { SpanGenerator } from '../generator/index.js';
-import { LatencyRecorder } from '../metrics/index.js';
+import { SpanGenerator } from '../generator/generator.js';
+import { LatencyRecorder } from '../metrics/latency.js';
 import type { Model, WriteRunResult } from '../results.js';
 import type { ModelAdapter, WorkloadClient, WorkloadSpan } from './model.js';
 import { type ResolvedWorkloadOptions, WARMUP_MAX_SPAN_FRACTION } from './options.js';

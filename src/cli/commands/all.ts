@@ -1,5 +1,5 @@
 /** `banyandb-perf all`: build, up, test, down: the original harness's complete workflow, on Docker. */
-import { Cluster } from '../../cluster/index.js';
+import { Cluster } from '../../cluster/cluster.js';
 import { type CommandContext, EXIT } from '../context.js';
 import { runBuild } from './cluster.js';
 import { clusterFlags } from './options.js';

@@ -1,7 +1,8 @@
 /**
  * The container verbs of the original run script: build, up, down, clean, logs, ps, stats.
  */
-import { Cluster, type ClusterOptions, type ContainerState, type StartedCluster } from '../../cluster/index.js';
+import { Cluster, type ContainerState, type StartedCluster } from '../../cluster/cluster.js';
+import type { ClusterOptions } from '../../cluster/options.js';
 import { BanyanDBPerfError, ClusterError } from '../../errors.js';
 import { parseChoice, parseInteger, str } from '../args.js';
 import { type CommandContext, EXIT } from '../context.js';

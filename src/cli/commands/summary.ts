@@ -1,7 +1,7 @@
 /** `banyandb-perf summary`: the report (or JSON) of the last results. */
 
-import { DEFAULT_RESULTS_DIR } from '../../report/files.js';
-import { formatConsoleReport, readLastResults } from '../../report/index.js';
+import { formatConsoleReport } from '../../report/console.js';
+import { DEFAULT_RESULTS_DIR, readLastResults } from '../../report/files.js';
 import { str } from '../args.js';
 import { type CommandContext, EXIT } from '../context.js';
 

@@ -3,12 +3,12 @@
  * stats (Docker), measure the disk footprint, write the results and print the report.
  */
 import { BanyanDBPerfError, ClusterError, SchemaError } from '../../errors.js';
-import { DEFAULT_RESULTS_DIR } from '../../report/files.js';
-import { formatConsoleReport, writeResults } from '../../report/index.js';
+import { formatConsoleReport } from '../../report/console.js';
+import { DEFAULT_RESULTS_DIR, writeResults } from '../../report/files.js';
 import { type BenchmarkResult, MODELS } from '../../results.js';
 import type { ResolvedTargetKind } from '../../targets/target.js';
 import { type OpenTarget, openTarget } from '../../targets/target.js';
-import { runComparison } from '../../workload/index.js';
+import { runComparison } from '../../workload/compare.js';
 import { str } from '../args.js';
 import { type CommandContext, EnvironmentError, EXIT } from '../context.js';
 import { clusterFlags, targetFlags, workloadFlags } from './options.js';
