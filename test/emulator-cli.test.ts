@@ -12,7 +12,10 @@ const MAIN = fileURLToPath(new URL('../src/emulator/main.ts', import.meta.url));
 const CLI = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const START_TIMEOUT_MS = 20_000;
 
-function run(args: string[], entry = MAIN): { child: ChildProcess; stdout: () => string; stderr: () => string; exit: Promise<number | null> } {
+function run(
+  args: string[],
+  entry = MAIN,
+): { child: ChildProcess; stdout: () => string; stderr: () => string; exit: Promise<number | null> } {
   const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
