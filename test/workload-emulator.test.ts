@@ -102,7 +102,7 @@ describe('workloads against the emulator', { timeout: 120_000 }, () => {
     const byId = (rs: QueryPatternResult[] | undefined, name: string) => rs?.find((r) => r.pattern === name)?.meanResultSpans;
     assert.equal(byId(s[0], 'trace-id-large'), byId(t[0], 'trace-id-large'));
     assert.ok((await stream.queryOnce('trace-id-small')) > 0);
-    // Both checking paths ran: complete answers (exact id sets) and answers cut by the trace limit (50 traces).
+    // Both checking paths ran: complete answers (exact id sets) and answers cut by the trace limit (20 traces).
     assert.ok([...trace.answers.values()].some((a) => a.truncated));
     assert.ok([...trace.answers.values()].some((a) => !a.truncated));
   });

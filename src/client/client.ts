@@ -39,6 +39,7 @@ import {
   traceRegistry,
 } from './registry.js';
 import type {
+  APIVersion,
   IndexRule,
   IndexRuleBinding,
   ServingStatus,
@@ -255,6 +256,15 @@ export class BanyanDBClient implements AsyncDisposable {
     const ids = new Array<number>(count);
     for (let i = 0; i < count; i++) ids[i] = this.#nextId++;
     return ids;
+  }
+
+  /**
+   * `banyandb.common.v1.Service/GetAPIVersion`: the server's API version and revision, as it names itself
+   * (BanyanDB 0.10.3 answers version `0.10`; banyandb-perf's emulator answers a revision starting `emulator-`).
+   */
+  async getAPIVersion(opts?: CallOptions): Promise<{ version: string; revision: string }> {
+    const res = await this.#unary<{ version?: APIVersion }>('/banyandb.common.v1.Service/GetAPIVersion', {}, opts);
+    return { version: res.version?.version ?? '', revision: res.version?.revision ?? '' };
   }
 
   /** `banyandb.stream.v1.StreamService/Query`. */

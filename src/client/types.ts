@@ -300,4 +300,10 @@ export interface TraceQueryResponse {
 
 // ---- grpc.health.v1 ----
 
+/** `banyandb.common.v1.APIVersion`: what GetAPIVersion answers (BanyanDB 0.10.3: version `0.10`, a short revision). */
+export interface APIVersion {
+  version?: string;
+  revision?: string;
+}
+
 export type ServingStatus = 'UNKNOWN' | 'SERVING' | 'NOT_SERVING' | 'SERVICE_UNKNOWN';

@@ -60,6 +60,8 @@ export interface ContainerState {
   ports: PortSet;
   /** The image the container runs (`''` when missing). */
   image: string;
+  /** The id of that image (`sha256:...`; `''` when missing). */
+  imageId: string;
   /** True when the image carries the emulator label: its figures are banyandb-perf's emulator's, not BanyanDB's. */
   emulator: boolean;
 }
@@ -239,6 +241,7 @@ async function inspectStates(resolved: ResolvedClusterOptions, signal?: AbortSig
   const r = await docker(['inspect', '--type', 'container', ...names], { signal, timeoutMs: DOCKER_CALL_TIMEOUT_MS });
   let parsed: Array<{
     Name?: string;
+    Image?: string;
     Config?: { Image?: string; Labels?: Record<string, string> | null };
     State?: { Status?: string; ExitCode?: number; OOMKilled?: boolean; Error?: string; StartedAt?: string; Health?: { Status?: string } };
   }> = [];
@@ -264,6 +267,7 @@ async function inspectStates(resolved: ResolvedClusterOptions, signal?: AbortSig
       startedAt: found?.State?.StartedAt ?? '',
       ports: { ...resolved.ports[model] },
       image: found?.Config?.Image ?? '',
+      imageId: found?.Image ?? '',
       emulator: found?.Config?.Labels?.[EMULATOR_LABEL] === 'emulator' || found?.Config?.Image === EMULATOR_IMAGE,
     };
   }

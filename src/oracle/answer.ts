@@ -51,3 +51,20 @@ export function factsOf(s: ReturnedSpan): SpanFacts {
     isError: tagNumber(t.get('isError')) ?? Number.NaN,
   };
 }
+
+/**
+ * Bytes of what an answer carried: span payloads plus tag values (strings as UTF-8, numbers as 8 bytes). The wire
+ * size is a little larger (field keys, lengths); this is what the server had to read and send.
+ */
+export function answerBytes(answer: QueryAnswer): number {
+  let n = 0;
+  for (const s of answer.spans) {
+    n += s.payload?.byteLength ?? 0;
+    for (const v of s.tags.values()) {
+      if ('str' in v) n += Buffer.byteLength(v.str.value ?? '');
+      else if ('binaryData' in v) n += v.binaryData?.byteLength ?? 0;
+      else n += 8;
+    }
+  }
+  return n;
+}

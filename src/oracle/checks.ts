@@ -36,8 +36,12 @@ const sample = (ids: Iterable<string>, n = 5): string => {
   return out.join(', ');
 };
 
-/** Checks one stream answer (spans) against the pattern's ground truth. */
-export function checkSpanAnswer(p: ConcretePattern, truth: GroundTruth, answer: QueryAnswer, limit: number): Finding[] {
+/**
+ * Checks one stream answer (spans) against the pattern's ground truth. Span identity is the projected `spanId` tag
+ * (never the answer's element id, which BanyanDB derives from the written one: FACT 24). `ordered`: the request
+ * ordered by time, latest first, so a capped answer must be the exact latest `limit` matching spans.
+ */
+export function checkSpanAnswer(p: ConcretePattern, truth: GroundTruth, answer: QueryAnswer, limit: number, ordered = false): Finding[] {
   const f: Finding[] = [];
   const expectedCount = Math.min(truth.spanCount, limit);
   if (answer.spans.length !== expectedCount) {
@@ -67,17 +71,38 @@ export function checkSpanAnswer(p: ConcretePattern, truth: GroundTruth, answer: 
   } else {
     const bad = answer.spans.filter((s) => !p.predicate(factsOf(s) as SpanFacts)).map((s) => s.spanId);
     if (bad.length > 0) f.push({ what: 'spans matching the predicate', expected: 'all', actual: `${bad.length} not: ${sample(bad)}` });
+    // Ordered by time, latest first, and cut by the limit: BanyanDB's stream top-N is exact (FACT 25), so the answer
+    // holds the latest `limit` matching spans (compared by start time: spans with equal times are interchangeable).
+    if (ordered) {
+      const got = answer.spans.map((s) => factsOf(s).startTimeMs);
+      const want = truth.latestStartMs.slice(0, Math.min(limit, truth.spanCount));
+      const sorted = got.every((v, i) => i === 0 || v <= (got[i - 1] as number));
+      if (!sorted)
+        f.push({ what: 'order (startTime, latest first)', expected: 'sorted', actual: `not sorted: ${sample(got.map(String))}` });
+      const sameSet = [...got].sort((x, y) => y - x).every((v, i) => v === want[i]) && got.length === want.length;
+      if (!sameSet) {
+        f.push({
+          what: `the latest ${want.length} matching spans (top-N by startTime)`,
+          expected: `start times ${sample(want.map(String))}`,
+          actual: `start times ${sample([...got].sort((x, y) => y - x).map(String))}`,
+        });
+      }
+    }
   }
   return f;
 }
 
-/** Checks one trace answer (whole traces) against the pattern's ground truth. */
+/**
+ * Checks one trace answer (whole traces) against the pattern's ground truth. `ordered`: the request ordered by
+ * time_based_index, latest first, so a capped answer must be sorted that way (FACT 38), not necessarily the top N.
+ */
 export function checkTraceAnswer(
   p: ConcretePattern,
   truth: GroundTruth,
   answer: QueryAnswer,
   limit: number,
   traceWritten: ReadonlyMap<string, number>,
+  ordered = false,
 ): Finding[] {
   const f: Finding[] = [];
   const expectedTraces = Math.min(truth.traceCount, limit);
@@ -124,6 +149,28 @@ export function checkTraceAnswer(
     }
     if (bad.length > 0)
       f.push({ what: 'traces with a span matching the predicate', expected: 'all', actual: `${bad.length} not: ${sample(bad)}` });
+    // Ordered by time_based_index, latest first, and cut by the limit: BanyanDB sorts the answer by each trace's
+    // best span but, with small limits, does not return the global top N (FACT 38): check the order only. Which
+    // spans rank a trace (all of them, or the matching ones) is not recorded, so either ranking is accepted.
+    if (ordered) {
+      const keyAll = answer.traceIds.map((id) => Math.max(...(byTrace.get(id) ?? []).map((s) => factsOf(s).startTimeMs)));
+      const keyMatching = answer.traceIds.map((id) =>
+        Math.max(
+          ...(byTrace.get(id) ?? [])
+            .map((s) => factsOf(s))
+            .filter((x) => p.predicate(x))
+            .map((x) => x.startTimeMs),
+        ),
+      );
+      const desc = (k: number[]) => k.every((v, i) => i === 0 || v <= (k[i - 1] as number));
+      if (!desc(keyAll) && !desc(keyMatching)) {
+        f.push({
+          what: 'order (trace by its latest span, latest first)',
+          expected: 'sorted',
+          actual: `not sorted: ${sample(keyAll.map(String))}`,
+        });
+      }
+    }
     if (partial.length > 0) f.push({ what: 'spans per returned trace', expected: 'all written spans', actual: sample(partial) });
   }
   return f;

@@ -67,7 +67,7 @@ export async function collectFacts(spans: Iterable<Span>, signal?: AbortSignal):
     traceTotal.set(s.traceId, s.traceSpanCount);
     const pair = `${s.serviceId}\u0000${s.serviceInstanceId}`;
     pairs.set(pair, (pairs.get(pair) ?? 0) + 1);
-    if (s.isError === 1) errorsByService.set(s.serviceId, (errorsByService.get(s.serviceId) ?? 0) + 1);
+    if (s.isError !== 0) errorsByService.set(s.serviceId, (errorsByService.get(s.serviceId) ?? 0) + 1);
     latencies.set(s.latencyMs, (latencies.get(s.latencyMs) ?? 0) + 1);
   }
   if (n === 0) throw new Error('no spans were written: nothing to query');

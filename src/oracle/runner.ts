@@ -7,7 +7,7 @@ import { AbortedError, BanyanDBPerfError, OptionsError } from '../errors.js';
 import { type Span, SpanGenerator } from '../generator/generator.js';
 import { LatencyRecorder } from '../metrics/latency.js';
 import type { Model, QueryMismatch, QueryPatternResult } from '../results.js';
-import type { QueryAnswer } from './answer.js';
+import { answerBytes, type QueryAnswer } from './answer.js';
 import { buildPatterns, type ConcretePattern, PATTERN_INFO, type QueryPatternInfo } from './catalogue.js';
 import { checkValues } from './checks.js';
 import { collectFacts } from './facts.js';
@@ -198,10 +198,13 @@ export class QueryRunner {
       const latency = new LatencyRecorder();
       const mismatches: QueryMismatch[] = [];
       let spansTotal = 0;
+      let tracesTotal = 0;
+      let bytesTotal = 0;
       let done = 0;
       let firstSize: number | undefined;
       let error: string | undefined;
       const t0 = performance.now();
+      const startMs = Date.now();
       for (let it = 0; it < this.#options.queryIterations; it++) {
         if (signal?.aborted) break;
         const s = performance.now();
@@ -216,6 +219,8 @@ export class QueryRunner {
         latency.record(performance.now() - s);
         done++;
         spansTotal += answer.spans.length;
+        tracesTotal += answer.traceIds.length;
+        bytesTotal += answerBytes(answer);
         if (firstSize === undefined) {
           firstSize = answer.spans.length;
           const findings = r.check(answer);
@@ -238,6 +243,14 @@ export class QueryRunner {
         }
       }
       const wallSec = (performance.now() - t0) / 1000;
+      const sized =
+        done > 0
+          ? {
+              answer: { spans: spansTotal / done, traces: tracesTotal / done, bytes: bytesTotal / done },
+              capped: r.truncated,
+              window: { startMs, endMs: Date.now() },
+            }
+          : {};
       if (done === 0 && error === undefined) break; // aborted before any answer: no figures to report
       if (error !== undefined) {
         results.push({
@@ -246,6 +259,7 @@ export class QueryRunner {
           reason: error,
           iterations: done,
           ...(done > 0 ? { latency: latency.summary(), meanResultSpans: spansTotal / done } : {}),
+          ...sized,
           mismatches,
         });
         continue;
@@ -257,6 +271,7 @@ export class QueryRunner {
         latency: latency.summary(),
         queriesPerSec: wallSec > 0 ? done / wallSec : 0,
         meanResultSpans: done > 0 ? spansTotal / done : 0,
+        ...sized,
         mismatches,
       });
     }

@@ -16,6 +16,11 @@ export interface GroundTruth {
   traceIds: Set<string> | undefined;
   /** Spans the trace model returns for the matching traces (sum of their written spans). */
   traceSpanCount: number;
+  /**
+   * Start times of the latest `maxSpans` matching spans, latest first: what a stream answer ordered by time
+   * (descending) and cut by its limit must hold (FACT 25: the stream's top-N is exact).
+   */
+  latestStartMs: number[];
 }
 
 /** Second pass: ground truth of every pattern. */
@@ -36,6 +41,7 @@ export async function computeGroundTruth(
     traceSpanCount: 0,
     lastTrace: undefined as string | undefined,
     seen: new Set<string>(),
+    latest: new TopK(maxSpans),
   }));
   // Spans of one trace are consecutive in the generator's stream, so "trace already counted" needs only the last id,
   // except when a trace is interleaved; `seen` guards that case for the counted traces of each pattern.
@@ -46,6 +52,7 @@ export async function computeGroundTruth(
       if (!p.predicate(s)) continue;
       const t = truth[i] as (typeof truth)[number];
       t.spanCount++;
+      t.latest.add(s.startTimeMs);
       if (t.spanIds) {
         t.spanIds.add(s.spanId);
         if (t.spanIds.size > maxSpans) t.spanIds = undefined;
@@ -71,9 +78,49 @@ export async function computeGroundTruth(
       traceCount: t.traceCount,
       traceIds: t.traceIds,
       traceSpanCount: t.traceSpanCount,
+      latestStartMs: t.latest.sortedDesc(),
     });
   });
   return out;
+}
+
+/** The `k` largest numbers seen (a bounded min-heap). */
+class TopK {
+  readonly #heap: number[] = [];
+  constructor(readonly k: number) {}
+
+  add(v: number): void {
+    const h = this.#heap;
+    if (h.length < this.k) {
+      h.push(v);
+      let i = h.length - 1;
+      while (i > 0) {
+        const parent = (i - 1) >> 1;
+        if ((h[parent] as number) <= v) break;
+        h[i] = h[parent] as number;
+        i = parent;
+      }
+      h[i] = v;
+      return;
+    }
+    if (this.k === 0 || v <= (h[0] as number)) return;
+    // Replace the root and sift down.
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= h.length) break;
+      const r = l + 1;
+      const c = r < h.length && (h[r] as number) < (h[l] as number) ? r : l;
+      if ((h[c] as number) >= v) break;
+      h[i] = h[c] as number;
+      i = c;
+    }
+    h[i] = v;
+  }
+
+  sortedDesc(): number[] {
+    return [...this.#heap].sort((a, b) => b - a);
+  }
 }
 
 /** Everything the oracle derives from one written prefix: the facts, the concrete patterns and their ground truth. */

@@ -20,6 +20,7 @@ import {
   isEmulatorTarget,
   mean,
   median,
+  serversLine,
   summarizePattern,
   textTable,
   writeRuns,
@@ -69,6 +70,7 @@ function targetLines(result: BenchmarkResult, paint: Paint): string[] {
   } else if (t.server === 'unknown') {
     lines.push(paint('yellow', 'Server not identified (external addresses): check what served these figures.'));
   }
+  lines.push(serversLine(t.servers));
   lines.push(`Addresses: stream ${t.addresses?.stream ?? '-'}, trace ${t.addresses?.trace ?? '-'}`);
   if (t.images && (t.images.stream || t.images.trace)) {
     lines.push(`Images: stream ${t.images.stream ?? '-'}, trace ${t.images.trace ?? '-'}`);

@@ -8,6 +8,7 @@ import {
   type Model,
   type QueryMismatch,
   type QueryPatternResult,
+  type ServerIdentity,
   type Spread,
   type TargetInfo,
   type WriteRunResult,
@@ -249,4 +250,22 @@ export function fmtOption(v: unknown): string {
     }
   }
   return String(v);
+}
+
+/**
+ * One line naming the servers that produced the figures, as they named themselves (GetAPIVersion), with the Docker
+ * image and its short id; results without `target.servers` say the server was not asked.
+ */
+export function serversLine(servers: Partial<Record<'stream' | 'trace', ServerIdentity>> | undefined): string {
+  if (!servers?.stream || !servers.trace) return 'Server: not identified (these results predate GetAPIVersion identification)';
+  const one = (i: ServerIdentity) => `${i.label}${i.image ? `, image ${i.image}${i.imageId ? ` (${shortImageId(i.imageId)})` : ''}` : ''}`;
+  const s = one(servers.stream);
+  const t = one(servers.trace);
+  return s === t ? `Server: ${s} (both models)` : `Servers: stream ${s}; trace ${t}`;
+}
+
+/** `sha256:0123456789abcdef...` -> `sha256:0123456789ab` (Docker's short form). */
+function shortImageId(id: string): string {
+  const m = /^(sha256:)?([0-9a-f]{12})[0-9a-f]*$/.exec(id);
+  return m ? `${m[1] ?? ''}${m[2]}` : id;
 }

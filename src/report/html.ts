@@ -18,6 +18,7 @@ import {
   fmtSpread,
   groupQueries,
   isEmulatorTarget,
+  serversLine,
   summarizePattern,
   writeRuns,
 } from './format.js';
@@ -113,6 +114,7 @@ function banner(result: BenchmarkResult): string {
   return `<h1>banyandb-perf: stream vs trace</h1>
 <div class="banner${warn ? ' warn' : ''}" id="target">
 <div class="target">Target: ${esc(t.description)}</div>
+<div class="servers">${esc(serversLine(t.servers))}</div>
 ${loud}
 <div>kind: ${esc(t.kind)} · server: ${esc(t.server)} · stream ${esc(t.addresses?.stream ?? '-')} · trace ${esc(t.addresses?.trace ?? '-')}${
     t.images ? ` · images: stream ${esc(t.images.stream ?? '-')}, trace ${esc(t.images.trace ?? '-')}` : ''

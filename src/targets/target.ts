@@ -15,8 +15,9 @@ import type { ClusterOptions } from '../cluster/options.js';
 import { startEmulator } from '../emulator/index.js';
 import { BanyanDBPerfError, ClosedError, ClusterError, OptionsError } from '../errors.js';
 import { checkOptionKeys, optionKeys } from '../options-check.js';
-import { type BenchmarkResult, type DiskFootprint, MODELS, type Model, type TargetInfo } from '../results.js';
+import { type BenchmarkResult, type DiskFootprint, MODELS, type Model, type ServerIdentity, type TargetInfo } from '../results.js';
 import { type LoadReport, SchemaLoader } from '../schema/loader.js';
+import { askIdentity } from './identity.js';
 
 /** Where the models run: `auto` is Docker when an engine is reachable, else the in-process emulator. */
 export type TargetKind = 'auto' | 'docker' | 'emulator' | 'external';
@@ -318,11 +319,33 @@ export async function openTarget(options: TargetOptions = {}): Promise<OpenTarge
         schemas[m] = await loader.load({ models: [m], ...(signal ? { signal } : {}) });
       }
     }
+    info = { ...info, ...(await nameServers(info, clients, cluster, signal)) };
     return new OpenTarget({ info, clients, cluster, schemas, cleanups, emulatorDirs, statsIntervalMs });
   } catch (err) {
     for (const f of cleanups.reverse()) await f().catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * Asks both servers their version (GetAPIVersion) and, on Docker, adds the image each container runs and its id.
+ * `server` is derived from both answers when they agree, else stays what the target knows of itself.
+ */
+async function nameServers(
+  info: TargetInfo,
+  clients: Record<Model, BanyanDBClient>,
+  cluster: StartedCluster | undefined,
+  signal: AbortSignal | undefined,
+): Promise<Pick<TargetInfo, 'servers' | 'server'>> {
+  const states = cluster ? await cluster.ps().catch(() => undefined) : undefined;
+  const servers = {} as Record<Model, ServerIdentity>;
+  for (const m of MODELS) {
+    const id = await askIdentity(clients[m], signal);
+    const state = states?.find((s) => s.model === m);
+    servers[m] = { ...id, ...(state?.image ? { image: state.image } : {}), ...(state?.imageId ? { imageId: state.imageId } : {}) };
+  }
+  const agreed = servers.stream.kind === servers.trace.kind && servers.stream.kind !== 'unknown' ? servers.stream.kind : info.server;
+  return { servers, server: agreed };
 }
 
 /**

@@ -9,7 +9,7 @@ import { compareSpreads, spread } from '../metrics/stats.js';
 import { checkOptionKeys, optionKeys } from '../options-check.js';
 import { GroundTruthStore, PATTERN_INFO, type QueryRunner } from '../oracle/index.js';
 import type { BenchmarkResult, Comparison, Model, QueryPatternResult, Spread, TargetInfo, WriteRunResult } from '../results.js';
-import { RESULTS_SCHEMA_VERSION } from '../results.js';
+import { MODELS, RESULTS_SCHEMA_VERSION } from '../results.js';
 import type { WorkloadClient } from './model.js';
 import { optionsToJson, resolveWorkloadOptions, WORKLOAD_OPTION_KEYS, type WorkloadOptions } from './options.js';
 import { toolVersion } from './version.js';
@@ -226,24 +226,37 @@ function buildComparisons(write: Record<Model, WriteRunResult[]>, queries: Recor
         .filter((v): v is number => v !== undefined),
     );
   for (const p of names) {
-    out.push(
-      compareSpreads(
-        `query ${p} latency p50`,
-        'ms',
-        'lower',
-        q('stream', p, (r) => r.latency?.p50Ms),
-        q('trace', p, (r) => r.latency?.p50Ms),
-      ),
-    );
-    out.push(
-      compareSpreads(
-        `query ${p} latency p95`,
-        'ms',
-        'lower',
-        q('stream', p, (r) => r.latency?.p95Ms),
-        q('trace', p, (r) => r.latency?.p95Ms),
-      ),
-    );
+    const blocked = noVerdictReason(queries, p);
+    for (const [label, f] of [
+      ['p50', (r: QueryPatternResult) => r.latency?.p50Ms],
+      ['p95', (r: QueryPatternResult) => r.latency?.p95Ms],
+    ] as const) {
+      const c = compareSpreads(`query ${p} latency ${label}`, 'ms', 'lower', q('stream', p, f), q('trace', p, f));
+      if (blocked) {
+        c.winner = 'none';
+        delete c.ratio;
+        c.note = blocked;
+      }
+      out.push(c);
+    }
   }
   return out;
+}
+
+/**
+ * Why a pattern gets no winner, if it does not: an answer failed a check on either model (a latency measured on a
+ * wrong answer says nothing about the model), or a model could not answer it (`n/a`) or failed (`error`).
+ */
+export function noVerdictReason(queries: Record<Model, QueryPatternResult[][]>, pattern: string): string | undefined {
+  const why: string[] = [];
+  for (const m of MODELS) {
+    const rs = queries[m].flat().filter((r) => r.pattern === pattern);
+    const na = rs.find((r) => r.status === 'n/a');
+    const err = rs.find((r) => r.status === 'error');
+    const wrong = rs.reduce((n, r) => n + r.mismatches.length, 0);
+    if (na) why.push(`${m}: not answerable (${na.reason ?? 'no reason given'})`);
+    else if (err) why.push(`${m}: query failed (${err.reason ?? 'no reason given'})`);
+    if (wrong > 0) why.push(`${m}: ${wrong} answer check${wrong === 1 ? '' : 's'} failed`);
+  }
+  return why.length > 0 ? `no winner: ${why.join('; ')}` : undefined;
 }

@@ -37,10 +37,13 @@ export const DEFAULT_TRACE_NAME = 'segment_trace';
 /** Largest number of spans a stream query asks for (its `limit`); larger ground truths are checked as "limited". */
 export const DEFAULT_MAX_QUERY_SPANS = 5_000;
 /**
- * Largest number of traces a trace query asks for (its `limit`). Trace query responses always carry every span's
- * payload (~9.6 KB each, traces of up to 100 spans), so 50 traces stay under the client's 64 MiB receive limit.
+ * Largest number of traces a trace query asks for (its `limit`). Trace answers carry whole traces with every span's
+ * payload whatever the projection (~9.6 KB per span, traces of up to 100 spans; FACT 33), and the server gathers
+ * candidates from every shard before it cuts them (FACT 38), so this bounds both the answer (20 traces of 100 spans:
+ * ~19 MB) and the server's working set. 20 is also the smallest limit at which BanyanDB 0.10.3's top-N was exact in
+ * the recording (FACT 38: at 5 it was not).
  */
-export const DEFAULT_MAX_QUERY_TRACES = 50;
+export const DEFAULT_MAX_QUERY_TRACES = 20;
 
 /** A progress event, sent about four times a second while writing and once at the end of each phase. */
 export interface WorkloadProgress {
@@ -128,7 +131,7 @@ export interface WorkloadOptions {
   queryIterations?: number;
   /**
    * Largest stream query limit (spans) and trace query limit (traces) used by the query patterns.
-   * @default { spans: 5000, traces: 50 }
+   * @default { spans: 5000, traces: 20 }
    */
   maxQueryResults?: { spans?: number; traces?: number };
   /**
