@@ -197,7 +197,6 @@ describe('summary', () => {
 describe('test against the in-process emulator (end to end)', () => {
   it('runs a tiny comparison, writes JSON + HTML + latest.json and prints JSON', {
     timeout: 240_000,
-    todo: 'oracle helper: request shapes for 0.10.3',
   }, async () => {
     const results = join(dir, 'e2e');
     const r = await cli(

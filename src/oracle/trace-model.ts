@@ -2,7 +2,7 @@
  * The trace model's query side: a pattern asks for the traces holding a matching span (each returned whole);
  * `limit` counts traces. A query without a trace id needs an order_by naming an index rule bound to the trace.
  */
-import type { TraceQueryResponse } from '../client/types.js';
+import type { Criteria, TraceQueryResponse } from '../client/types.js';
 import { type QueryAnswer, type ReturnedSpan, tagMap, tagString } from './answer.js';
 import { QUERY_PROJECTION, toTimeRange } from './catalogue.js';
 import { checkTraceAnswer, limitFor } from './checks.js';
@@ -22,6 +22,27 @@ export function readTraceAnswer(res: TraceQueryResponse): QueryAnswer {
     }
   }
   return { spans, traceIds };
+}
+
+/** Leading tags of both tree rules of testdata/schema: conditions on them select series, not spans (FACT 35). */
+const ENTITY_TAGS = new Set(['serviceId', 'serviceInstanceId']);
+
+function conditionTags(c: Criteria | undefined): string[] {
+  if (!c) return [];
+  if ('condition' in c && c.condition) return [c.condition.name ?? ''];
+  if ('le' in c && c.le) return [...conditionTags(c.le.left), ...conditionTags(c.le.right)];
+  return [];
+}
+
+/**
+ * The tag projection of an order_by-path query: the seven check tags, with the non-entity condition tags first, in
+ * the order the criteria name them. In this path 0.10.3 matches a span's condition by position in a list built in
+ * projection order (FACT 35, and the cause given there), so the condition tags lead the list and each condition
+ * reads its own tag.
+ */
+export function orderPathProjection(criteria: Criteria | undefined): string[] {
+  const first = conditionTags(criteria).filter((t) => !ENTITY_TAGS.has(t) && t !== 'traceId');
+  return [...new Set(['traceId', 'spanId', ...first, ...QUERY_PROJECTION])];
 }
 
 export const traceQueryModel: QueryModelFactory = (client, { group, name }) => {
@@ -70,9 +91,7 @@ export const traceQueryModel: QueryModelFactory = (client, { group, name }) => {
         limit,
         ...(p.criteria ? { criteria: p.criteria } : {}),
         ...(orderBy ? { orderBy } : {}),
-        // The SDK's 7 tags: under this projection every condition the patterns use was answered correctly by
-        // BanyanDB 0.10.3 (FACT 35 is projection-dependent for others). Span bytes come whatever the projection (FACT 33).
-        tagProjection: QUERY_PROJECTION,
+        tagProjection: orderBy ? orderPathProjection(p.criteria) : QUERY_PROJECTION,
       };
       return {
         limit,
