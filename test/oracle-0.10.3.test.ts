@@ -7,14 +7,16 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { BanyanDBClient } from '../src/client/index.js';
+import { BanyanDBClient } from '../src/client/client.js';
 import type { Criteria, StreamQueryRequest, TraceQueryRequest } from '../src/client/types.js';
 import { type Emulator, startEmulator } from '../src/emulator/index.js';
-import { formatConsoleReport } from '../src/report/index.js';
+import { formatConsoleReport } from '../src/report/console.js';
 import type { QueryPatternResult, TargetInfo } from '../src/results.js';
-import { SchemaLoader } from '../src/schema/index.js';
+import { SchemaLoader } from '../src/schema/loader.js';
 import { askIdentity, identityOf } from '../src/targets/identity.js';
-import { runComparison, StreamWorkload, TraceWorkload, type WorkloadClient } from '../src/workload/index.js';
+import { runComparison } from '../src/workload/compare.js';
+import type { WorkloadClient } from '../src/workload/model.js';
+import { StreamWorkload, TraceWorkload } from '../src/workload/workload.js';
 
 const SCALE = { name: 'oracle', spans: 1_200, traces: 600, services: 3, instances: 6, timeRangeMs: 2 * 3_600_000 };
 const END = Math.floor(Date.now() / 1000) * 1000;
