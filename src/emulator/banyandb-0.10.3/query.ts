@@ -182,6 +182,43 @@ function streamIndex(store: DataStore, registry: Registry, group: string, stream
   });
 }
 
+/**
+ * A string EQ condition every match must satisfy (the root, or under ANDs only), so that the candidates can
+ * come from a per-tag value index instead of every element in the range. Only a speed-up: the full
+ * predicate is still applied.
+ */
+function selectiveEq(c: Criteria | undefined): { tag: string; value: string } | undefined {
+  if (!c) return undefined;
+  const n = c as { le?: Criteria['le']; condition?: Condition };
+  if (n.condition) {
+    const v = n.condition.value as AnyTagValue | undefined;
+    return n.condition.op === 'BINARY_OP_EQ' && valueKind(v) === 'str'
+      ? { tag: n.condition.name ?? '', value: v?.str?.value ?? '' }
+      : undefined;
+  }
+  if (n.le?.op === 'LOGICAL_OP_AND') return selectiveEq(n.le.left) ?? selectiveEq(n.le.right);
+  return undefined;
+}
+
+/** Elements by their string value of `tag`, each list in time order (derived from the time index). */
+function equalIndex(store: DataStore, group: string, name: string, index: StreamIndex, tag: string): Map<string, StoredElement[]> {
+  return store.derived('stream', group, name, `eq:${tag}`, () => {
+    const m = new Map<string, StoredElement[]>();
+    for (const e of index.byTime) {
+      const v = e.tags.get(tag) as AnyTagValue | undefined;
+      if (valueKind(v) !== 'str') continue;
+      const k = v?.str?.value ?? '';
+      let list = m.get(k);
+      if (!list) {
+        list = [];
+        m.set(k, list);
+      }
+      list.push(e);
+    }
+    return m;
+  });
+}
+
 /** First index in `arr` (sorted by timestampMs) whose timestamp is >= ms. */
 function lowerBound(arr: readonly { timestampMs: number }[], ms: number): number {
   let lo = 0;
@@ -247,7 +284,9 @@ export function queryStream(registry: Registry, store: DataStore, req: StreamQue
     const keep = (e: StoredElement): boolean =>
       !matchNever && e.timestampMs >= range.beginMs && e.timestampMs <= range.endMs && predicate((t) => e.tags.get(t));
     const index = streamIndex(store, registry, group, stream);
-    const iter = sortTag ? byIndexRule(index, sortTag, desc, keep, segmentMs(registry, group)) : byTime(index.byTime, range, desc, keep);
+    const eq = sortTag ? undefined : selectiveEq(req.criteria);
+    const source = eq ? (equalIndex(store, group, name, index, eq.tag).get(eq.value) ?? []) : index.byTime;
+    const iter = sortTag ? byIndexRule(index, sortTag, desc, keep, segmentMs(registry, group)) : byTime(source, range, desc, keep);
     perGroup.push({ group, stream, iter, sortTag });
   });
 
