@@ -14,6 +14,7 @@ import { formatConsoleReport } from '../src/report/console.js';
 import type { QueryPatternResult, TargetInfo } from '../src/results.js';
 import { SchemaLoader } from '../src/schema/loader.js';
 import { askIdentity, identityOf } from '../src/targets/identity.js';
+import { openTarget } from '../src/targets/target.js';
 import { runComparison } from '../src/workload/compare.js';
 import type { WorkloadClient } from '../src/workload/model.js';
 import { StreamWorkload, TraceWorkload } from '../src/workload/workload.js';
@@ -335,5 +336,19 @@ describe('the server names itself (GetAPIVersion)', () => {
       head,
       /Server: BanyanDB 0\.10 \(revision 3b4e4d9\), image apache\/skywalking-banyandb:0\.10\.3 \(sha256:ab12ab12ab12\) \(both models\)/,
     );
+  });
+
+  it('every target kind fills target.servers from the servers themselves', async () => {
+    // Before: `(kind: external, server: unknown)`, and Docker runs named the image, not the server.
+    await using emu = await openTarget({ kind: 'emulator', loadSchemas: false });
+    for (const m of ['stream', 'trace'] as const) {
+      assert.equal(emu.info.servers?.[m]?.kind, 'emulator');
+      assert.match(emu.info.servers?.[m]?.revision ?? '', /^emulator-/);
+      assert.match(emu.info.servers?.[m]?.label ?? '', /^banyandb-perf emulator .+ \(emulates BanyanDB 0\.10\.3\)$/);
+    }
+    // External addresses: the server is asked too, so an emulator behind them is named, not "unknown".
+    await using ext = await openTarget({ kind: 'external', addresses: emu.info.addresses, loadSchemas: false });
+    assert.equal(ext.info.servers?.stream.kind, 'emulator');
+    assert.equal(ext.info.server, 'emulator');
   });
 });
