@@ -81,7 +81,19 @@ export { resolveScale, SCALES, type Scale, type ScaleName } from './generator/sc
 
 // ---- metrics ------------------------------------------------------------------------------------------
 export { LatencyRecorder } from './metrics/latency.js';
-export { compareSpreads, SIGNIFICANCE_LEVEL, spread, welchTTest } from './metrics/stats.js';
+export {
+  compareSpreads,
+  FAMILY_ALPHA,
+  holm,
+  judgeFamily,
+  logRatioTest,
+  MIN_REPEATS,
+  NOISY_CV,
+  ratioInterval,
+  SIGNIFICANCE_LEVEL,
+  spread,
+  welchTTest,
+} from './metrics/stats.js';
 export { ThroughputSeries } from './metrics/throughput.js';
 
 // ---- workloads ----------------------------------------------------------------------------------------
@@ -144,7 +156,18 @@ export { type Emulator, type EmulatorBehaviour, type EmulatorOptions, startEmula
 // ---- reports ------------------------------------------------------------------------------------------
 export { type ConsoleReportOptions, formatConsoleReport } from './report/console.js';
 export { DEFAULT_RESULTS_DIR, readLastResults, readResultsFile, type WrittenResults, writeResults } from './report/files.js';
+export { formatRunsComparison, renderRunsComparisonHtml } from './report/compare.js';
 export { renderHtmlReport } from './report/html.js';
+// ---- verdicts -----------------------------------------------------------------------------------------
+export { buildComparisons, type VerdictInput } from './verdict/comparisons.js';
+export {
+  type CompareResultsOptions,
+  compareResults,
+  type ResultsComparison,
+  type RunInfo,
+  type RunsComparisonRow,
+} from './verdict/runs.js';
+export { type AreaVerdict, summarizeVerdict } from './verdict/summary.js';
 
 // ---- command line -------------------------------------------------------------------------------------
 export { type CliIo, EXIT, runCli } from './cli/run.js';

@@ -206,18 +206,61 @@ export interface DiskFootprint {
   bytesPerSpan: number;
 }
 
+/**
+ * Why a comparison names no winner: no figures on a side; a model cannot answer the pattern (`n/a`);
+ * an answer failed a check; failed work (a write phase that gave up, rejected writes, a partial run, a
+ * failed query pattern); the two models' answers differ in size or one was capped; fewer repeats than the
+ * method needs; a side too noisy to judge; a difference within the noise; a zero value (no ratio); one
+ * measurement only (disk, whole-run container figures).
+ */
+export type NoWinnerReason =
+  | 'no-figures'
+  | 'not-answerable'
+  | 'failed-checks'
+  | 'failed-work'
+  | 'unequal-answers'
+  | 'too-few-repeats'
+  | 'too-noisy'
+  | 'within-noise'
+  | 'no-ratio'
+  | 'single-measurement';
+
+/** Answer size of one model for a query pattern (means per query, from QueryPatternResult.answer). */
+export interface AnswerSize {
+  spans: number;
+  traces: number;
+  bytes: number;
+  capped: boolean;
+}
+
 /** A metric compared across models. */
 export interface Comparison {
   metric: string;
   unit: string;
   /** `higher` or `lower` is better. */
   better: 'higher' | 'lower';
+  /** What the row is about, for the summary: writes, a query pattern, disk or container resources. */
+  area?: 'writes' | 'queries' | 'disk' | 'resources';
+  /** Query rows: the pattern's name. */
+  pattern?: string;
   stream: Spread | null;
   trace: Spread | null;
-  /** `none` when the difference is within the noise or a side has no figures. */
+  /** `none` when no winner can be named; `why` says which rule ruled it out. */
   winner: Model | 'none';
-  /** winner's advantage as a factor (>= 1), when there is a winner. */
+  /** The winner's advantage as a factor (>= 1): better median ÷ worse median; only when there is a winner. */
   ratio?: number;
+  /**
+   * The side whose median is better and by what factor (median ÷ median, >= 1), winner or not; `ci` is the
+   * log-ratio confidence interval of that factor at confidence `level` (Holm-corrected).
+   */
+  estimate?: { ahead: Model; factor: number; ci?: [number, number]; level?: number };
+  /** Welch's t-test on the logs, two-sided, and its Holm–Bonferroni adjusted value over the table. */
+  p?: number;
+  pAdjusted?: number;
+  /** Why there is no winner. */
+  why?: NoWinnerReason;
+  /** Query rows: each model's answer size, when recorded. */
+  answers?: Partial<Record<Model, AnswerSize>>;
   /** Why there is no winner, or how sure the call is. */
   note: string;
 }
@@ -239,9 +282,19 @@ export interface BenchmarkResult {
     samples: ContainerStatsSample[];
   };
   disk?: DiskFootprint[];
+  /** When each phase ran (warm-up, each write repeat, each query repeat, per model), for per-phase resource figures. */
+  phases?: RunPhase[];
   comparisons: Comparison[];
   /** The mixed phase (queries under ingest, ingest-to-queryable lag), when the run had one (docs/mixed.md). */
   mixed?: MixedResult;
   /** What each server reported on its Prometheus endpoint during the run, when it was scraped (docs/mixed.md). */
   serverMetrics?: ServerMetricsSeries[];
+}
+
+/** One phase of a run and when it ran. */
+export interface RunPhase extends PhaseWindow {
+  kind: 'warmup' | 'write' | 'query';
+  model: Model;
+  /** Repeat index (0-based); absent for the warm-up. */
+  repeat?: number;
 }

@@ -2,7 +2,20 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { OptionsError } from '../src/errors.js';
 import { LatencyRecorder } from '../src/metrics/latency.js';
-import { compareSpreads, OnlineStats, spread, studentTQuantile, studentTTwoSidedP, T_975_TABLE, welchTTest } from '../src/metrics/stats.js';
+import {
+  compareSpreads,
+  holm,
+  judgeFamily,
+  logRatioTest,
+  MIN_REPEATS,
+  OnlineStats,
+  ratioInterval,
+  spread,
+  studentTQuantile,
+  studentTTwoSidedP,
+  T_975_TABLE,
+  welchTTest,
+} from '../src/metrics/stats.js';
 import { ThroughputSeries } from '../src/metrics/throughput.js';
 
 const close = (actual: number, expected: number, tol: number, what = ''): void => {
@@ -164,7 +177,7 @@ describe('spread', () => {
   });
 
   it('collapses to [v, v] with one value', () => {
-    assert.deepEqual(spread([7]), { values: [7], min: 7, median: 7, max: 7, mean: 7, stdDev: 0, ci95: [7, 7] });
+    assert.deepEqual(spread([7]), { values: [7], min: 7, median: 7, max: 7, mean: 7, stdDev: 0, ci95: [7, 7], cv: 0 });
   });
 
   it('rejects empty or non-finite input', () => {
@@ -196,11 +209,14 @@ describe('compareSpreads', () => {
     close(unequal.df, (va + vb) ** 2 / (va ** 2 / 3 + vb ** 2 / 2), 1e-9, 'unequal df');
   });
 
-  it('names the higher-is-better winner with its ratio when the difference beats the noise', () => {
+  it('names the higher-is-better winner with the ratio of the medians when the difference beats the noise', () => {
     const c = compareSpreads('write throughput', 'spans/s', 'higher', spread([100, 101, 99]), spread([150, 152, 148]));
     assert.equal(c.winner, 'trace');
     close(c.ratio!, 1.5, 1e-12, 'ratio');
-    assert.match(c.note, /^trace 1\.50x higher \(better\): Welch's t-test p < 0\.001 \(df = 2\.\d, n = 3 vs 3\), 95% CIs do not overlap$/);
+    assert.equal(c.estimate?.ahead, 'trace');
+    assert.ok(c.estimate!.ci![0] > 1 && c.estimate!.ci![0] < 1.5 && c.estimate!.ci![1] > 1.5);
+    assert.equal(c.estimate?.level, 0.95);
+    assert.match(c.note, /^Holm-adjusted p < 0\.001 over 1$/);
     assert.equal(c.metric, 'write throughput');
     assert.equal(c.unit, 'spans/s');
     assert.equal(c.better, 'higher');
@@ -210,20 +226,33 @@ describe('compareSpreads', () => {
     const c = compareSpreads('p99 latency', 'ms', 'lower', spread([10, 10.5, 9.5]), spread([20, 21, 19]));
     assert.equal(c.winner, 'stream');
     close(c.ratio!, 2, 1e-12, 'ratio');
-    assert.match(c.note, /^stream 2\.00x lower \(better\)/);
   });
 
-  it('calls no winner within the noise', () => {
-    const c = compareSpreads('throughput', 'spans/s', 'higher', spread([100, 120, 80]), spread([105, 125, 85]));
+  it('calls no winner within the noise, and names a side too noisy to judge', () => {
+    const c = compareSpreads('throughput', 'spans/s', 'higher', spread([100, 102, 98]), spread([101, 103, 99]));
     assert.equal(c.winner, 'none');
     assert.equal(c.ratio, undefined);
-    assert.match(c.note, /^within noise: Welch's t-test p = 0\.7\d\d .*95% CIs overlap; trace 5\.0% higher than stream$/);
+    assert.equal(c.why, 'within-noise');
+    assert.match(c.note, /^difference within the noise \(Holm-adjusted p = 0\.\d{3} over 1\)$/);
+    const noisy = compareSpreads('throughput', 'spans/s', 'higher', spread([100, 160, 60]), spread([105, 125, 85]));
+    assert.equal(noisy.why, 'too-noisy');
+    assert.match(noisy.note, /^stream \(CV 47%\) too noisy to judge/);
   });
 
-  it('calls no winner with a single repeat, however large the difference', () => {
-    const c = compareSpreads('throughput', 'spans/s', 'higher', spread([100]), spread([1000]));
-    assert.equal(c.winner, 'none');
-    assert.equal(c.note, 'only 1 repeat on a side (n = 1 vs 1): cannot judge noise; trace 900.0% higher than stream');
+  it(`calls no winner with fewer than ${MIN_REPEATS} repeats, however large the difference`, () => {
+    for (const [a, b] of [
+      [[100], [1000]],
+      [
+        [100, 101],
+        [1000, 1001],
+      ],
+    ]) {
+      const c = compareSpreads('throughput', 'spans/s', 'higher', spread(a!), spread(b!));
+      assert.equal(c.winner, 'none');
+      assert.equal(c.why, 'too-few-repeats');
+      assert.match(c.note, /^too few repeats \(n = \d vs \d; a winner needs at least 3 on each side\)$/);
+      close(c.estimate!.factor, 10, 0.05, 'the medians still say by how much');
+    }
   });
 
   it('calls no winner when a side has no figures', () => {
@@ -231,18 +260,56 @@ describe('compareSpreads', () => {
     assert.equal(compareSpreads('m', 'u', 'higher', null, spread([1, 2])).note, 'no figures for stream');
     const none = compareSpreads('m', 'u', 'lower', null, null);
     assert.equal(none.winner, 'none');
-    assert.equal(none.note, 'no figures for either model');
+    assert.equal(none.note, 'no figures for either side');
   });
 
-  it('handles zero noise and zero means', () => {
-    const same = compareSpreads('m', 'u', 'higher', spread([5, 5]), spread([5, 5]));
+  it('handles zero noise and zero values', () => {
+    const same = compareSpreads('m', 'u', 'higher', spread([5, 5, 5]), spread([5, 5, 5]));
     assert.equal(same.winner, 'none');
-    const exact = compareSpreads('m', 'u', 'higher', spread([5, 5]), spread([6, 6]));
+    const exact = compareSpreads('m', 'u', 'higher', spread([5, 5, 5]), spread([6, 6, 6]));
     assert.equal(exact.winner, 'trace');
     close(exact.ratio!, 1.2, 1e-12);
     const zero = compareSpreads('errors', 'count', 'lower', spread([0, 0, 0]), spread([5, 6, 4]));
-    assert.equal(zero.winner, 'stream');
-    assert.equal(zero.ratio, undefined);
-    assert.match(zero.note, /^stream better \(0 vs 5 count; ratio undefined for zero or negative means\)/);
+    assert.equal(zero.winner, 'none');
+    assert.equal(zero.why, 'no-ratio');
+  });
+});
+
+describe('log-ratio interval and Holm–Bonferroni', () => {
+  it('logRatioTest: Welch on the logs, the ratio of the medians, and its interval', () => {
+    const t = logRatioTest([10, 20, 40], [5, 10, 20])!;
+    close(t.logDiff, Math.log(2), 1e-12, 'log diff');
+    close(t.medianRatio, 2, 1e-12, 'median ratio');
+    // Both sides have the same log spread: s = ln 2, se = sqrt(2 s^2 / 3), df = 4.
+    close(t.se, Math.sqrt((2 * Math.log(2) ** 2) / 3), 1e-12, 'se');
+    close(t.df, 4, 1e-9, 'df');
+    const [lo, hi] = ratioInterval(t, 0.05);
+    close(lo, Math.exp(Math.log(2) - 2.7764451 * t.se), 1e-6, 'lo');
+    close(hi, Math.exp(Math.log(2) + 2.7764451 * t.se), 1e-6, 'hi');
+    assert.equal(logRatioTest([1, 2], [0, 1]), null);
+    assert.equal(logRatioTest([1], [1, 2]), null);
+  });
+
+  it('holm: step-down rejections, monotone adjusted p-values, and the level each row was tested at', () => {
+    const h = holm([0.01, 0.04, 0.03, 0.005]);
+    assert.deepEqual(h.rejected, [true, false, false, true]);
+    for (const [i, v] of [0.03, 0.06, 0.06, 0.02].entries()) close(h.adjusted[i]!, v, 1e-12, `adjusted ${i}`);
+    close(h.levels[3]!, 0.05 / 4, 1e-12);
+    close(h.levels[0]!, 0.05 / 3, 1e-12);
+    // Not rejected: tested at the level of the first row not rejected (0.05 / 2), which its p exceeds.
+    close(h.levels[1]!, 0.025, 1e-12);
+    close(h.levels[2]!, 0.025, 1e-12);
+  });
+
+  it('a winner is named exactly when the interval at the Holm level excludes 1', () => {
+    const cands = Array.from({ length: 12 }, (_, i) => ({
+      better: 'lower' as const,
+      a: [10, 10.4, 9.6].map((v) => v * (1 + i * 0.02)),
+      b: [10.1, 10.5, 9.7],
+    }));
+    for (const j of judgeFamily(cands)) {
+      assert.ok(j.ci && j.level !== undefined);
+      assert.equal(j.winner !== 'none', j.ci[0] > 1, `factor ${j.factor} ci ${j.ci} winner ${j.winner}`);
+    }
   });
 });

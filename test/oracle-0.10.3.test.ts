@@ -246,7 +246,8 @@ describe('query oracle on BanyanDB 0.10.3 behaviour (emulator)', { timeout: 180_
       for (const c of result.comparisons.filter((x) => x.metric.startsWith(`query ${p} `))) {
         assert.equal(c.winner, 'none', `${c.metric}: ${c.note}`);
         assert.equal(c.ratio, undefined);
-        assert.match(c.note, /no winner: .*trace: \d+ answer checks? failed/);
+        assert.equal(c.why, 'failed-checks');
+        assert.match(c.note, /answers failed checks: trace \d+ mismatch/);
       }
     }
   });
@@ -272,7 +273,8 @@ describe('query oracle on BanyanDB 0.10.3 behaviour (emulator)', { timeout: 180_
     assert.equal(t?.latency, undefined);
     for (const c of result.comparisons.filter((x) => x.metric.startsWith('query time-whole '))) {
       assert.equal(c.winner, 'none');
-      assert.match(c.note, /no winner: trace: not answerable/);
+      assert.equal(c.why, 'not-answerable');
+      assert.match(c.note, /^trace cannot answer this pattern/);
     }
     // The other pattern still runs, correct on both models.
     const byId = result.queries.trace[0]?.find((r) => r.pattern === 'trace-id-small');

@@ -206,7 +206,7 @@ describe('HTML report in headless Chromium', { skip: skip || (chromium === undef
       assert.match(stdout, new RegExp(`<svg class="chart ${cls}"`), `chart ${cls}`);
     }
     assert.equal(stdout.match(/<path class="series"/g)?.length, 10);
-    assert.equal(stdout.match(/<rect class="bar"/g)?.length, 23);
+    assert.equal(stdout.match(/<rect class="bar"/g)?.length, 29);
     assert.match(stdout, /Figures from banyandb-perf's emulator, not BanyanDB/);
   });
 });

@@ -26,12 +26,26 @@ function lineStarting(text: string, label: string): string {
 }
 
 describe('formatConsoleReport', () => {
-  it('says first which target produced the figures, with the emulator warning', async () => {
+  it('opens with the tool, the server identity, the target and the emulator warning', async () => {
     const r = await fixture();
     const lines = formatConsoleReport(r).split('\n');
-    assert.equal(lines[0], `Target: ${r.target.description} (kind: emulator, server: emulator)`);
-    assert.match(lines[1]!, new RegExp(EMULATOR_WARNING.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+    assert.equal(lines[0], 'banyandb-perf 0.1.0: stream vs trace');
+    assert.equal(lines[1], 'Server: banyandb-perf emulator 0.1.0 (emulates BanyanDB 0.10.3) (both models)');
+    assert.ok(lines[2]!.startsWith(`Target: ${r.target.description.slice(0, 40)}`));
+    assert.ok(lines.slice(0, 6).some((l) => l.includes(EMULATOR_WARNING)));
     assert.equal(EMULATOR_WARNING, "Figures from banyandb-perf's emulator, not BanyanDB");
+  });
+
+  it('says the server is unknown when the result does not record it, and names each side when they differ', async () => {
+    const r = await fixture();
+    delete r.target.servers;
+    assert.equal(formatConsoleReport(r).split('\n')[1], 'Server: unknown (not recorded in this result)');
+    const s = await fixture();
+    s.target.servers!.trace = { kind: 'banyandb', apiVersion: '0.10', revision: '3b4e4d9', label: 'BanyanDB 0.10 (revision 3b4e4d9)' };
+    assert.match(
+      formatConsoleReport(s).split('\n')[1]!,
+      /^Servers: stream banyandb-perf emulator .*; trace BanyanDB 0\.10 \(revision 3b4e4d9\)$/,
+    );
   });
 
   it('gives no emulator warning for a real BanyanDB target', async () => {
@@ -43,53 +57,127 @@ describe('formatConsoleReport', () => {
       addresses: r.target.addresses,
     };
     const text = formatConsoleReport(r);
-    assert.ok(text.startsWith('Target: apache/skywalking-banyandb:0.10.3 in Docker (kind: docker, server: banyandb)\n'));
+    assert.ok(text.includes('Target: apache/skywalking-banyandb:0.10.3 in Docker (docker;'));
     assert.ok(!text.includes(EMULATOR_WARNING));
+    assert.ok(text.includes('== Disk footprint'));
+    assert.ok(!text.includes("Emulator's storage"));
   });
 
   it('warns for a Docker target running the emulator image too', async () => {
     const r = await fixture();
     r.target = { ...r.target, kind: 'docker', server: 'emulator' };
-    assert.ok(formatConsoleReport(r).split('\n')[1]!.includes(EMULATOR_WARNING));
+    assert.ok(
+      formatConsoleReport(r)
+        .split('\n')
+        .slice(0, 6)
+        .some((l) => l.includes(EMULATOR_WARNING)),
+    );
   });
 
-  it('shows winner and ratio, or no clear winner with the note', async () => {
+  it('puts the verdict first: one line per area, before any detailed table', async () => {
     const text = formatConsoleReport(await fixture());
-    const writes = lineStarting(text, 'write spans/s (higher is better)');
-    assert.match(writes, /2,631 \(2,625–2,697\) spans\/s/);
-    assert.match(writes, /stream wins, 1\.24x higher \(confidence intervals do not overlap\)/);
-    assert.match(lineStarting(text, 'query trace-by-id p95'), /trace wins, 1\.50x lower/);
-    assert.match(lineStarting(text, 'query error-spans p95'), /no clear winner — within noise: confidence intervals overlap/);
-    assert.match(lineStarting(text, 'query slow-spans-sorted p95'), /no clear winner — trace: n\/a/);
+    const verdict = text.indexOf('== Verdict');
+    assert.ok(verdict > 0 && verdict < text.indexOf('== Comparison') && verdict < text.indexOf('== Writes'));
+    const head = text.slice(verdict, text.indexOf('== Comparison'));
+    assert.match(head, /\n {2}Writes {14}no verdict: failed work: trace: 2 writes not acknowledged\n/);
+    assert.match(head, /\n {2}trace-by-id {9}trace wins: 1\.37x lower latency p50 \[1\.16–1\.74, 99%\]/);
+    assert.match(head, /\n {2}service-time-range {2}stream wins: 1\.31x lower latency p50/);
+    assert.match(head, /\n {2}error-spans {9}no verdict: answers failed checks: trace 1 mismatch\n/);
+    assert.match(head, /\n {2}slow-spans-sorted {3}no verdict: trace cannot answer this pattern/);
+    assert.match(head, /\n {2}time-whole {10}no verdict: unequal answers: stream 5,000 spans \/ 512 traces \(capped\), trace 802 spans/);
+    assert.match(head, /\n {2}Containers {10}stream wins: 1\.40x lower container CPU per 1,000 spans written \[1\.002–2\.12, 97\.5%\]/);
+    assert.match(head, /\n {2}Disk {16}emulator's storage per span \(uncompressed, not BanyanDB's\): one measurement, no winner/);
+    assert.match(head, /Method: figures are medians over the repeats; ratio = median ÷ median;/);
+    assert.match(head, /Holm–Bonferroni over the 6 compared\s+figures/);
+  });
+
+  it('shows medians, CVs and the ratio of the medians shown, with the interval and why', async () => {
+    const text = formatConsoleReport(await fixture());
+    const writes = lineStarting(text, 'write spans/s ↑');
+    assert.match(writes, /2,631 \(2,625–2,697\)\s+2,120 \(2,048–2,157\)\s+2% \/ 3%\s+no winner \(failed work\): stream 1\.24x$/);
+    // 2,631 / 2,120 = 1.241: the ratio of the medians in the row, not of the means (2,651 / 2,108 = 1.258).
+    assert.match(
+      lineStarting(text, 'trace-by-id p50 ↓'),
+      /1\.97 \(1\.95–2\.12\) ms\s+1\.44 \(1\.33–1\.49\) ms\s+5% \/ 6%\s+trace wins 1\.37x \[1\.16–1\.74\] at 99%$/,
+    );
+    assert.match(
+      lineStarting(text, 'time-whole p50 ↓'),
+      /93 \(52–143\) ms\s+2\.41 \(0\.7–2\.60\) ms\s+47% \/ 55%\s+no winner \(unequal answers\)/,
+    );
+    assert.match(text, /\n {4}trace-by-id p50, trace-by-id p95: Holm-adjusted p = 0\.009 over 6\n/);
   });
 
   it('summarizes writes per model with errors by status', async () => {
     const text = formatConsoleReport(await fixture());
     assert.match(lineStarting(text, 'errors by status'), /none\s+STATUS_INTERNAL_ERROR=2/);
-    assert.match(lineStarting(text, 'batch latency p95'), /72\.1 ms \(69\.3 ms–73\.0 ms\)/);
-    assert.match(lineStarting(text, 'partial'), /no\s+no/);
+    assert.match(lineStarting(text, 'batch latency p95'), /72\.1 \(69\.3–73\.0\) ms\s+82\.0 \(80\.4–92\.3\) ms/);
+    assert.match(lineStarting(text, 'partial / failed'), /no\s+no/);
   });
 
-  it('marks n/a query rows with their reason and lists every mismatch', async () => {
+  it('shows each side’s answer size, the pattern descriptions once, n/a reasons and every mismatch', async () => {
     const text = formatConsoleReport(await fixture());
-    assert.match(text, /slow-spans-sorted\s+trace\s+n\/a\s+0/);
+    assert.match(text, /slow-spans-sorted\s+trace\s+n\/a\s+0\n/);
     assert.ok(text.includes('slow-spans-sorted (trace): n/a — fixture: the trace schema has no index rule on latency to sort by'));
-    assert.match(text, /error-spans\s+trace\s+10\.6 ms\s+20\.1 ms\s+29\.7 ms\s+343\.3\s+18\s+1/);
+    assert.match(text, /error-spans\s+trace\s+10\.6 ms\s+20\.1 ms\s+29\.7 ms\s+343\.3\s+1\s+18 \/ 18, 169 KiB\n/);
+    assert.match(text, /time-whole\s+stream\s+93 ms\s+140 ms\s+167 ms\s+10\.8\s+0\s+5,000 \/ 512, 45\.8 MiB \(capped\)\n/);
+    assert.match(text, /trace-by-id\s+stream .* 8 \/ 1, 75\.0 KiB\n/);
+    assert.equal(text.split('All spans of one trace, by trace id').length, 2, 'description printed once');
+    assert.ok(!text.includes('(1 spans)'));
     assert.ok(text.includes('Mismatches: 1\n'));
     assert.ok(text.includes('- [trace, repeat 3] error-spans: span count expected 18, got 17 (against ground-truth)'));
   });
 
-  it('prints container figures with Stream/Trace ratios, disk bytes per span and the harness figures', async () => {
+  it('prints container figures whole-run, per phase and per pattern, and where memory peaked', async () => {
     const r = await fixture();
     const text = formatConsoleReport(r);
     const [s, t] = r.containers!.summaries;
-    assert.match(lineStarting(text, 'banyandb-perf-stream-1'), /stream\s+12\s+46\.1%\s+62\.4%/);
+    assert.match(lineStarting(text, 'banyandb-perf-stream-1  stream  '), /stream\s+12\s+46\.1%\s+62\.4%/);
     assert.match(lineStarting(text, 'CPU avg  '), new RegExp(`${(s!.cpuPercentAvg / t!.cpuPercentAvg).toFixed(2)}$`));
     assert.match(lineStarting(text, 'Block write'), new RegExp(`${(s!.blockWriteBytes / t!.blockWriteBytes).toFixed(2)}$`));
-    assert.match(lineStarting(text, 'Bytes per span, Stream/Trace'), /1\.06$/);
-    assert.match(text, /ops\/sec = write batches per second, latency = per-batch P95/);
+    assert.match(text, /Per phase/);
+    assert.match(lineStarting(text, 'write #1  stream'), /8 s\s+2\s+/);
+    assert.match(text, /Per query pattern/);
+    assert.ok(text.includes('banyandb-perf-stream-1 (stream): memory peaked at 1.3 GiB during query slow-spans-sorted (repeat 3)'));
+    assert.match(lineStarting(text, 'Bytes per span, stream ÷ trace'), /1\.06$/);
+  });
+
+  it('labels the emulator’s storage as the emulator’s, never as BanyanDB’s disk', async () => {
+    const text = formatConsoleReport(await fixture());
+    assert.ok(text.includes("== Emulator's storage (uncompressed; not BanyanDB's disk)"));
+    assert.ok(!text.includes('== Disk footprint'));
+    assert.match(lineStarting(text, 'Model   Emulator'), /Emulator's storage \(uncompressed\)/);
+  });
+
+  it('prints the harness figures with the same columns as the HTML report', async () => {
+    const r = await fixture();
+    const text = formatConsoleReport(r);
+    assert.match(text, /ops\/sec = write batches per\s+second, latency = per-batch P95/);
     assert.match(text, /stream\s+26\.4\s+72\.1 ms\s+25\.3\s+100\s+0/);
     assert.match(text, /trace\s+21\.2\s+82\.0 ms\s+20\.4\s+100\s+2/);
+    const html = renderHtmlReport(r);
+    for (const h of ['ops/sec', 'P95 latency', 'MB/s', 'batch size', 'errors']) assert.ok(html.includes(`>${h}</th>`), h);
+  });
+
+  it('is readable at a glance: every line within 120 columns, options as a short list, durations in one style', async () => {
+    const r = await fixture();
+    r.options = {
+      ...r.options,
+      scaleDetail: { name: 'small', spans: 100000, traces: 10000, services: 100, instances: 500, timeRangeMs: 3600000 },
+    };
+    const text = formatConsoleReport(r);
+    for (const line of text.split('\n')) assert.ok([...line].length <= 120, `too wide (${[...line].length}): ${line}`);
+    const options = lineStarting(text, 'Options:');
+    assert.match(options, /^Options: scale small \(100,000 spans, 10,000 traces, 100 services, over 1 h 00 min\), seed 42, concurrency 4/);
+    assert.doesNotMatch(text, /[{}"]/);
+    assert.match(lineStarting(text, 'Run:'), /\(1 min 05 s\)$/);
+    assert.doesNotMatch(text, /\d,\d{3} ms/, 'no thousands of ms: long durations are in s or min');
+  });
+
+  it('aligns the headers of right-aligned number columns like their cells', async () => {
+    const text = formatConsoleReport(await fixture());
+    const header = lineStarting(text, 'Model   ops/sec');
+    const row = lineStarting(text, 'stream     26.4');
+    assert.equal(header.indexOf('ops/sec') + 'ops/sec'.length, row.indexOf('26.4') + '26.4'.length);
   });
 
   it('notes absent parts instead of failing', async () => {
@@ -97,12 +185,14 @@ describe('formatConsoleReport', () => {
     delete r.containers;
     delete r.disk;
     r.queries = { stream: [], trace: [] };
+    r.write = { stream: [], trace: [] };
     r.comparisons = [];
     const text = formatConsoleReport(r);
     assert.ok(text.includes('(no container statistics'));
     assert.ok(text.includes('(no disk footprint measured)'));
     assert.ok(text.includes('(no query results in this result)'));
     assert.ok(text.includes('(no comparisons in this result)'));
+    assert.ok(text.includes('(nothing was compared in this result)'));
   });
 
   it('marks partial results', async () => {
@@ -111,7 +201,7 @@ describe('formatConsoleReport', () => {
     r.write.trace[2]!.partial = true;
     const text = formatConsoleReport(r);
     assert.ok(text.includes('PARTIAL: the run was aborted'));
-    assert.match(lineStarting(text, 'partial'), /no\s+YES \(1 of 3 repeats\)/);
+    assert.match(lineStarting(text, 'partial / failed'), /no\s+YES \(1 of 3 repeats\)/);
   });
 
   it('uses ANSI colour only when asked', async () => {
@@ -133,37 +223,59 @@ describe('renderHtmlReport', () => {
     assert.doesNotMatch(html, /https?:\/\//i);
   });
 
-  it('puts the target banner with the emulator warning at the top', async () => {
+  it('puts the target banner with the server and the emulator warning at the top, then the verdict', async () => {
     const r = await fixture();
     const html = renderHtmlReport(r);
     const banner = html.indexOf('id="target"');
     assert.ok(banner > 0 && banner < html.indexOf('<section'));
     assert.ok(html.includes(`${escapeHtml(EMULATOR_WARNING)}.`));
     assert.ok(html.includes(escapeHtml(r.target.description)));
+    assert.ok(html.includes(`Server: ${escapeHtml('banyandb-perf emulator 0.1.0 (emulates BanyanDB 0.10.3) (both models)')}`));
+    const verdict = html.indexOf('id="verdict"');
+    assert.ok(verdict > banner && verdict < html.indexOf('<h2>Comparison</h2>'));
+    assert.match(html, /<td>trace-by-id<\/td><td class="win-trace">trace wins: 1\.37x lower latency p50/);
+    assert.match(html, /<td>time-whole<\/td><td class="none">no verdict: unequal answers/);
   });
 
-  it('draws the charts: throughput, query latency, container CPU and memory, disk bytes per span', async () => {
+  it('draws the charts: throughput, query latency on a log axis, container CPU and memory, storage per span', async () => {
     const html = renderHtmlReport(await fixture());
     for (const cls of ['throughput', 'query-latency', 'container-cpu', 'container-mem', 'disk']) {
       assert.match(html, new RegExp(`<svg class="chart ${cls}"`), cls);
     }
     // 3 repeats x 2 models of throughput, 2 containers x (CPU, memory).
     assert.equal(html.match(/<path class="series"/g)?.length, 6 + 4);
-    // 4 patterns x 6 bars, minus the 3 n/a bars of the trace model, plus 2 disk bars.
-    assert.equal(html.match(/<rect class="bar"/g)?.length, 4 * 6 - 3 + 2);
+    // 5 patterns x 6 bars, minus the 3 n/a bars of the trace model, plus 2 disk bars.
+    assert.equal(html.match(/<rect class="bar"/g)?.length, 5 * 6 - 3 + 2);
     assert.ok(html.includes('spans acknowledged / s'));
     assert.ok(html.includes('seconds since measured phase started'));
     assert.ok(html.includes('>stream p95</text>'));
+    assert.ok(html.includes('latency (log scale)'));
   });
 
-  it('has the comparison table and lists mismatches', async () => {
+  it('draws every query bar visibly: on the log axis the 1.4 ms bar is not a sliver beside the 167 ms one', async () => {
     const html = renderHtmlReport(await fixture());
-    assert.match(html, /<span class="win-stream">stream wins, 1\.24× higher<\/span>/);
-    assert.match(html, /no clear winner — within noise: confidence intervals overlap/);
+    const chart = html.slice(
+      html.indexOf('<svg class="chart query-latency"'),
+      html.indexOf('</svg>', html.indexOf('<svg class="chart query-latency"')),
+    );
+    const heights = [...chart.matchAll(/<rect class="bar"[^>]* height="([\d.]+)"/g)].map((m) => Number(m[1]));
+    assert.equal(heights.length, 27);
+    const max = Math.max(...heights);
+    for (const h of heights) assert.ok(h >= max * 0.05, `bar of ${h}px beside ${max}px`);
+  });
+
+  it('has the same tables as the console: the comparison with CVs and intervals, answers, harness', async () => {
+    const html = renderHtmlReport(await fixture());
+    for (const h of ['Metric', 'Stream', 'Trace', 'CV s / t', 'Verdict, ratio [interval]']) assert.ok(html.includes(`${h}</th>`), h);
+    assert.match(html, /<td class="win-trace">trace wins 1\.37x \[1\.16–1\.74\] at 99%<\/td>/);
+    assert.match(html, /no winner \(unequal answers\): trace 38\.6x/);
+    assert.ok(html.includes('<th class="num">p50</th>'), 'numeric headers right-aligned');
+    assert.ok(html.includes('answer: spans / traces, size</th>'));
     assert.ok(
       html.includes('<li class="mismatch">[trace, repeat 3] error-spans: span count expected 18, got 17 (against ground-truth)</li>'),
     );
-    assert.ok(html.includes('n/a: fixture: the trace schema has no index rule on latency to sort by'));
+    assert.ok(html.includes('n/a — fixture: the trace schema has no index rule on latency to sort by'));
+    assert.ok(html.includes('<h3>Per phase</h3>') && html.includes('<h3>Per query pattern</h3>'));
   });
 
   it('escapes every string from the result', async () => {

@@ -1,20 +1,25 @@
 /**
- * Statistics across repeated runs: {@link spread} (mean, median, standard deviation, 95% confidence
- * interval with Student's t) and {@link compareSpreads}, which names a winner only when the difference
- * between the two models is larger than the run-to-run noise.
+ * Statistics across repeated runs, and the one method banyandb-perf uses to say that one side beats the
+ * other (docs/methodology.md, "Repeats, spread and winners", gives the reasons):
  *
- * Decision rule of compareSpreads (documented in its TSDoc and in every note it writes):
- * - a side without figures → no winner;
- * - fewer than 2 repeats on a side → no winner: one run gives no estimate of the noise, so no
- *   difference, however large, can be told apart from it (the note still gives the difference);
- * - otherwise Welch's two-sample t-test (unequal variances, Welch–Satterthwaite degrees of freedom),
- *   two-sided: p < 0.05 → the side with the better mean wins; else no winner ("within noise").
+ * - **Figure shown**: the median over the repeats, with min–max and the coefficient of variation (CV).
+ * - **Ratio**: the better median ÷ the worse one (worse ÷ better when lower is better): a factor ≥ 1, the
+ *   ratio of the figures shown.
+ * - **Interval**: a log-ratio interval. Run-to-run noise of throughputs and latencies is multiplicative, so
+ *   each repeat's value is taken on the log scale and Welch's t interval is formed for the difference of the
+ *   mean logs; exp() of it is an interval for the ratio of the two medians under log-normal noise (whose
+ *   median equals its geometric mean). Student's t keeps it honest at 3 to 5 repeats.
+ * - **Decision**: Welch's t-test on the logs, two-sided, gives each row a p-value; Holm–Bonferroni over every
+ *   row of the table holds the chance of any false winner in the table at {@link FAMILY_ALPHA}. Each row's
+ *   interval is drawn at the level Holm tested it at, so a winner is named exactly when its interval
+ *   excludes 1.
+ * - **Guards**: fewer than {@link MIN_REPEATS} repeats on a side → no winner; a value ≤ 0 → no ratio; when no
+ *   winner is named and a side's CV is above {@link NOISY_CV}, that side is said to be too noisy to judge.
+ *
+ * Everything here is a pure function of the numbers: the same figures always give the same winners.
  */
 import { OptionsError } from '../errors.js';
-import type { Comparison, Model, Spread } from '../results.js';
-
-/** Significance level of {@link compareSpreads}. */
-export const SIGNIFICANCE_LEVEL = 0.05;
+import type { Comparison, Model, NoWinnerReason, Spread } from '../results.js';
 
 /** Two-sided 95% critical values of Student's t, t(0.975, df), for df = 1..30 (index df - 1). */
 export const T_975_TABLE: readonly number[] = [
@@ -156,19 +161,37 @@ export function spread(values: readonly number[]): Spread {
     const half = (studentTQuantile(0.975, n - 1) * stdDev) / Math.sqrt(n);
     ci95 = [mean - half, mean + half];
   }
-  return { values: [...values], min: sorted[0]!, median, max: sorted[n - 1]!, mean, stdDev, ci95 };
+  const out: Spread = { values: [...values], min: sorted[0]!, median, max: sorted[n - 1]!, mean, stdDev, ci95 };
+  if (mean !== 0) out.cv = stdDev / Math.abs(mean);
+  return out;
 }
 
 // ---------------------------------------------------------------- comparison
+
+/** Family-wise error rate of a table of comparisons (Holm–Bonferroni): the chance of naming any false winner. */
+export const FAMILY_ALPHA = 0.05;
+/** @deprecated the family-wise level {@link FAMILY_ALPHA}; kept for callers of the earlier API. */
+export const SIGNIFICANCE_LEVEL = FAMILY_ALPHA;
+/**
+ * Fewest repeats per side for a winner: with 2 the t interval has 1–2 degrees of freedom and one odd run
+ * decides; 3 is the default `repeats`.
+ */
+export const MIN_REPEATS = 3;
+/** A side whose coefficient of variation is above this (20%) is named as too noisy when no winner is called. */
+export const NOISY_CV = 0.2;
 
 /** Welch's two-sample t-test: statistic, Welch–Satterthwaite degrees of freedom and two-sided p-value. */
 export function welchTTest(a: Spread, b: Spread): { t: number; df: number; p: number } {
   const na = a.values.length;
   const nb = b.values.length;
   if (na < 2 || nb < 2) throw new OptionsError('values', 'welchTTest: expected at least 2 values on each side');
-  const va = (a.stdDev * a.stdDev) / na;
-  const vb = (b.stdDev * b.stdDev) / nb;
-  const diff = a.mean - b.mean;
+  return welch(a.mean, a.stdDev, na, b.mean, b.stdDev, nb);
+}
+
+function welch(ma: number, sa: number, na: number, mb: number, sb: number, nb: number): { t: number; df: number; p: number } {
+  const va = (sa * sa) / na;
+  const vb = (sb * sb) / nb;
+  const diff = ma - mb;
   const se2 = va + vb;
   if (se2 === 0) {
     // No noise at all: identical means are indistinguishable, different ones certainly differ.
@@ -181,30 +204,250 @@ export function welchTTest(a: Spread, b: Spread): { t: number; df: number; p: nu
   return { t, df, p: studentTTwoSidedP(t, df) };
 }
 
-function fmt(v: number): string {
-  const a = Math.abs(v);
-  if (a !== 0 && (a >= 1e6 || a < 1e-3)) return v.toExponential(3);
-  return Number(v.toPrecision(4)).toString();
-}
-
-function fmtP(p: number): string {
-  return p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(3)}`;
-}
-
-function pctDiff(stream: number, trace: number): string {
-  if (stream === trace) return 'no difference in means';
-  if (stream === 0) return `stream 0 vs trace ${fmt(trace)}`;
-  const d = ((trace - stream) / Math.abs(stream)) * 100;
-  return `trace ${Math.abs(d).toFixed(1)}% ${d > 0 ? 'higher' : 'lower'} than stream`;
+/** Welch's t on the logs of two samples: what {@link ratioInterval} and the decision are built from. */
+export interface LogRatioTest {
+  /** Repeats per side. */
+  n: [number, number];
+  /** median(a) ÷ median(b): the ratio of the figures shown. */
+  medianRatio: number;
+  /** mean(ln a) − mean(ln b): ln of the ratio of the geometric means, the interval's centre. */
+  logDiff: number;
+  /** Standard error of logDiff (0 when neither side varies). */
+  se: number;
+  /** Welch–Satterthwaite degrees of freedom. */
+  df: number;
+  /** Two-sided p-value of "equal medians" (equal mean logs). */
+  p: number;
 }
 
 /**
- * Compares one figure across the two models.
- *
- * Rule: a winner only when Welch's two-sided t-test rejects equal means at p < 0.05 with at least two
- * repeats per model; otherwise `winner: 'none'` and the note says why (no figures, one repeat, within
- * noise). `ratio` is the winner's advantage (≥ 1): winner/loser for `higher`, loser/winner for `lower`;
- * omitted when a mean is 0 or of mixed sign (the note says so).
+ * Welch's two-sample t-test on ln(values): the log-ratio test of two positive samples.
+ * @returns null when a side has fewer than 2 values or a value is not > 0 (no ratio, no log).
+ */
+export function logRatioTest(a: readonly number[], b: readonly number[]): LogRatioTest | null {
+  if (a.length < 2 || b.length < 2) return null;
+  if (![...a, ...b].every((v) => Number.isFinite(v) && v > 0)) return null;
+  const la = logStats(a);
+  const lb = logStats(b);
+  const { df, p } = welch(la.mean, la.stdDev, a.length, lb.mean, lb.stdDev, b.length);
+  const se = Math.sqrt((la.stdDev * la.stdDev) / a.length + (lb.stdDev * lb.stdDev) / b.length);
+  return { n: [a.length, b.length], medianRatio: medianOf(a) / medianOf(b), logDiff: la.mean - lb.mean, se, df, p };
+}
+
+function logStats(values: readonly number[]): OnlineStats {
+  const s = new OnlineStats();
+  for (const v of values) s.add(Math.log(v));
+  return s;
+}
+
+function medianOf(values: readonly number[]): number {
+  const v = [...values].sort((x, y) => x - y);
+  const n = v.length;
+  return n % 2 === 1 ? v[(n - 1) / 2]! : (v[n / 2 - 1]! + v[n / 2]!) / 2;
+}
+
+/** Interval for a ÷ b at confidence 1 − alpha: exp(logDiff ± t(1 − alpha/2, df) · se). */
+export function ratioInterval(test: LogRatioTest, alpha: number): [number, number] {
+  if (test.se === 0) return [Math.exp(test.logDiff), Math.exp(test.logDiff)];
+  const half = studentTQuantile(1 - alpha / 2, test.df) * test.se;
+  return [Math.exp(test.logDiff - half), Math.exp(test.logDiff + half)];
+}
+
+/** Result of {@link holm}, index by index with its input. */
+export interface HolmResult {
+  /** Holm-adjusted p-values (monotone; a row is rejected when its adjusted p < alpha). */
+  adjusted: number[];
+  rejected: boolean[];
+  /**
+   * The level each row was tested at: alpha / (m − rank + 1) for the rejected rows, and the level of the
+   * first row not rejected for all the others. An interval at 1 − that level excludes "no difference" exactly
+   * for the rejected rows.
+   */
+  levels: number[];
+}
+
+/**
+ * Holm–Bonferroni step-down over a family of p-values: sort ascending, reject while p(k) < alpha / (m − k + 1),
+ * stop at the first that is not. Holds the family-wise error rate at alpha for any dependence between rows.
+ */
+export function holm(pValues: readonly number[], alpha: number = FAMILY_ALPHA): HolmResult {
+  const m = pValues.length;
+  const order = pValues.map((p, i) => [p, i] as const).sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  const adjusted = new Array<number>(m).fill(1);
+  const rejected = new Array<boolean>(m).fill(false);
+  const levels = new Array<number>(m).fill(alpha);
+  let running = 0;
+  let stopped = false;
+  let stopLevel = alpha;
+  order.forEach(([p, i], k) => {
+    const level = alpha / (m - k);
+    running = Math.max(running, Math.min(1, (m - k) * p));
+    adjusted[i] = running;
+    if (!stopped && p < level) {
+      rejected[i] = true;
+      levels[i] = level;
+    } else {
+      if (!stopped) stopLevel = level;
+      stopped = true;
+    }
+  });
+  for (let i = 0; i < m; i++) if (!rejected[i]) levels[i] = stopLevel;
+  return { adjusted, rejected, levels };
+}
+
+/** One comparison to judge: two samples of one figure (e.g. stream vs trace, or run A vs run B). */
+export interface Candidate {
+  /** Which way is better. */
+  better: 'higher' | 'lower';
+  a: readonly number[];
+  b: readonly number[];
+  /** Set when something other than the figures rules a winner out (failed checks, unequal answers, ...). */
+  blocked?: { why: string; note: string };
+}
+
+/** Options of {@link judgeFamily}. */
+export interface JudgeOptions {
+  /**
+   * Family-wise error rate.
+   * @default FAMILY_ALPHA (0.05)
+   */
+  alpha?: number;
+  /**
+   * Names of the two sides in the notes.
+   * @default ['a', 'b']
+   */
+  names?: [string, string];
+}
+
+/** What {@link judgeFamily} says about one candidate. */
+export interface Judgement {
+  a: Spread | null;
+  b: Spread | null;
+  /** The side whose median is better (`equal` for identical medians; absent without figures on both sides). */
+  ahead?: 'a' | 'b' | 'equal';
+  /** Better median ÷ worse median, as a factor ≥ 1 (absent when a median is ≤ 0). */
+  factor?: number;
+  /** Interval of `factor` at confidence `level`; its lower end above 1 is what names a winner. */
+  ci?: [number, number];
+  /** Confidence of `ci`, e.g. 0.998 (1 − the Holm level of the row). */
+  level?: number;
+  p?: number;
+  pAdjusted?: number;
+  /** `a`/`b` when a winner is named, else `none` with `why`. */
+  winner: 'a' | 'b' | 'none';
+  /**
+   * Why no winner: `no-figures`, `too-few-repeats`, `no-ratio`, `too-noisy`, `within-noise`, or the
+   * candidate's `blocked.why`.
+   */
+  why?: string;
+  /** One line saying why: e.g. `Holm-adjusted p = 0.003`, `a too noisy to judge (CV 46%)`. */
+  note: string;
+}
+
+function spreadOrNull(values: readonly number[]): Spread | null {
+  return values.length === 0 ? null : spread(values);
+}
+
+/**
+ * Judges a family of comparisons (one table) with the method of this module: ratio of medians, log-ratio
+ * interval, Holm–Bonferroni over the candidates that reach the test, {@link MIN_REPEATS}, {@link NOISY_CV}.
+ * A pure function: the same candidates give the same judgements.
+ */
+export function judgeFamily(candidates: readonly Candidate[], opts: JudgeOptions = {}): Judgement[] {
+  const alpha = opts.alpha ?? FAMILY_ALPHA;
+  const names = opts.names ?? ['a', 'b'];
+  const name = (s: 'a' | 'b') => (s === 'a' ? names[0] : names[1]);
+  const out: Judgement[] = candidates.map((c) => {
+    const a = spreadOrNull(c.a);
+    const b = spreadOrNull(c.b);
+    const j: Judgement = { a, b, winner: 'none', note: '' };
+    if (a && b) {
+      const better = c.better === 'higher' ? 1 : -1;
+      const cmp = Math.sign(a.median - b.median) * better;
+      j.ahead = cmp > 0 ? 'a' : cmp < 0 ? 'b' : 'equal';
+      if (a.median > 0 && b.median > 0) j.factor = Math.max(a.median, b.median) / Math.min(a.median, b.median);
+    }
+    return j;
+  });
+  const tests: (LogRatioTest | null)[] = candidates.map((c, i) => {
+    const j = out[i]!;
+    if (!j.a || !j.b) {
+      j.why = c.blocked?.why ?? 'no-figures';
+      j.note = c.blocked?.note ?? `no figures for ${!j.a && !j.b ? 'either side' : !j.a ? name('a') : name('b')}`;
+      return null;
+    }
+    if (c.blocked) {
+      j.why = c.blocked.why;
+      j.note = c.blocked.note;
+      return null;
+    }
+    const na = c.a.length;
+    const nb = c.b.length;
+    if (na < MIN_REPEATS || nb < MIN_REPEATS) {
+      j.why = 'too-few-repeats';
+      j.note = `too few repeats (n = ${na} vs ${nb}; a winner needs at least ${MIN_REPEATS} on each side)`;
+      return null;
+    }
+    const t = logRatioTest(c.a, c.b);
+    if (!t) {
+      j.why = 'no-ratio';
+      j.note = 'a value is zero or negative: no ratio';
+      return null;
+    }
+    return t;
+  });
+  const tested = tests.map((t, i) => [t, i] as const).filter((x): x is readonly [LogRatioTest, number] => x[0] !== null);
+  const h = holm(
+    tested.map(([t]) => t.p),
+    alpha,
+  );
+  tested.forEach(([t, i], k) => {
+    const j = out[i]!;
+    const c = candidates[i]!;
+    const level = h.levels[k]!;
+    // Interval of a ÷ b, turned into the interval of the ahead side's advantage factor.
+    const [lo, hi] = ratioInterval(t, level);
+    const aOverBBetter = c.better === 'higher';
+    const aheadIsA = j.ahead === 'a';
+    const ci: [number, number] = aheadIsA === aOverBBetter ? [lo, hi] : [1 / hi, 1 / lo];
+    j.ci = ci;
+    j.level = 1 - level;
+    j.p = t.p;
+    j.pAdjusted = h.adjusted[k]!;
+    const pText = `Holm-adjusted p ${fmtP(j.pAdjusted)} over ${tested.length}`;
+    if (h.rejected[k] && j.ahead !== 'equal' && ci[0] > 1) {
+      j.winner = j.ahead as 'a' | 'b';
+      j.note = pText;
+      return;
+    }
+    const noisy = (['a', 'b'] as const).filter((side) => (j[side]?.cv ?? 0) > NOISY_CV);
+    if (h.rejected[k]) {
+      // Significant, but the medians point the other way from the geometric means: say so, name no one.
+      j.why = 'within-noise';
+      j.note = `medians and geometric means disagree on the direction (${pText})`;
+    } else if (noisy.length > 0) {
+      j.why = 'too-noisy';
+      j.note = `${noisy.map((s) => `${name(s)} (CV ${fmtPct(j[s]!.cv!)})`).join(' and ')} too noisy to judge (${pText})`;
+    } else {
+      j.why = 'within-noise';
+      j.note = `difference within the noise (${pText})`;
+    }
+  });
+  return out;
+}
+
+function fmtP(p: number): string {
+  return p < 0.001 ? '< 0.001' : `= ${p.toFixed(3)}`;
+}
+
+function fmtPct(x: number): string {
+  return `${Math.round(x * 100)}%`;
+}
+
+/**
+ * Compares one figure across the two models as a family of one (no multiple-comparison correction), with
+ * the method of this module; see the module's TSDoc. Tables of comparisons use the verdict builder
+ * (src/verdict), which corrects for the number of rows.
  */
 export function compareSpreads(
   metric: string,
@@ -213,37 +456,26 @@ export function compareSpreads(
   stream: Spread | null,
   trace: Spread | null,
 ): Comparison {
-  const base = { metric, unit, better, stream, trace };
-  if (!stream || !trace) {
-    const missing = !stream && !trace ? 'either model' : !stream ? 'stream' : 'trace';
-    return { ...base, winner: 'none', note: `no figures for ${missing}` };
+  const [j] = judgeFamily([{ better, a: stream?.values ?? [], b: trace?.values ?? [] }], { names: ['stream', 'trace'] });
+  return judgementToComparison({ metric, unit, better }, j!);
+}
+
+/** A {@link Judgement} of stream (a) vs trace (b) as a results {@link Comparison}. */
+export function judgementToComparison(
+  base: Pick<Comparison, 'metric' | 'unit' | 'better'> & Partial<Comparison>,
+  j: Judgement,
+): Comparison {
+  const side = (s: 'a' | 'b'): Model => (s === 'a' ? 'stream' : 'trace');
+  const c: Comparison = { ...base, stream: j.a, trace: j.b, winner: j.winner === 'none' ? 'none' : side(j.winner), note: '' };
+  if (j.ahead && j.ahead !== 'equal' && j.factor !== undefined) {
+    c.estimate = { ahead: side(j.ahead), factor: j.factor };
+    if (j.ci) c.estimate.ci = j.ci;
+    if (j.level !== undefined) c.estimate.level = j.level;
   }
-  const ns = stream.values.length;
-  const nt = trace.values.length;
-  if (ns < 2 || nt < 2) {
-    return {
-      ...base,
-      winner: 'none',
-      note: `only ${Math.min(ns, nt)} repeat on a side (n = ${ns} vs ${nt}): cannot judge noise; ${pctDiff(stream.mean, trace.mean)}`,
-    };
-  }
-  const { p, df } = welchTTest(stream, trace);
-  const ciOverlap = stream.ci95[0] <= trace.ci95[1] && trace.ci95[0] <= stream.ci95[1];
-  const test = `Welch's t-test ${fmtP(p)} (df = ${df.toFixed(1)}, n = ${ns} vs ${nt}), 95% CIs ${ciOverlap ? 'overlap' : 'do not overlap'}`;
-  if (p >= SIGNIFICANCE_LEVEL || stream.mean === trace.mean) {
-    return { ...base, winner: 'none', note: `within noise: ${test}; ${pctDiff(stream.mean, trace.mean)}` };
-  }
-  const streamBetter = better === 'higher' ? stream.mean > trace.mean : stream.mean < trace.mean;
-  const winner: Model = streamBetter ? 'stream' : 'trace';
-  const w = streamBetter ? stream.mean : trace.mean;
-  const l = streamBetter ? trace.mean : stream.mean;
-  const raw = better === 'higher' ? w / l : l / w;
-  const result: Comparison = { ...base, winner, note: '' };
-  if (w > 0 && l > 0 && Number.isFinite(raw)) {
-    result.ratio = raw;
-    result.note = `${winner} ${raw.toFixed(2)}x ${better === 'higher' ? 'higher' : 'lower'} (better): ${test}`;
-  } else {
-    result.note = `${winner} better (${fmt(w)} vs ${fmt(l)} ${unit}; ratio undefined for zero or negative means): ${test}`;
-  }
-  return result;
+  if (j.p !== undefined) c.p = j.p;
+  if (j.pAdjusted !== undefined) c.pAdjusted = j.pAdjusted;
+  if (c.winner !== 'none' && j.factor !== undefined) c.ratio = j.factor;
+  if (j.why) c.why = j.why as NoWinnerReason;
+  c.note = j.note;
+  return c;
 }

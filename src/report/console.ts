@@ -1,30 +1,42 @@
 /**
- * The plain-text report printed after a run (and by `banyandb-perf summary`).
+ * The plain-text report printed after a run (and by `banyandb-perf summary`): the verdict first, in a few
+ * lines, then the detailed tables. Every line fits 120 columns.
  */
-import { type BenchmarkResult, type Comparison, type ContainerStatsSummary, MODELS, type Model } from '../results.js';
+import type { BenchmarkResult, Comparison } from '../results.js';
+import { buildComparisons } from '../verdict/comparisons.js';
+import { methodLine, summarizeVerdict } from '../verdict/summary.js';
 import {
   allMismatches,
+  CONSOLE_WIDTH,
   durationMs,
   EMULATOR_WARNING,
-  errorCount,
-  fmtAcross,
-  fmtBytes,
-  fmtErrors,
-  fmtMs,
-  fmtNum,
-  fmtOption,
-  fmtPct,
-  fmtRatio,
-  fmtSpread,
+  fmtDuration,
+  fmtOptions,
   groupQueries,
   isEmulatorTarget,
-  mean,
-  median,
-  serversLine,
+  paragraph,
   summarizePattern,
   textTable,
-  writeRuns,
+  wrap,
 } from './format.js';
+import {
+  type Cell,
+  cellText,
+  comparisonNotes,
+  comparisonTable,
+  containerIoTable,
+  containerRatioTable,
+  containerTable,
+  diskTable,
+  harnessTable,
+  memoryPeakLines,
+  patternResourceTable,
+  phaseTable,
+  queryTable,
+  type ReportTable,
+  serverLine,
+  writeTable,
+} from './tables.js';
 
 /** Options of {@link formatConsoleReport}. */
 export interface ConsoleReportOptions {
@@ -39,156 +51,137 @@ const ANSI = { bold: '\x1b[1m', red: '\x1b[31m', green: '\x1b[32m', yellow: '\x1
 type Paint = (style: keyof typeof ANSI, s: string) => string;
 
 /**
- * Formats a benchmark result as plain text: the target first (with a loud warning when the emulator
- * served the run), then the per-metric comparison, write summary, query table with every mismatch
- * listed, container resources with Stream/Trace ratios, disk footprint and the original harness's figures.
+ * The comparisons a report shows: recomputed from the result's figures with the current method (so an
+ * older results file is judged the same way as a new one), falling back to the stored ones when the result
+ * holds no per-repeat figures.
+ */
+export function reportComparisons(result: BenchmarkResult): Comparison[] {
+  const hasFigures = ['stream', 'trace'].some(
+    (m) => (result.write?.[m as 'stream']?.length ?? 0) > 0 || (result.queries?.[m as 'stream']?.length ?? 0) > 0,
+  );
+  if (!hasFigures && (result.disk ?? []).length === 0) return result.comparisons ?? [];
+  return buildComparisons({
+    write: result.write ?? { stream: [], trace: [] },
+    queries: result.queries ?? { stream: [], trace: [] },
+    ...(result.disk ? { disk: result.disk } : {}),
+    ...(result.containers ? { containers: result.containers } : {}),
+    target: result.target,
+  });
+}
+
+/**
+ * Formats a benchmark result as plain text. First screen: what served the run (server identity, target,
+ * the emulator warning), the run in one line, the options as a short list, then the verdict per area and
+ * the method; then the comparison table, writes, queries (pattern descriptions once), containers (whole
+ * run, per phase, per pattern), disk and the original harness's figures.
  */
 export function formatConsoleReport(result: BenchmarkResult, opts: ConsoleReportOptions = {}): string {
   const paint: Paint = opts.color ? (style, s) => `${ANSI[style]}${s}${ANSI.reset}` : (_style, s) => s;
+  const comparisons = reportComparisons(result);
   const out: string[] = [];
-  out.push(...targetLines(result, paint));
-  out.push('');
-  out.push(...runLines(result, paint));
-  out.push('', section('Comparison (stream vs trace)'), comparisonTable(result.comparisons ?? [], paint));
+  out.push(...headLines(result, paint));
+  out.push('', section('Verdict'), ...verdictLines(comparisons, paint));
+  out.push('', section('Comparison (median over repeats, min–max; CV = standard deviation ÷ mean)'));
+  out.push(comparisons.length === 0 ? '  (no comparisons in this result)' : renderTable(comparisonTable(comparisons), paint));
+  out.push('  ↑ higher is better, ↓ lower is better. Ratio = better median ÷ worse median, [interval] at the confidence shown.');
+  const notes = comparisonNotes(comparisons);
+  if (notes.length > 0) out.push('  Why:', ...notes.flatMap((n) => paragraph(n, '    ').map((l, i) => (i === 0 ? l : `  ${l}`))));
   out.push('', section('Writes'), ...writeLines(result));
   out.push('', section('Queries'), ...queryLines(result, paint));
   out.push('', section('Containers'), ...containerLines(result));
-  out.push('', section('Disk footprint'), ...diskLines(result));
+  out.push('', section(diskTitle(result)), ...diskLines(result));
   out.push('', section('Original harness figures'), ...harnessLines(result));
-  return `${out.join('\n')}\n`;
+  return `${out.map((l) => l.trimEnd()).join('\n')}\n`;
 }
 
 function section(title: string): string {
-  return `== ${title} ${'='.repeat(Math.max(3, 70 - title.length))}`;
+  return `== ${title} ${'='.repeat(Math.max(3, 80 - title.length))}`.slice(0, CONSOLE_WIDTH);
 }
 
-function targetLines(result: BenchmarkResult, paint: Paint): string[] {
-  const t = result.target;
-  const lines = [`Target: ${t.description} (kind: ${t.kind}, server: ${t.server})`];
-  if (isEmulatorTarget(t)) {
-    lines.push(paint('bold', paint('red', `!!! ${EMULATOR_WARNING}. Do not use them to choose between the models. !!!`)));
-  } else if (t.server === 'unknown') {
-    lines.push(paint('yellow', 'Server not identified (external addresses): check what served these figures.'));
-  }
-  lines.push(serversLine(t.servers));
-  lines.push(`Addresses: stream ${t.addresses?.stream ?? '-'}, trace ${t.addresses?.trace ?? '-'}`);
-  if (t.images && (t.images.stream || t.images.trace)) {
-    lines.push(`Images: stream ${t.images.stream ?? '-'}, trace ${t.images.trace ?? '-'}`);
-  }
-  return lines;
-}
-
-function runLines(result: BenchmarkResult, paint: Paint): string[] {
-  const lines = [
-    `${result.tool?.name ?? 'banyandb-perf'} ${result.tool?.version ?? ''} — results schema v${result.schemaVersion}`.replace('  ', ' '),
-    `Run: ${result.startedAt} → ${result.finishedAt} (${fmtMs(durationMs(result.startedAt, result.finishedAt))})`,
-  ];
-  const opts = Object.entries(result.options ?? {});
-  if (opts.length > 0) lines.push(`Options: ${opts.map(([k, v]) => `${k}=${fmtOption(v)}`).join(' ')}`);
-  if (result.partial) lines.push(paint('yellow', 'PARTIAL: the run was aborted or failed part way; figures cover only what was done.'));
-  return lines;
-}
-
-/** The comparison table: one row per metric. */
-function comparisonTable(comparisons: readonly Comparison[], paint: Paint): string {
-  if (comparisons.length === 0) return '  (no comparisons in this result)';
-  const rows = comparisons.map((c) => {
-    const verdict =
-      c.winner === 'none'
-        ? `no clear winner${c.note ? ` — ${c.note}` : ''}`
-        : `${c.winner} wins${c.ratio !== undefined ? `, ${fmtNum(c.ratio, 2)}x ${c.better === 'higher' ? 'higher' : 'lower'}` : ''}${c.note ? ` (${c.note})` : ''}`;
-    return [`${c.metric} (${c.better} is better)`, fmtSpread(c.stream, c.unit), fmtSpread(c.trace, c.unit), verdict];
-  });
-  const table = ['  median (min–max over repeats)', textTable(['Metric', 'Stream', 'Trace', 'Winner / ratio'], rows)].join('\n');
-  if (!paintsColor(paint)) return table;
-  return table
-    .split('\n')
-    .map((line) => line.replace(/(stream|trace) wins(, [\d.,]+x (higher|lower))?/, (m) => paint('green', m)))
-    .join('\n');
+function renderTable(t: ReportTable, paint: Paint): string {
+  const text = textTable(
+    t.header,
+    t.rows.map((r) => r.map(cellText)),
+  );
+  if (!paintsColor(paint)) return text;
+  return text.replace(/\b(stream|trace) wins\b/g, (m) => paint('green', m));
 }
 
 function paintsColor(paint: Paint): boolean {
   return paint('bold', '') !== '';
 }
 
+function headLines(result: BenchmarkResult, paint: Paint): string[] {
+  const t = result.target;
+  const lines = [
+    `${result.tool?.name ?? 'banyandb-perf'} ${result.tool?.version ?? ''}: stream vs trace`.replace('  ', ' '),
+    ...hanging(serverLine(t)),
+    ...hanging(`Target: ${t.description} (${t.kind}; stream ${t.addresses?.stream ?? '-'}, trace ${t.addresses?.trace ?? '-'})`),
+  ];
+  if (isEmulatorTarget(t)) {
+    lines.push(paint('bold', paint('red', `!!! ${EMULATOR_WARNING}. Do not use them to choose between the models. !!!`)));
+  } else if (t.server === 'unknown' && !t.servers) {
+    lines.push(paint('yellow', 'Server not identified (external addresses): check what served these figures.'));
+  }
+  if (t.images && (t.images.stream || t.images.trace))
+    lines.push(`Images: stream ${t.images.stream ?? '-'}, trace ${t.images.trace ?? '-'}`);
+  lines.push(`Run: ${result.startedAt} → ${result.finishedAt} (${fmtDuration(durationMs(result.startedAt, result.finishedAt))})`);
+  const opts = fmtOptions(result.options ?? {});
+  if (opts) lines.push(...hanging(`Options: ${opts}`));
+  if (result.partial) lines.push(paint('yellow', 'PARTIAL: the run was aborted or failed part way; figures cover only what was done.'));
+  return lines;
+}
+
+/** A paragraph whose continuation lines are indented by two spaces. */
+function hanging(text: string): string[] {
+  const [first, ...rest] = wrap(text, CONSOLE_WIDTH);
+  return [first ?? '', ...(rest.length > 0 ? wrap(rest.join(' '), CONSOLE_WIDTH - 2).map((l) => `  ${l}`) : [])];
+}
+
+function verdictLines(comparisons: readonly Comparison[], paint: Paint): string[] {
+  const areas = summarizeVerdict(comparisons);
+  if (areas.length === 0) return ['  (nothing was compared in this result)'];
+  const w = Math.min(20, Math.max(...areas.map((a) => a.label.length)));
+  const lines: string[] = [];
+  for (const a of areas) {
+    const textWidth = CONSOLE_WIDTH - 2 - w - 2;
+    const parts = wrap(a.text, textWidth);
+    const first = `  ${a.label.padEnd(w)}  ${parts[0] ?? ''}`;
+    lines.push(a.winner === 'stream' || a.winner === 'trace' ? first.replace(/\b(stream|trace) wins\b/, (m) => paint('green', m)) : first);
+    for (const p of parts.slice(1)) lines.push(`  ${' '.repeat(w)}  ${p}`);
+  }
+  lines.push(...paragraph(methodLine(comparisons)));
+  return lines;
+}
+
 function writeLines(result: BenchmarkResult): string[] {
-  const runs = { stream: writeRuns(result, 'stream'), trace: writeRuns(result, 'trace') };
-  if (runs.stream.length === 0 && runs.trace.length === 0) return ['  (no write runs in this result)'];
-  const across = (m: Model, f: (r: (typeof runs)['stream'][number]) => number, unit: string) => fmtAcross(runs[m].map(f), unit);
-  const row = (label: string, f: (r: (typeof runs)['stream'][number]) => number, unit: string) => [
-    label,
-    across('stream', f, unit),
-    across('trace', f, unit),
-  ];
-  const rows = [
-    ['repeats', String(runs.stream.length), String(runs.trace.length)],
-    ['mode', modeText(runs.stream), modeText(runs.trace)],
-    row('spans acknowledged', (r) => r.spansAcknowledged, ''),
-    row('spans/s', (r) => r.spansPerSec, ''),
-    row('traces/s', (r) => r.tracesPerSec, ''),
-    row('payload MB/s', (r) => r.payloadMBPerSec, ''),
-    row('batch latency p50', (r) => r.batchLatency?.p50Ms, 'ms'),
-    row('batch latency p95', (r) => r.batchLatency?.p95Ms, 'ms'),
-    row('batch latency p99', (r) => r.batchLatency?.p99Ms, 'ms'),
-    ['errors by status', fmtErrors(runs.stream), fmtErrors(runs.trace)],
-    row('schema retries', (r) => r.retries, ''),
-    ['partial', partialText(runs.stream), partialText(runs.trace)],
-  ];
-  return [
-    '  median over repeats (min–max)',
-    textTable(
-      ['', 'Stream', 'Trace'],
-      rows.map((r) => r.map((c) => c ?? '-')),
-    ),
-  ];
-}
-
-function modeText(runs: readonly { mode: string; concurrency: number; batchSize: number; targetSpansPerSec?: number }[]): string {
-  const r = runs[0];
-  if (!r) return '-';
-  const rate = r.mode === 'open-loop' && r.targetSpansPerSec !== undefined ? `, ${fmtNum(r.targetSpansPerSec)} spans/s target` : '';
-  return `${r.mode}, concurrency ${r.concurrency}, batch ${r.batchSize}${rate}`;
-}
-
-function partialText(runs: readonly { partial: boolean }[]): string {
-  if (runs.length === 0) return '-';
-  const n = runs.filter((r) => r.partial).length;
-  return n === 0 ? 'no' : `YES (${n} of ${runs.length} repeats)`;
+  const t = writeTable(result);
+  if (!t) return ['  (no write runs in this result)'];
+  return ['  median over repeats (min–max)', renderTable(t, (_s, x) => x)];
 }
 
 function queryLines(result: BenchmarkResult, paint: Paint): string[] {
+  const t = queryTable(result);
+  if (!t) return ['  (no query results in this result)'];
   const patterns = groupQueries(result);
-  if (patterns.length === 0) return ['  (no query results in this result)'];
-  const rows: string[][] = [];
+  const lines = [
+    '  median over repeats; answer = spans / traces and bytes returned per query (capped: cut by the query limit)',
+    renderTable(t, paint),
+  ];
   const notRun: string[] = [];
   for (const p of patterns) {
-    for (const model of MODELS) {
+    for (const model of ['stream', 'trace'] as const) {
       const s = summarizePattern(p.byModel[model]);
-      if (s.status === 'ok') {
-        rows.push([
-          p.pattern,
-          model,
-          fmtMs(s.p50Ms),
-          fmtMs(s.p95Ms),
-          fmtMs(s.p99Ms),
-          fmtNum(s.queriesPerSec),
-          fmtNum(s.meanResultSpans),
-          String(s.mismatches),
-        ]);
-      } else {
-        const label = s.status === 'absent' ? 'not run' : s.status;
-        rows.push([p.pattern, model, label, '', '', '', '', String(s.mismatches)]);
-        if (s.status !== 'absent') notRun.push(`  ${p.pattern} (${model}): ${s.status}${s.reason ? ` — ${s.reason}` : ''}`);
-      }
+      if (s.status === 'n/a' || s.status === 'error')
+        notRun.push(`${p.pattern} (${model}): ${s.status}${s.reason ? ` — ${s.reason}` : ''}`);
     }
   }
-  const lines = [
-    '  median over repeats',
-    textTable(['Pattern', 'Model', 'p50', 'p95', 'p99', 'queries/s', 'mean spans', 'mismatches'], rows),
-  ];
-  const descs = patterns.filter((p) => p.description).map((p) => `  ${p.pattern}: ${p.description}`);
-  if (notRun.length > 0) lines.push('', '  Not answered:', ...notRun.map((d) => `  ${d}`));
-  if (descs.length > 0) lines.push('', '  Patterns:', ...descs.map((d) => `  ${d}`));
+  if (notRun.length > 0) lines.push('', '  Not answered:', ...notRun.flatMap((d) => paragraph(d, '    ')));
+  const descs = patterns.filter((p) => p.description);
+  if (descs.length > 0) {
+    const w = Math.max(...descs.map((p) => p.pattern.length));
+    lines.push('', '  Patterns:', ...descs.flatMap((p) => paragraph(`${p.pattern.padEnd(w)}  ${p.description}`, '    ')));
+  }
   const mismatches = allMismatches(result);
   if (mismatches.length === 0) {
     lines.push('', '  Mismatches: none');
@@ -196,7 +189,10 @@ function queryLines(result: BenchmarkResult, paint: Paint): string[] {
     lines.push('', paint('red', `  Mismatches: ${mismatches.length}`));
     for (const m of mismatches) {
       lines.push(
-        `    - [${m.model}, repeat ${m.repeat}] ${m.pattern}: ${m.what} expected ${m.expected}, got ${m.actual} (against ${m.against})`,
+        ...paragraph(
+          `- [${m.model}, repeat ${m.repeat}] ${m.pattern}: ${m.what} expected ${m.expected}, got ${m.actual} (against ${m.against})`,
+          '    ',
+        ),
       );
     }
   }
@@ -204,98 +200,47 @@ function queryLines(result: BenchmarkResult, paint: Paint): string[] {
 }
 
 function containerLines(result: BenchmarkResult): string[] {
-  const summaries = result.containers?.summaries ?? [];
-  if (summaries.length === 0) {
-    return ['  (no container statistics: the run did not use containers started by banyandb-perf)'];
-  }
-  const rows = summaries.map((s) => [
-    s.container,
-    s.model,
-    String(s.samples),
-    fmtPct(s.cpuPercentAvg),
-    fmtPct(s.cpuPercentMax),
-    fmtBytes(s.memBytesAvg),
-    fmtBytes(s.memBytesMax),
-    fmtBytes(s.memLimitBytes),
-    fmtPct(s.memPercentOfLimitMax),
-    fmtBytes(s.netRxBytes),
-    fmtBytes(s.netTxBytes),
-    fmtBytes(s.blockReadBytes),
-    fmtBytes(s.blockWriteBytes),
-  ]);
-  const lines = [
-    textTable(
-      [
-        'Container',
-        'Model',
-        'Samples',
-        'CPU avg',
-        'CPU max',
-        'Mem avg',
-        'Mem max',
-        'Mem limit',
-        '%limit',
-        'Net rx',
-        'Net tx',
-        'Blk read',
-        'Blk write',
-      ],
-      rows,
-    ),
-  ];
-  const byModel = (m: Model): ContainerStatsSummary[] => summaries.filter((s) => s.model === m);
-  const sum = (m: Model, f: (s: ContainerStatsSummary) => number) => {
-    const list = byModel(m);
-    return list.length === 0 ? null : list.reduce((a, s) => a + f(s), 0);
-  };
-  const ratios: [string, (s: ContainerStatsSummary) => number][] = [
-    ['CPU avg', (s) => s.cpuPercentAvg],
-    ['CPU max', (s) => s.cpuPercentMax],
-    ['Memory avg', (s) => s.memBytesAvg],
-    ['Memory max', (s) => s.memBytesMax],
-    ['Net rx', (s) => s.netRxBytes],
-    ['Net tx', (s) => s.netTxBytes],
-    ['Block read', (s) => s.blockReadBytes],
-    ['Block write', (s) => s.blockWriteBytes],
-  ];
-  lines.push('', '  Ratios (Stream/Trace; below 1 means stream used less):');
-  lines.push(
-    textTable(
-      ['Resource', 'Stream/Trace'],
-      ratios.map(([label, f]) => [label, fmtRatio(sum('stream', f), sum('trace', f))]),
-    ),
-  );
+  const t = containerTable(result);
+  if (!t) return ['  (no container statistics: the run did not use containers started by banyandb-perf)'];
+  const plain: Paint = (_s, x) => x;
+  const lines = [renderTable(t, plain), '', renderTable(containerIoTable(result)!, plain)];
+  lines.push('', '  Ratios (below 1: stream used less):', renderTable(containerRatioTable(result)!, plain));
+  const phases = phaseTable(result);
+  if (phases) lines.push('', "  Per phase (that phase's model's container):", renderTable(phases, plain));
+  const patterns = patternResourceTable(result);
+  if (patterns) lines.push('', '  Per query pattern (while its timed queries ran, all repeats):', renderTable(patterns, plain));
+  const peaks = memoryPeakLines(result);
+  if (peaks.length > 0) lines.push('', ...peaks.flatMap((p) => paragraph(p)));
   return lines;
 }
 
+function diskTitle(result: BenchmarkResult): string {
+  return isEmulatorTarget(result.target) ? "Emulator's storage (uncompressed; not BanyanDB's disk)" : 'Disk footprint';
+}
+
 function diskLines(result: BenchmarkResult): string[] {
+  const t = diskTable(result);
+  if (!t) return ['  (no disk footprint measured)'];
+  const lines = [renderTable(t, (_s, x) => x)];
   const disk = result.disk ?? [];
-  if (disk.length === 0) return ['  (no disk footprint measured)'];
-  const rows = disk.map((d) => [d.model, fmtBytes(d.bytes), fmtNum(d.bytes, 0), fmtNum(d.bytesPerSpan, 1)]);
-  const lines = [textTable(['Model', 'Size', 'Bytes', 'Bytes/span'], rows)];
   const s = disk.find((d) => d.model === 'stream');
-  const t = disk.find((d) => d.model === 'trace');
-  if (s && t) lines.push(`  Bytes per span, Stream/Trace: ${fmtRatio(s.bytesPerSpan, t.bytesPerSpan)}`);
+  const tr = disk.find((d) => d.model === 'trace');
+  if (s && tr && tr.bytesPerSpan > 0) lines.push(`  Bytes per span, stream ÷ trace: ${(s.bytesPerSpan / tr.bytesPerSpan).toFixed(2)}`);
+  if (isEmulatorTarget(result.target)) {
+    lines.push(...paragraph("The emulator's write log: every accepted write request, uncompressed, unindexed. Not BanyanDB's footprint."));
+  }
   return lines;
 }
 
 function harnessLines(result: BenchmarkResult): string[] {
-  const lines = [
-    '  For setting beside figures published from the original Go harness (upstream PR #795):',
-    '  ops/sec = write batches per second, latency = per-batch P95, MB/s = payload megabytes per second.',
-    '  Unlike that harness, throughput here is acknowledged work over wall-clock time, not over summed latencies.',
+  return [
+    ...paragraph(
+      'For setting beside figures published from the original Go harness (upstream PR #795): ops/sec = write batches per second, ' +
+        'latency = per-batch P95, MB/s = payload megabytes per second. Unlike that harness, throughput here is acknowledged work ' +
+        'over wall-clock time, not over summed latencies.',
+    ),
+    renderTable(harnessTable(result), (_s, x) => x),
   ];
-  const rows = MODELS.map((m) => {
-    const runs = writeRuns(result, m);
-    return [
-      m,
-      fmtNum(median(runs.map((r) => r.batchesPerSec))),
-      fmtMs(median(runs.map((r) => r.batchLatency?.p95Ms))),
-      fmtNum(median(runs.map((r) => r.payloadMBPerSec))),
-      fmtNum(mean(runs.map((r) => r.batchSize))),
-      String(runs.reduce((n, r) => n + errorCount(r), 0)),
-    ];
-  });
-  lines.push(textTable(['Model', 'ops/sec', 'P95 latency', 'MB/s', 'batch size', 'errors'], rows));
-  return lines;
 }
+
+export type { Cell };

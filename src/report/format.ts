@@ -36,12 +36,30 @@ export function fmtNum(n: number | null | undefined, digits?: number): string {
   return v.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
 }
 
-/** Milliseconds with a unit, e.g. `12.3 ms`, `1.25 s`. */
-export function fmtMs(ms: number | null | undefined): string {
+/**
+ * A duration given in milliseconds, in the one style of every report: `0.59 ms`, `72.1 ms`, `5.29 s`,
+ * `7 min 25 s`, `1 h 02 min`.
+ */
+export function fmtDuration(ms: number | null | undefined): string {
   const v = finite(ms);
   if (v === null) return '-';
-  if (Math.abs(v) >= 10_000) return `${fmtNum(v / 1000, 1)} s`;
-  return `${fmtNum(v)} ms`;
+  const a = Math.abs(v);
+  if (a < 1000) return `${fmtCompact(v)} ms`;
+  if (a < 60_000) return `${fmtCompact(v / 1000)} s`;
+  const sign = v < 0 ? '-' : '';
+  const totalS = Math.round(a / 1000);
+  if (totalS < 3600) return `${sign}${Math.floor(totalS / 60)} min ${String(totalS % 60).padStart(2, '0')} s`;
+  const totalMin = Math.round(totalS / 60);
+  return `${sign}${Math.floor(totalMin / 60)} h ${String(totalMin % 60).padStart(2, '0')} min`;
+}
+
+/** Milliseconds as a duration: see {@link fmtDuration}. */
+export const fmtMs = fmtDuration;
+
+/** The unit a set of durations (ms) is shown in, chosen from their median, and the divisor. */
+function durationScale(ms: number): { div: number; unit: string } {
+  const a = Math.abs(ms);
+  return a >= 1000 ? { div: 1000, unit: 's' } : { div: 1, unit: 'ms' };
 }
 
 /** Bytes with a binary unit, e.g. `1.5 MiB`. */
@@ -73,16 +91,48 @@ export function fmtValue(v: number | null | undefined, unit: string): string {
   return s === '-' || unit === '' ? s : `${s} ${unit}`;
 }
 
-/** `median (min–max)` for n > 1, the lone value for n = 1, `-` for none. */
+/** `median (min–max) unit` for n > 1 (the unit once, scaled by the median), the lone value for n = 1, `-` for none. */
 export function fmtSpread(s: Spread | null | undefined, unit: string): string {
   if (!s || s.values.length === 0) return '-';
   if (s.values.length === 1) return fmtValue(s.median, unit);
-  // Units once, at the end: `2,631 (2,625–2,697) spans/s`; ms and bytes keep their own scaling.
-  if (unit === 'ms' || unit === 'bytes' || unit === 'B') {
-    return `${fmtValue(s.median, unit)} (${fmtValue(s.min, unit)}–${fmtValue(s.max, unit)})`;
+  return fmtTriple(s.median, s.min, s.max, unit);
+}
+
+/** `72.1 (69.3–73.0) ms`, `1.2 (1.1–1.3) GiB`, `2,631 (2,625–2,697) spans/s`. */
+export function fmtTriple(med: number, min: number, max: number, unit: string): string {
+  const same = min === max;
+  if (unit === 'ms') {
+    const { div, unit: u } = durationScale(med);
+    return same ? `${fmtCompact(med / div)} ${u}` : `${fmtCompact(med / div)} (${fmtCompact(min / div)}–${fmtCompact(max / div)}) ${u}`;
+  }
+  if (unit === 'bytes' || unit === 'B') {
+    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let div = 1;
+    let i = 0;
+    while (Math.abs(med) / div >= 1024 && i < units.length - 1) {
+      div *= 1024;
+      i++;
+    }
+    const f = (x: number) => (i === 0 ? fmtNum(x, 0) : fmtCompact(x / div));
+    return same ? `${f(med)} ${units[i]}` : `${f(med)} (${f(min)}–${f(max)}) ${units[i]}`;
   }
   const tail = unit === '' ? '' : unit === '%' ? '%' : ` ${unit}`;
-  return `${fmtNum(s.median)} (${fmtNum(s.min)}–${fmtNum(s.max)})${tail}`;
+  return same ? `${fmtCompact(med)}${tail}` : `${fmtCompact(med)} (${fmtCompact(min)}–${fmtCompact(max)})${tail}`;
+}
+
+/** At most three significant digits below 1,000 (`106`, `72.1`, `1.97`, `0.593`), whole numbers above. */
+export function fmtCompact(n: number): string {
+  const a = Math.abs(n);
+  if (a < 1 && a > 0) return String(Number(n.toPrecision(3)));
+  const d = a >= 100 || Number.isInteger(n) ? 0 : a >= 10 ? 1 : 2;
+  return n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
+}
+
+/** Coefficient of variation as a percentage, `3%` (`-` when unknown). */
+export function fmtCv(s: Spread | null | undefined): string {
+  if (!s || s.values.length < 2) return '-';
+  const cv = s.cv ?? (s.mean !== 0 ? s.stdDev / Math.abs(s.mean) : undefined);
+  return cv === undefined ? '-' : `${Math.round(cv * 100)}%`;
 }
 
 /** A ratio `a/b` as `0.86`, or `-` when it cannot be computed. */
@@ -108,31 +158,80 @@ export function mean(values: readonly number[]): number | null {
   return v.reduce((a, b) => a + b, 0) / v.length;
 }
 
-/** Values of one figure across the repeats, as `median (min–max)` text. */
-export function fmtAcross(values: readonly number[], unit: string): string {
-  const v = values.filter((x) => Number.isFinite(x));
+/** Values of one figure across the repeats, as `median (min–max) unit` text. */
+export function fmtAcross(values: readonly (number | undefined)[], unit: string): string {
+  const v = values.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
   if (v.length === 0) return '-';
-  const m = fmtValue(median(v), unit);
-  if (v.length === 1) return m;
-  return `${m} (${fmtValue(Math.min(...v), unit)}–${fmtValue(Math.max(...v), unit)})`;
+  const m = median(v)!;
+  if (v.length === 1) return fmtValue(m, unit);
+  return fmtTriple(m, Math.min(...v), Math.max(...v), unit);
 }
 
-/** Renders rows as an aligned plain-text table with a header rule. Numbers-looking cells are right-aligned. */
-export function textTable(header: readonly string[], rows: readonly (readonly string[])[], indent = '  '): string {
+/** Widest console line of the reports. */
+export const CONSOLE_WIDTH = 120;
+
+/**
+ * Renders rows as an aligned plain-text table with a header rule. Columns whose cells look like numbers are
+ * right-aligned, their header too. When a line would be wider than `maxWidth`, the last column wraps at
+ * spaces onto continuation lines.
+ */
+export function textTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  indent = '  ',
+  maxWidth: number = CONSOLE_WIDTH,
+): string {
+  const last = header.length - 1;
   const widths = header.map((h, i) => Math.max(strWidth(h), ...rows.map((r) => strWidth(r[i] ?? ''))));
-  const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => /^[-+]?[\d.,]+|^-$/.test(r[i] ?? '') || (r[i] ?? '') === ''));
+  const before = indent.length + widths.slice(0, last).reduce((a, w) => a + w + 2, 0);
+  const lastWidth = Math.max(strWidth(header[last] ?? ''), Math.min(widths[last] ?? 0, Math.max(maxWidth - before, 16)));
+  widths[last] = lastWidth;
+  const numeric = header.map((_, i) => i > 0 && rows.length > 0 && rows.every((r) => looksNumeric(r[i] ?? '')));
   const line = (cells: readonly string[]) =>
     indent +
     cells
       .map((c, i) => {
         const w = widths[i] ?? 0;
         const pad = ' '.repeat(Math.max(0, w - strWidth(c)));
-        return numeric[i] && i > 0 ? pad + c : c + pad;
+        return numeric[i] ? pad + c : c + pad;
       })
       .join('  ')
       .trimEnd();
+  const rowLines = (r: readonly string[]): string[] => {
+    const parts = wrap(r[last] ?? '', lastWidth);
+    const out = [line([...r.slice(0, last), parts[0] ?? ''])];
+    for (const p of parts.slice(1)) out.push(line([...r.slice(0, last).map(() => ''), p]));
+    return out;
+  };
   const rule = indent + widths.map((w) => '-'.repeat(w)).join('  ');
-  return [line(header), rule, ...rows.map(line)].join('\n');
+  return [line(header), rule, ...rows.flatMap(rowLines)].join('\n');
+}
+
+/** A cell right-aligned in tables: a number with an optional unit (`72.1 ms`, `45.2%`, `1.2 GiB`), `-`, a status, or empty. */
+export function looksNumeric(cell: string): boolean {
+  return cell === '' || /^[-+]?[\d.,]+%?( [a-zA-Z/]+)?$|^-$|^n\/a$|^not run$|^error$/.test(cell);
+}
+
+/** Splits text at spaces into lines of at most `width` characters (a longer word stands alone). */
+export function wrap(text: string, width: number): string[] {
+  if (strWidth(text) <= width) return [text];
+  const out: string[] = [];
+  let cur = '';
+  for (const word of text.split(' ')) {
+    if (cur === '') cur = word;
+    else if (strWidth(cur) + 1 + strWidth(word) <= width) cur += ` ${word}`;
+    else {
+      out.push(cur);
+      cur = word;
+    }
+  }
+  if (cur !== '') out.push(cur);
+  return out;
+}
+
+/** A paragraph wrapped to the console width with an indent on every line. */
+export function paragraph(text: string, indent = '  ', width: number = CONSOLE_WIDTH): string[] {
+  return wrap(text, width - indent.length).map((l) => indent + l);
 }
 
 /** Display width (code points; the report only uses narrow characters). */
@@ -239,16 +338,81 @@ export function durationMs(startIso: string, endIso: string): number | null {
   return Number.isFinite(a) && Number.isFinite(b) ? b - a : null;
 }
 
+/**
+ * The run's options as a short readable list: `scale small (100,000 spans, 10,000 traces, 1 h), seed 42,
+ * closed loop, concurrency 4, batch 100, ...`. Keys it does not know are listed as `key value`.
+ */
+export function fmtOptions(options: Record<string, unknown>): string {
+  const o = { ...options };
+  const parts: string[] = [];
+  const take = (k: string) => {
+    const v = o[k];
+    delete o[k];
+    return v;
+  };
+  const scale = take('scale');
+  const detail = take('scaleDetail') as { spans?: number; traces?: number; services?: number; timeRangeMs?: number } | undefined;
+  if (scale !== undefined) {
+    const d =
+      detail && typeof detail === 'object'
+        ? ` (${[
+            detail.spans !== undefined ? `${fmtNum(detail.spans)} spans` : '',
+            detail.traces !== undefined ? `${fmtNum(detail.traces)} traces` : '',
+            detail.services !== undefined ? `${fmtNum(detail.services)} services` : '',
+            detail.timeRangeMs !== undefined ? `over ${fmtDuration(detail.timeRangeMs)}` : '',
+          ]
+            .filter(Boolean)
+            .join(', ')})`
+        : '';
+    parts.push(`scale ${fmtOption(scale)}${d}`);
+  }
+  const simple: [string, (v: unknown) => string][] = [
+    ['seed', (v) => `seed ${fmtOption(v)}`],
+    ['mode', (v) => String(v).replace('-', ' ')],
+    ['ratePerSec', (v) => `rate ${fmtNum(v as number)} spans/s`],
+    ['concurrency', (v) => `concurrency ${fmtOption(v)}`],
+    ['batchSize', (v) => `batch ${fmtOption(v)} spans`],
+    ['spans', (v) => `${fmtNum(v as number)} spans to write`],
+    ['durationMs', (v) => `duration ${fmtDuration(v as number)}`],
+    ['warmupMs', (v) => `warm-up ${fmtDuration(v as number)}`],
+    ['repeats', (v) => `${fmtOption(v)} repeats`],
+    ['queryIterations', (v) => `${fmtOption(v)} queries per pattern`],
+    ['payloadBytes', (v) => `payload ${fmtBytes(v as number)}`],
+  ];
+  for (const [k, f] of simple) {
+    const v = take(k);
+    if (v !== undefined && v !== null) parts.push(f(v));
+  }
+  const maxSpans = take('maxQuerySpans');
+  const maxTraces = take('maxQueryTraces');
+  if (maxSpans !== undefined || maxTraces !== undefined) {
+    parts.push(`query limit ${fmtNum(maxSpans as number)} spans / ${fmtNum(maxTraces as number)} traces`);
+  }
+  const end = take('endTimeMs');
+  if (typeof end === 'number') parts.push(`data ending ${new Date(end).toISOString().replace('.000Z', 'Z')}`);
+  const written = take('spansWritten') as Partial<Record<Model, number>> | undefined;
+  if (written && typeof written === 'object') {
+    parts.push(
+      written.stream === written.trace
+        ? `${fmtNum(written.stream)} spans written to each model`
+        : `spans written: stream ${fmtNum(written.stream)}, trace ${fmtNum(written.trace)}`,
+    );
+  }
+  take('crossModelCheck');
+  for (const [k, v] of Object.entries(o)) parts.push(`${k} ${fmtOption(v)}`);
+  return parts.join(', ');
+}
+
 /** Renders an options value compactly for the report header. */
 export function fmtOption(v: unknown): string {
   if (v === null || v === undefined) return '-';
+  if (Array.isArray(v)) return v.map(fmtOption).join(', ');
   if (typeof v === 'object') {
-    try {
-      return JSON.stringify(v);
-    } catch {
-      return String(v);
-    }
+    return `(${Object.entries(v as Record<string, unknown>)
+      .map(([k, x]) => `${k} ${fmtOption(x)}`)
+      .join(', ')})`;
   }
+  if (typeof v === 'number') return fmtNum(v);
   return String(v);
 }
 

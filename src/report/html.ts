@@ -1,28 +1,43 @@
 /**
  * The self-contained HTML report: one file, inline CSS and inline SVG charts, no scripts, no external
- * resources, so it opens offline. Every string from the result is escaped.
+ * resources, so it opens offline. Every string from the result is escaped. It opens with the verdict, and
+ * its tables are the console report's (src/report/tables.ts), so both carry the same columns.
  */
 import { type BenchmarkResult, type ContainerStatsSample, MODELS, type Model } from '../results.js';
+import { methodLine, summarizeVerdict } from '../verdict/summary.js';
+import { reportComparisons } from './console.js';
 import {
   allMismatches,
   durationMs,
   EMULATOR_WARNING,
-  fmtAcross,
-  fmtBytes,
-  fmtErrors,
-  fmtMs,
+  fmtDuration,
   fmtNum,
-  fmtOption,
-  fmtPct,
-  fmtRatio,
-  fmtSpread,
+  fmtOptions,
   groupQueries,
   isEmulatorTarget,
-  serversLine,
+  looksNumeric,
   summarizePattern,
   writeRuns,
 } from './format.js';
 import { barChart, escapeHtml as esc, type LineSeries, lineChart } from './svg.js';
+import {
+  type Cell,
+  cellText,
+  comparisonNotes,
+  comparisonTable,
+  containerIoTable,
+  containerRatioTable,
+  containerTable,
+  diskTable,
+  harnessTable,
+  memoryPeakLines,
+  patternResourceTable,
+  phaseTable,
+  queryTable,
+  type ReportTable,
+  serverLine,
+  writeTable,
+} from './tables.js';
 
 /** Colours per model (and lighter shades per repeat / percentile). */
 const COLORS: Record<Model, string[]> = {
@@ -32,19 +47,30 @@ const COLORS: Record<Model, string[]> = {
 
 /**
  * Renders a benchmark result as ONE self-contained HTML document (inline CSS and SVG, no scripts, no
- * network references). Parts absent from the result (containers, disk, queries) are replaced by a note.
+ * network references): the verdict first, then the same tables as the console report, with charts.
+ * Parts absent from the result (containers, disk, queries) are replaced by a note.
  */
 export function renderHtmlReport(result: BenchmarkResult): string {
   const title = `banyandb-perf: stream vs trace — ${result.target.description}`;
+  const comparisons = reportComparisons(result);
   const body = [
     banner(result),
+    verdictPart(result, comparisons),
     runInfo(result),
-    section('Comparison', comparisonTable(result)),
-    section('Write throughput', throughputChart(result) + writeTable(result)),
-    section('Query latency', queryChart(result) + queryTable(result)),
+    section(
+      'Comparison',
+      comparisons.length === 0
+        ? note('No comparisons in this result.')
+        : `${note('Median over repeats (min–max); CV = standard deviation ÷ mean. ↑ higher is better, ↓ lower is better. Ratio = better median ÷ worse median, [interval] at the confidence shown.')}${table(comparisonTable(comparisons))}${whyList(comparisonNotes(comparisons))}`,
+    ),
+    section('Write throughput', throughputChart(result) + tableOr(writeTable(result), 'No write runs in this result.')),
+    section('Query latency', queryChart(result) + queryPart(result)),
     section('Containers', containerPart(result)),
-    section('Disk footprint', diskPart(result)),
-    section('Original harness figures', harnessTable(result)),
+    section(
+      isEmulatorTarget(result.target) ? "Emulator's storage (uncompressed; not BanyanDB's disk)" : 'Disk footprint',
+      diskPart(result),
+    ),
+    section('Original harness figures', harnessPart(result)),
   ].join('\n');
   return `<!DOCTYPE html>
 <html lang="en">
@@ -93,6 +119,11 @@ dl.info{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:6
 dl.info dt{color:#6b7280}
 dl.info dd{margin:0;word-break:break-word}
 footer{color:#6b7280;font-size:12px;margin-top:16px}
+th.num{text-align:right}
+.verdict{border:2px solid #111827;background:#fff}
+.verdict table td:first-child{font-weight:600;white-space:nowrap}
+.method{color:#374151;font-size:13px}
+ul.why{margin:4px 0 0 18px;padding:0;color:#374151;font-size:13px}
 `;
 
 function section(title: string, inner: string): string {
@@ -103,66 +134,72 @@ function note(text: string): string {
   return `<p class="note">${esc(text)}</p>`;
 }
 
+function whyList(lines: readonly string[]): string {
+  return lines.length === 0 ? '' : `<ul class="why">${lines.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>`;
+}
+
 function banner(result: BenchmarkResult): string {
   const t = result.target;
   const warn = isEmulatorTarget(t);
   const loud = warn
     ? `<div class="loud">⚠ ${esc(EMULATOR_WARNING)}. Do not use them to choose between the models.</div>`
-    : t.server === 'unknown'
+    : t.server === 'unknown' && !t.servers
       ? '<div class="loud">Server not identified (external addresses): check what served these figures.</div>'
       : '';
   return `<h1>banyandb-perf: stream vs trace</h1>
 <div class="banner${warn ? ' warn' : ''}" id="target">
-<div class="target">Target: ${esc(t.description)}</div>
-<div class="servers">${esc(serversLine(t.servers))}</div>
+<div class="target servers">${esc(serverLine(t))}</div>
+<div>Target: ${esc(t.description)}</div>
 ${loud}
-<div>kind: ${esc(t.kind)} · server: ${esc(t.server)} · stream ${esc(t.addresses?.stream ?? '-')} · trace ${esc(t.addresses?.trace ?? '-')}${
+<div>kind: ${esc(t.kind)} · stream ${esc(t.addresses?.stream ?? '-')} · trace ${esc(t.addresses?.trace ?? '-')}${
     t.images ? ` · images: stream ${esc(t.images.stream ?? '-')}, trace ${esc(t.images.trace ?? '-')}` : ''
   }</div>
 </div>`;
 }
 
-function runInfo(result: BenchmarkResult): string {
-  const opts = Object.entries(result.options ?? {})
-    .map(([k, v]) => `${esc(k)}=${esc(fmtOption(v))}`)
-    .join(' · ');
-  return `<section><dl class="info">
-<dt>Started</dt><dd>${esc(result.startedAt)}</dd>
-<dt>Finished</dt><dd>${esc(result.finishedAt)} (${esc(fmtMs(durationMs(result.startedAt, result.finishedAt)))})</dd>
-<dt>Options</dt><dd>${opts || '-'}</dd>
-</dl>${result.partial ? '<p class="partial">PARTIAL: the run was aborted or failed part way; figures cover only what was done.</p>' : ''}</section>`;
+function verdictPart(result: BenchmarkResult, comparisons: ReturnType<typeof reportComparisons>): string {
+  const areas = summarizeVerdict(comparisons);
+  const partial = result.partial
+    ? '<p class="partial">PARTIAL: the run was aborted or failed part way; figures cover only what was done.</p>'
+    : '';
+  if (areas.length === 0)
+    return `<section class="verdict" id="verdict"><h2>Verdict</h2>${note('Nothing was compared in this result.')}${partial}</section>`;
+  const rows = areas
+    .map((a) => {
+      const cls = a.winner === 'stream' || a.winner === 'trace' ? `win-${a.winner}` : 'none';
+      return `<tr><td>${esc(a.label)}</td><td class="${cls}">${esc(a.text)}</td></tr>`;
+    })
+    .join('\n');
+  return `<section class="verdict" id="verdict"><h2>Verdict</h2>${partial}<table><tbody>\n${rows}\n</tbody></table><p class="method">${esc(methodLine(comparisons))}</p></section>`;
 }
 
-/** An HTML table; cells are already-escaped HTML. Columns from `numericFrom` up to `numericTo` are right-aligned. */
-function table(
-  header: readonly string[],
-  rows: readonly (readonly string[])[],
-  numericFrom = 1,
-  numericTo = Number.POSITIVE_INFINITY,
-): string {
-  const th = header.map((h) => `<th>${esc(h)}</th>`).join('');
-  const cell = (c: string, i: number) =>
-    c.startsWith('<td') ? c : i >= numericFrom && i <= numericTo ? `<td class="num">${c}</td>` : `<td>${c}</td>`;
-  const tr = rows.map((r) => `<tr>${r.map(cell).join('')}</tr>`).join('\n');
+function runInfo(result: BenchmarkResult): string {
+  return `<section><dl class="info">
+<dt>Started</dt><dd>${esc(result.startedAt)}</dd>
+<dt>Finished</dt><dd>${esc(result.finishedAt)} (${esc(fmtDuration(durationMs(result.startedAt, result.finishedAt)))})</dd>
+<dt>Options</dt><dd>${esc(fmtOptions(result.options ?? {})) || '-'}</dd>
+</dl></section>`;
+}
+
+/** Same numeric-column rule as the console table: cells that look like numbers are right-aligned, their header too. */
+function numericColumns(t: ReportTable): boolean[] {
+  return t.header.map((_, i) => i > 0 && t.rows.length > 0 && t.rows.every((r) => looksNumeric(cellText(r[i]))));
+}
+
+/** An HTML table from a report table; every text is escaped. */
+function table(t: ReportTable): string {
+  const num = numericColumns(t);
+  const th = t.header.map((h, i) => `<th${num[i] ? ' class="num"' : ''}>${esc(h)}</th>`).join('');
+  const td = (c: string | Cell, i: number) => {
+    const cls = [num[i] ? 'num' : '', typeof c === 'object' && c.cls ? c.cls : ''].filter(Boolean).join(' ');
+    return `<td${cls ? ` class="${esc(cls)}"` : ''}>${esc(cellText(c))}</td>`;
+  };
+  const tr = t.rows.map((r) => `<tr>${r.map(td).join('')}</tr>`).join('\n');
   return `<table><thead><tr>${th}</tr></thead><tbody>\n${tr}\n</tbody></table>`;
 }
 
-function comparisonTable(result: BenchmarkResult): string {
-  const cs = result.comparisons ?? [];
-  if (cs.length === 0) return note('No comparisons in this result.');
-  const rows = cs.map((c) => {
-    const verdict =
-      c.winner === 'none'
-        ? `<span class="none">no clear winner${c.note ? ` — ${esc(c.note)}` : ''}</span>`
-        : `<span class="win-${esc(c.winner)}">${esc(c.winner)} wins${c.ratio !== undefined ? `, ${esc(fmtNum(c.ratio, 2))}× ${esc(c.better)}` : ''}</span>${c.note ? ` <span class="note">(${esc(c.note)})</span>` : ''}`;
-    return [
-      `${esc(c.metric)} <span class="note">(${esc(c.better)} is better)</span>`,
-      esc(fmtSpread(c.stream, c.unit)),
-      esc(fmtSpread(c.trace, c.unit)),
-      verdict,
-    ];
-  });
-  return `${note('Median over repeats (min–max).')}${table(['Metric', 'Stream', 'Trace', 'Winner / ratio'], rows, 1, 2)}`;
+function tableOr(t: ReportTable | null, missing: string): string {
+  return t ? table(t) : note(missing);
 }
 
 function throughputChart(result: BenchmarkResult): string {
@@ -181,33 +218,6 @@ function throughputChart(result: BenchmarkResult): string {
   return `<div class="charts">${lineChart({ title: 'Write throughput over time (per repeat)', xLabel: 'seconds since measured phase started', yLabel: 'spans acknowledged / s', series, width: 1290, height: 340, cls: 'throughput' })}</div>`;
 }
 
-function writeTable(result: BenchmarkResult): string {
-  const runs = { stream: writeRuns(result, 'stream'), trace: writeRuns(result, 'trace') };
-  if (runs.stream.length === 0 && runs.trace.length === 0) return note('No write runs in this result.');
-  type Run = (typeof runs)['stream'][number];
-  const row = (label: string, f: (r: Run) => number, unit: string) => [
-    esc(label),
-    esc(fmtAcross(runs.stream.map(f), unit)),
-    esc(fmtAcross(runs.trace.map(f), unit)),
-  ];
-  const partial = (rs: Run[]) =>
-    rs.some((r) => r.partial) ? `<span class="na">YES (${rs.filter((r) => r.partial).length} of ${rs.length})</span>` : 'no';
-  return table(
-    ['Write figures, median over repeats (min–max)', 'Stream', 'Trace'],
-    [
-      ['repeats', String(runs.stream.length), String(runs.trace.length)],
-      row('spans/s', (r) => r.spansPerSec, ''),
-      row('traces/s', (r) => r.tracesPerSec, ''),
-      row('payload MB/s', (r) => r.payloadMBPerSec, ''),
-      row('batch latency p50', (r) => r.batchLatency?.p50Ms, 'ms'),
-      row('batch latency p95', (r) => r.batchLatency?.p95Ms, 'ms'),
-      row('batch latency p99', (r) => r.batchLatency?.p99Ms, 'ms'),
-      ['errors by status', esc(fmtErrors(runs.stream)), esc(fmtErrors(runs.trace))],
-      ['partial', partial(runs.stream), partial(runs.trace)],
-    ],
-  );
-}
-
 function queryChart(result: BenchmarkResult): string {
   const patterns = groupQueries(result);
   if (patterns.length === 0) return note('No query results in this result.');
@@ -217,54 +227,42 @@ function queryChart(result: BenchmarkResult): string {
       name: `${model} ${pc}`,
       color: COLORS[model][i]!,
       values: sums.map((s) => (s[model].status === 'ok' ? s[model][`${pc}Ms`] : null)),
-      missingLabel: i === 0 ? 'n/a' : '',
+      ...(i === 0 ? { missingLabel: 'n/a' } : {}),
     })),
   );
-  // n/a only labels the first bar slot; blank the other labels to keep it readable.
-  for (const s of series) if (s.missingLabel === '') delete (s as { missingLabel?: string }).missingLabel;
   return `<div class="charts">${barChart({
-    title: 'Query latency per pattern (median over repeats)',
-    yLabel: 'latency (ms)',
+    title: 'Query latency per pattern (median over repeats; logarithmic axis)',
+    yLabel: 'latency (log scale)',
     categories: patterns.map((p) => p.pattern),
     series,
     width: 1290,
     height: 360,
     cls: 'query-latency',
-    valueLabel: (v) => fmtMs(v),
+    log: true,
+    valueLabel: (v) => fmtDuration(v),
+    tickFormat: (v) => fmtDuration(v),
   })}</div>`;
 }
 
-function queryTable(result: BenchmarkResult): string {
+function queryPart(result: BenchmarkResult): string {
+  const t = queryTable(result);
+  if (!t) return '';
   const patterns = groupQueries(result);
-  if (patterns.length === 0) return '';
-  const rows: string[][] = [];
+  let html = `${note('Median over repeats; answer = spans / traces and bytes returned per query (capped: cut by the query limit).')}${table(t)}`;
+  const notRun: string[] = [];
   for (const p of patterns) {
     for (const model of MODELS) {
       const s = summarizePattern(p.byModel[model]);
-      const mm = s.mismatches > 0 ? `<span class="mismatch">${s.mismatches}</span>` : '0';
-      if (s.status === 'ok') {
-        rows.push([
-          `${esc(p.pattern)}<br><span class="note">${esc(p.description)}</span>`,
-          esc(model),
-          esc(fmtMs(s.p50Ms)),
-          esc(fmtMs(s.p95Ms)),
-          esc(fmtMs(s.p99Ms)),
-          esc(fmtNum(s.queriesPerSec)),
-          esc(fmtNum(s.meanResultSpans)),
-          mm,
-        ]);
-      } else {
-        const label = s.status === 'absent' ? 'not run' : `${s.status}${s.reason ? `: ${s.reason}` : ''}`;
-        rows.push([
-          `${esc(p.pattern)}<br><span class="note">${esc(p.description)}</span>`,
-          esc(model),
-          `<td colspan="5" class="na">${esc(label)}</td>`,
-          mm,
-        ]);
-      }
+      if (s.status === 'n/a' || s.status === 'error')
+        notRun.push(`${p.pattern} (${model}): ${s.status}${s.reason ? ` — ${s.reason}` : ''}`);
     }
   }
-  let html = table(['Pattern', 'Model', 'p50', 'p95', 'p99', 'queries/s', 'mean spans', 'mismatches'], rows, 2);
+  if (notRun.length > 0)
+    html += `<p><strong>Not answered</strong></p><ul class="why">${notRun.map((n) => `<li class="na">${esc(n)}</li>`).join('')}</ul>`;
+  const descs = patterns.filter((p) => p.description);
+  if (descs.length > 0) {
+    html += `<dl class="info patterns">${descs.map((p) => `<dt>${esc(p.pattern)}</dt><dd>${esc(p.description)}</dd>`).join('')}</dl>`;
+  }
   const mismatches = allMismatches(result);
   if (mismatches.length === 0) {
     html += '<p>Mismatches: none.</p>';
@@ -306,70 +304,26 @@ function containerPart(result: BenchmarkResult): string {
     html += note('No raw container samples: charts omitted.');
   }
   if (summaries.length > 0) {
-    html += table(
-      [
-        'Container',
-        'Model',
-        'CPU avg',
-        'CPU max',
-        'Mem avg',
-        'Mem max',
-        'Mem limit',
-        '%limit',
-        'Net rx',
-        'Net tx',
-        'Block read',
-        'Block write',
-      ],
-      summaries.map((s) =>
-        [
-          s.container,
-          s.model,
-          fmtPct(s.cpuPercentAvg),
-          fmtPct(s.cpuPercentMax),
-          fmtBytes(s.memBytesAvg),
-          fmtBytes(s.memBytesMax),
-          fmtBytes(s.memLimitBytes),
-          fmtPct(s.memPercentOfLimitMax),
-          fmtBytes(s.netRxBytes),
-          fmtBytes(s.netTxBytes),
-          fmtBytes(s.blockReadBytes),
-          fmtBytes(s.blockWriteBytes),
-        ].map(esc),
-      ),
-      2,
-    );
-    const sum = (m: Model, f: (s: (typeof summaries)[number]) => number) => {
-      const l = summaries.filter((s) => s.model === m);
-      return l.length === 0 ? null : l.reduce((a, s) => a + f(s), 0);
-    };
-    const r = (label: string, f: (s: (typeof summaries)[number]) => number) => [
-      esc(label),
-      esc(fmtRatio(sum('stream', f), sum('trace', f))),
-    ];
-    html += table(
-      ['Ratio (Stream/Trace; below 1: stream used less)', 'Stream/Trace'],
-      [
-        r('CPU avg', (s) => s.cpuPercentAvg),
-        r('CPU max', (s) => s.cpuPercentMax),
-        r('Memory avg', (s) => s.memBytesAvg),
-        r('Memory max', (s) => s.memBytesMax),
-        r('Net rx', (s) => s.netRxBytes),
-        r('Net tx', (s) => s.netTxBytes),
-        r('Block read', (s) => s.blockReadBytes),
-        r('Block write', (s) => s.blockWriteBytes),
-      ],
-    );
+    html += table(containerTable(result)!) + table(containerIoTable(result)!);
+    html += `<p>Ratios (below 1: stream used less):</p>${table(containerRatioTable(result)!)}`;
   }
+  const phases = phaseTable(result);
+  if (phases) html += `<h3>Per phase</h3>${note("That phase's model's container while the phase ran.")}${table(phases)}`;
+  const patterns = patternResourceTable(result);
+  if (patterns) html += `<h3>Per query pattern</h3>${note('While its timed queries ran, all repeats.')}${table(patterns)}`;
+  const peaks = memoryPeakLines(result);
+  if (peaks.length > 0) html += `<ul class="why">${peaks.map((p) => `<li>${esc(p)}</li>`).join('')}</ul>`;
   return html;
 }
 
 function diskPart(result: BenchmarkResult): string {
   const disk = result.disk ?? [];
-  if (disk.length === 0) return note('No disk footprint measured.');
+  const t = diskTable(result);
+  if (!t) return note('No disk footprint measured.');
+  const emu = isEmulatorTarget(result.target);
   const get = (m: Model) => disk.find((d) => d.model === m);
   const chart = barChart({
-    title: 'Disk bytes per span',
+    title: emu ? "Emulator's storage per span (uncompressed)" : 'Disk bytes per span',
     yLabel: 'bytes per span',
     categories: ['bytes per span'],
     series: MODELS.map((m) => ({ name: m, color: COLORS[m][0]!, values: [get(m)?.bytesPerSpan ?? null], missingLabel: 'not measured' })),
@@ -380,37 +334,17 @@ function diskPart(result: BenchmarkResult): string {
     valueLabel: (v) => `${fmtNum(v, 1)} B`,
   });
   const s = get('stream');
-  const t = get('trace');
-  return `<div class="charts">${chart}<div style="flex:1;min-width:320px">${table(
-    ['Model', 'Size', 'Bytes', 'Bytes/span'],
-    disk.map((d) => [esc(d.model), esc(fmtBytes(d.bytes)), esc(fmtNum(d.bytes, 0)), esc(fmtNum(d.bytesPerSpan, 1))]),
-  )}${s && t ? `<p>Bytes per span, Stream/Trace: <strong>${esc(fmtRatio(s.bytesPerSpan, t.bytesPerSpan))}</strong></p>` : ''}</div></div>`;
+  const tr = get('trace');
+  const ratio =
+    s && tr && tr.bytesPerSpan > 0
+      ? `<p>Bytes per span, stream ÷ trace: <strong>${esc((s.bytesPerSpan / tr.bytesPerSpan).toFixed(2))}</strong></p>`
+      : '';
+  const emuNote = emu
+    ? note("The emulator's write log: every accepted write request, uncompressed, unindexed. Not BanyanDB's footprint.")
+    : '';
+  return `<div class="charts">${chart}<div style="flex:1;min-width:320px">${table(t)}${ratio}${emuNote}</div></div>`;
 }
 
-function harnessTable(result: BenchmarkResult): string {
-  const rows = MODELS.map((m) => {
-    const runs = writeRuns(result, m);
-    return [
-      esc(m),
-      esc(
-        fmtAcross(
-          runs.map((r) => r.batchesPerSec),
-          '',
-        ),
-      ),
-      esc(
-        fmtAcross(
-          runs.map((r) => r.batchLatency?.p95Ms),
-          'ms',
-        ),
-      ),
-      esc(
-        fmtAcross(
-          runs.map((r) => r.payloadMBPerSec),
-          '',
-        ),
-      ),
-    ];
-  });
-  return `${note('To set beside figures published from the original Go harness (upstream PR #795): ops/sec = write batches per second, latency = per-batch P95, MB/s = payload megabytes per second. Here throughput is acknowledged work over wall-clock time.')}${table(['Model', 'ops/sec', 'P95 batch latency', 'MB/s'], rows)}`;
+function harnessPart(result: BenchmarkResult): string {
+  return `${note('To set beside figures published from the original Go harness (upstream PR #795): ops/sec = write batches per second, latency = per-batch P95, MB/s = payload megabytes per second. Here throughput is acknowledged work over wall-clock time, not over summed latencies.')}${table(harnessTable(result))}`;
 }

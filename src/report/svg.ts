@@ -90,12 +90,35 @@ function open(f: Frame, title: string, cls: string): string {
   );
 }
 
-function yAxis(f: Frame, ticks: number[], scale: (v: number) => number, label: string, unit?: 'bytes'): string {
+/** Ticks of a log axis covering [min, max] (> 0): every power of ten, with 2 and 5 between when there are few decades. */
+export function logTicks(min: number, max: number): number[] {
+  // A bar at exactly a power of ten keeps a visible height: the axis starts one decade below it.
+  const lo = Math.floor(Math.log10(min) - 1e-9);
+  let hi = Math.ceil(Math.log10(max));
+  if (hi <= lo) hi = lo + 1;
+  const ticks: number[] = [];
+  const fine = hi - lo <= 3;
+  for (let e = lo; e <= hi; e++) {
+    const base = 10 ** e;
+    ticks.push(Number(base.toPrecision(12)));
+    if (fine && e < hi) ticks.push(Number((2 * base).toPrecision(12)), Number((5 * base).toPrecision(12)));
+  }
+  return ticks;
+}
+
+function yAxis(
+  f: Frame,
+  ticks: number[],
+  scale: (v: number) => number,
+  label: string,
+  unit?: 'bytes',
+  format?: (v: number) => string,
+): string {
   let s = '';
   for (const t of ticks) {
     const y = scale(t);
     s += `<line x1="${f.left}" x2="${f.width - f.right}" y1="${y.toFixed(1)}" y2="${y.toFixed(1)}" stroke="#e5e7eb"/>`;
-    s += `<text x="${f.left - 6}" y="${(y + 4).toFixed(1)}" text-anchor="end" fill="#4b5563">${escapeHtml(tickLabel(t, unit))}</text>`;
+    s += `<text x="${f.left - 6}" y="${(y + 4).toFixed(1)}" text-anchor="end" fill="#4b5563">${escapeHtml(format ? format(t) : tickLabel(t, unit))}</text>`;
   }
   const cy = f.top + (f.height - f.top - f.bottom) / 2;
   s += `<text class="axis-label" x="16" y="${cy}" text-anchor="middle" transform="rotate(-90 16 ${cy})" fill="#374151">${escapeHtml(label)}</text>`;
@@ -202,6 +225,10 @@ export function barChart(opts: {
   yUnit?: 'bytes';
   cls?: string;
   valueLabel?: (v: number) => string;
+  /** Logarithmic y axis (values must be > 0), so small bars stay visible beside large ones. @default false */
+  log?: boolean;
+  /** Tick label of the y axis. @default tickLabel */
+  tickFormat?: (v: number) => string;
 }): string {
   const width = opts.width ?? 640;
   // Crowded category labels are slanted; the chart grows to make room for them.
@@ -211,15 +238,27 @@ export function barChart(opts: {
   const extra = legendExtra(width, opts.series) + labelExtra;
   const f = frame(width, (opts.height ?? 320) + extra);
   f.bottom += extra;
-  const values = opts.series.flatMap((s) => s.values).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  const values = opts.series
+    .flatMap((s) => s.values)
+    .filter((v): v is number => typeof v === 'number' && Number.isFinite(v) && (!opts.log || v > 0));
   let svg = open(f, opts.title, opts.cls ?? 'bar-chart');
   if (values.length === 0 || opts.categories.length === 0) {
     return `${svg}<text x="${f.width / 2}" y="${f.height / 2}" text-anchor="middle" fill="#6b7280">no data</text></svg>`;
   }
-  const yTicks = yTicksFor(Math.max(...values, 0), opts.yUnit);
-  const yMax = yTicks[yTicks.length - 1] ?? 1;
-  const sy = (y: number) => f.height - f.bottom - (y / yMax) * (f.height - f.top - f.bottom);
-  svg += yAxis(f, yTicks, sy, opts.yLabel, opts.yUnit);
+  const plotH = f.height - f.top - f.bottom;
+  let yTicks: number[];
+  let sy: (y: number) => number;
+  if (opts.log) {
+    yTicks = logTicks(Math.min(...values), Math.max(...values));
+    const lo = Math.log10(yTicks[0]!);
+    const hi = Math.log10(yTicks[yTicks.length - 1]!);
+    sy = (y: number) => f.height - f.bottom - ((Math.log10(Math.max(y, 10 ** lo)) - lo) / (hi - lo)) * plotH;
+  } else {
+    yTicks = yTicksFor(Math.max(...values, 0), opts.yUnit);
+    const yMax = yTicks[yTicks.length - 1] ?? 1;
+    sy = (y: number) => f.height - f.bottom - (y / yMax) * plotH;
+  }
+  svg += yAxis(f, yTicks, sy, opts.yLabel, opts.yUnit, opts.tickFormat);
   const plotW = f.width - f.left - f.right;
   const groupW = plotW / opts.categories.length;
   const barW = Math.max(2, (groupW * 0.8) / Math.max(1, opts.series.length));
@@ -228,7 +267,7 @@ export function barChart(opts: {
     opts.series.forEach((s, si) => {
       const v = s.values[ci];
       const x = gx + si * barW;
-      if (typeof v === 'number' && Number.isFinite(v)) {
+      if (typeof v === 'number' && Number.isFinite(v) && (!opts.log || v > 0)) {
         const y = sy(Math.max(0, v));
         const h = f.height - f.bottom - y;
         const label = opts.valueLabel ? opts.valueLabel(v) : tickLabel(v, opts.yUnit);

@@ -17,6 +17,7 @@ import { BanyanDBPerfError, ClosedError, ClusterError, OptionsError } from '../e
 import { checkOptionKeys, optionKeys } from '../options-check.js';
 import { type BenchmarkResult, type DiskFootprint, MODELS, type Model, type ServerIdentity, type TargetInfo } from '../results.js';
 import { type LoadReport, SchemaLoader } from '../schema/loader.js';
+import { buildComparisons } from '../verdict/comparisons.js';
 import { askIdentity } from './identity.js';
 
 /** Where the models run: `auto` is Docker when an engine is reachable, else the in-process emulator. */
@@ -153,6 +154,8 @@ export class OpenTarget implements AsyncDisposable {
     } catch (err) {
       notes.push(`disk footprint not measured: ${(err as Error).message}`);
     }
+    // The container and disk figures join the comparisons (and the Holm family) now that they are known.
+    result.comparisons = buildComparisons(result);
     if (this.failure.aborted) {
       result.partial = true;
       const reason = this.failure.reason;

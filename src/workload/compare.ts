@@ -5,11 +5,11 @@
  */
 
 import { OptionsError } from '../errors.js';
-import { compareSpreads, spread } from '../metrics/stats.js';
 import { checkOptionKeys, optionKeys } from '../options-check.js';
 import { GroundTruthStore, PATTERN_INFO, type QueryRunner } from '../oracle/index.js';
-import type { BenchmarkResult, Comparison, Model, QueryPatternResult, Spread, TargetInfo, WriteRunResult } from '../results.js';
-import { MODELS, RESULTS_SCHEMA_VERSION } from '../results.js';
+import type { BenchmarkResult, Model, QueryPatternResult, RunPhase, TargetInfo, WriteRunResult } from '../results.js';
+import { RESULTS_SCHEMA_VERSION } from '../results.js';
+import { buildComparisons } from '../verdict/comparisons.js';
 import type { WorkloadClient } from './model.js';
 import { optionsToJson, resolveWorkloadOptions, WORKLOAD_OPTION_KEYS, type WorkloadOptions } from './options.js';
 import { toolVersion } from './version.js';
@@ -83,12 +83,25 @@ export async function runComparison(opts: RunComparisonOptions): Promise<Benchma
   const order = (i: number): Model[] => (i % 2 === 0 ? ['stream', 'trace'] : ['trace', 'stream']);
 
   const write: Record<Model, WriteRunResult[]> = { stream: [], trace: [] };
+  // When each phase ran, for the per-phase container figures (result.phases, WriteRunResult.window).
+  const phases: RunPhase[] = [];
+  const timed = async <T>(kind: RunPhase['kind'], model: Model, repeat: number | undefined, f: () => Promise<T>): Promise<T> => {
+    const startMs = Date.now();
+    try {
+      return await f();
+    } finally {
+      phases.push({ kind, model, ...(repeat === undefined ? {} : { repeat }), startMs, endMs: Date.now() });
+    }
+  };
   try {
-    for (const m of order(0)) if (!aborted()) await workloads[m].writer.writeWarmup();
+    for (const m of order(0)) if (!aborted()) await timed('warmup', m, undefined, () => workloads[m].writer.writeWarmup());
     for (let i = 0; i < resolved.repeats && !aborted(); i++) {
       for (const m of order(i)) {
         if (aborted()) break;
-        write[m].push(await workloads[m].writer.writeRepeat(i));
+        const startMs = Date.now();
+        const run = await timed('write', m, i, () => workloads[m].writer.writeRepeat(i));
+        run.window ??= { startMs, endMs: Date.now() };
+        write[m].push(run);
       }
     }
   } finally {
@@ -109,7 +122,7 @@ export async function runComparison(opts: RunComparisonOptions): Promise<Benchma
     for (let i = 0; i < resolved.repeats && !aborted(); i++) {
       for (const m of order(i)) {
         if (aborted()) break;
-        const rep = await workloads[m].queries.queryRepeat(i, patterns);
+        const rep = await timed('query', m, i, () => workloads[m].queries.queryRepeat(i, patterns));
         if (rep.length === 0 && aborted()) break;
         queries[m].push(rep);
       }
@@ -142,7 +155,8 @@ export async function runComparison(opts: RunComparisonOptions): Promise<Benchma
     partial,
     write,
     queries,
-    comparisons: buildComparisons(write, queries),
+    phases,
+    comparisons: buildComparisons({ write, queries, target }),
   };
 }
 
@@ -177,86 +191,4 @@ function crossCheck(workloads: Record<Model, ModelRun>, queries: Record<Model, Q
       });
     }
   }
-}
-
-function spreadOf(values: number[]): Spread | null {
-  return values.length === 0 ? null : spread(values);
-}
-
-function buildComparisons(write: Record<Model, WriteRunResult[]>, queries: Record<Model, QueryPatternResult[][]>): Comparison[] {
-  const w = (m: Model, f: (r: WriteRunResult) => number) => spreadOf(write[m].filter((r) => r.batches > 0).map(f));
-  const out: Comparison[] = [
-    compareSpreads(
-      'write throughput',
-      'spans/s',
-      'higher',
-      w('stream', (r) => r.spansPerSec),
-      w('trace', (r) => r.spansPerSec),
-    ),
-    compareSpreads(
-      'write payload throughput',
-      'MB/s',
-      'higher',
-      w('stream', (r) => r.payloadMBPerSec),
-      w('trace', (r) => r.payloadMBPerSec),
-    ),
-    compareSpreads(
-      'write batch latency p95',
-      'ms',
-      'lower',
-      w('stream', (r) => r.batchLatency.p95Ms),
-      w('trace', (r) => r.batchLatency.p95Ms),
-    ),
-    compareSpreads(
-      'write batch latency p99',
-      'ms',
-      'lower',
-      w('stream', (r) => r.batchLatency.p99Ms),
-      w('trace', (r) => r.batchLatency.p99Ms),
-    ),
-  ];
-  const names: string[] = [];
-  for (const rep of [...queries.stream, ...queries.trace]) for (const r of rep) if (!names.includes(r.pattern)) names.push(r.pattern);
-  const q = (m: Model, pattern: string, f: (r: QueryPatternResult) => number | undefined) =>
-    spreadOf(
-      queries[m]
-        .map((rep) => rep.find((r) => r.pattern === pattern))
-        .filter((r): r is QueryPatternResult => r !== undefined && r.status === 'ok')
-        .map(f)
-        .filter((v): v is number => v !== undefined),
-    );
-  for (const p of names) {
-    const blocked = noVerdictReason(queries, p);
-    for (const [label, f] of [
-      ['p50', (r: QueryPatternResult) => r.latency?.p50Ms],
-      ['p95', (r: QueryPatternResult) => r.latency?.p95Ms],
-    ] as const) {
-      const c = compareSpreads(`query ${p} latency ${label}`, 'ms', 'lower', q('stream', p, f), q('trace', p, f));
-      if (blocked) {
-        c.winner = 'none';
-        delete c.ratio;
-        c.note = blocked;
-      }
-      out.push(c);
-    }
-  }
-  return out;
-}
-
-/**
- * Why a pattern gets no winner, if it does not: an answer failed a check on either model (a latency measured on a
- * wrong answer says nothing about the model), or a model could not answer it (`n/a`) or failed (`error`).
- */
-export function noVerdictReason(queries: Record<Model, QueryPatternResult[][]>, pattern: string): string | undefined {
-  const why: string[] = [];
-  for (const m of MODELS) {
-    const rs = queries[m].flat().filter((r) => r.pattern === pattern);
-    const na = rs.find((r) => r.status === 'n/a');
-    const err = rs.find((r) => r.status === 'error');
-    const wrong = rs.reduce((n, r) => n + r.mismatches.length, 0);
-    if (na) why.push(`${m}: not answerable (${na.reason ?? 'no reason given'})`);
-    else if (err) why.push(`${m}: query failed (${err.reason ?? 'no reason given'})`);
-    if (wrong > 0) why.push(`${m}: ${wrong} answer check${wrong === 1 ? '' : 's'} failed`);
-  }
-  return why.length > 0 ? `no winner: ${why.join('; ')}` : undefined;
 }
