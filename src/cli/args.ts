@@ -7,7 +7,21 @@ import { parseArgs } from 'node:util';
 import { OptionsError } from '../errors.js';
 
 /** The verbs of `banyandb-perf` (those of the original harness's run script, plus `emulator`). */
-export const VERBS = ['all', 'build', 'up', 'test', 'down', 'clean', 'logs', 'ps', 'stats', 'summary', 'help', 'emulator'] as const;
+export const VERBS = [
+  'all',
+  'build',
+  'up',
+  'test',
+  'down',
+  'clean',
+  'logs',
+  'ps',
+  'stats',
+  'summary',
+  'compare',
+  'help',
+  'emulator',
+] as const;
 export type Verb = (typeof VERBS)[number];
 
 /** One flag of the CLI. */
@@ -31,7 +45,7 @@ export const FLAGS: readonly FlagSpec[] = [
     name: 'json',
     type: 'boolean',
     description: 'Machine-readable JSON on stdout; human text goes to stderr.',
-    verbs: ['all', 'up', 'test', 'ps', 'stats', 'summary', 'build'],
+    verbs: ['all', 'up', 'test', 'ps', 'stats', 'summary', 'build', 'compare'],
   },
   {
     name: 'target',
@@ -108,6 +122,13 @@ export const FLAGS: readonly FlagSpec[] = [
     description: 'Leave the containers (and data) in place after the run, on errors and on Ctrl-C.',
     verbs: ['all', 'test', 'up'],
   },
+  {
+    name: 'html',
+    type: 'string',
+    value: '<file>',
+    description: 'Also write the comparison as a self-contained HTML file.',
+    verbs: ['compare'],
+  },
   { name: 'no-progress', type: 'boolean', description: 'No live progress line on stderr.', verbs: RUN },
   { name: 'service', type: 'string', value: 'stream|trace', description: 'One model only. Default: both.', verbs: ['logs'] },
   { name: 'tail', type: 'string', value: '<n>|all', description: 'Last lines per container. Default: 100.', verbs: ['logs'] },
@@ -136,7 +157,7 @@ export type RawFlags = Record<string, string | boolean | undefined>;
 export interface ParsedCommand {
   verb: Verb;
   flags: RawFlags;
-  /** Positionals after the verb (only `help <verb>` takes one). */
+  /** Positionals after the verb (`help <verb>` takes one, `compare <a.json> <b.json>` two). */
   rest: string[];
   /** True when no verb was given. */
   implicit: boolean;
@@ -227,9 +248,18 @@ export function parseCommand(argv: readonly string[]): ParsedCommand {
   for (const f of flagsOf(verb)) options[f.name] = f.short ? { type: f.type, short: f.short } : { type: f.type };
   let parsed: { values: RawFlags; positionals: string[] };
   try {
-    parsed = parseArgs({ args, options, strict: true, allowPositionals: verb === 'help' }) as { values: RawFlags; positionals: string[] };
+    parsed = parseArgs({ args, options, strict: true, allowPositionals: verb === 'help' || verb === 'compare' }) as {
+      values: RawFlags;
+      positionals: string[];
+    };
   } catch (err) {
     throw mapParseError(err, verb);
+  }
+  if (verb === 'compare' && parsed.positionals.length !== 2 && parsed.values.help !== true) {
+    throw new OptionsError(
+      'compare',
+      `\`banyandb-perf compare\` takes two results files (<a.json> <b.json>), got ${parsed.positionals.length}.`,
+    );
   }
   if (verb === 'help' && parsed.positionals.length > 1) {
     throw new OptionsError('verb', `\`banyandb-perf help\` takes at most one verb, got ${parsed.positionals.length}.`);

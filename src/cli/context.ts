@@ -47,9 +47,11 @@ export interface CommandContext {
   say(text: string): void;
   /** A path resolved against io.cwd. */
   path(p: string): string;
+  /** Positional arguments after the verb (e.g. the two files of `compare`). */
+  rest: string[];
 }
 
-export function makeContext(verb: Verb, flags: RawFlags, io: CliIo, signal: AbortSignal): CommandContext {
+export function makeContext(verb: Verb, flags: RawFlags, io: CliIo, signal: AbortSignal, rest: string[] = []): CommandContext {
   const json = flags.json === true;
   return {
     verb,
@@ -59,6 +61,7 @@ export function makeContext(verb: Verb, flags: RawFlags, io: CliIo, signal: Abor
     json,
     say: (text) => (json ? io.stderr(text) : io.stdout(text)),
     path: (p) => resolve(io.cwd ?? process.cwd(), p),
+    rest,
   };
 }
 

@@ -23,6 +23,13 @@ const VERB_HELP: Record<Verb, { summary: string; notes?: string[] }> = {
   ps: { summary: "Show the containers' state and health." },
   stats: { summary: 'Print one resource snapshot of both containers (CPU, memory, network, block I/O).' },
   summary: { summary: 'Print the report of the last results in --results-dir (or their JSON with --json).' },
+  compare: {
+    summary: 'Set two results files side by side, metric by metric: what got better or worse beyond the noise.',
+    notes: [
+      'Usage: banyandb-perf compare <a.json> <b.json> [--html <file>] [--json]. A is the baseline, B the run judged against it',
+      '(e.g. a new BanyanDB version, another schema, other limits). Same statistics as the stream-vs-trace verdict.',
+    ],
+  },
   help: { summary: 'Show help: `banyandb-perf help [verb]`.' },
   emulator: {
     summary: "Run banyandb-perf's BanyanDB-compatible emulator in the foreground until Ctrl-C.",
@@ -53,6 +60,7 @@ export function generalHelp(): string {
     '  banyandb-perf test --target emulator --scale small --duration 10s --repeats 1',
     '  banyandb-perf test --target external --stream-addr 10.0.0.5:17912 --trace-addr 10.0.0.6:17912',
     '  banyandb-perf summary --json',
+    '  banyandb-perf compare results/before.json results/after.json --html compare.html',
     '',
     ...EXIT_CODES,
     '',
@@ -66,7 +74,7 @@ export function verbHelp(verb: Verb): string {
   const w = Math.max(...flags.map((f) => label(f).length));
   const info = VERB_HELP[verb];
   return [
-    `Usage: banyandb-perf ${verb}${verb === 'help' ? ' [verb]' : ''} [flags]`,
+    `Usage: banyandb-perf ${verb}${verb === 'help' ? ' [verb]' : verb === 'compare' ? ' <a.json> <b.json>' : ''} [flags]`,
     '',
     info.summary,
     ...(info.notes ? ['', ...info.notes] : []),

@@ -17,6 +17,8 @@ async function dispatch(ctx: CommandContext): Promise<number> {
       return (await import('./commands/all.js')).runAll(ctx);
     case 'summary':
       return (await import('./commands/summary.js')).runSummary(ctx);
+    case 'compare':
+      return (await import('./commands/compare.js')).runCompare(ctx);
     case 'emulator':
       return (await import('./commands/emulator.js')).runEmulator(ctx);
     case 'build':
@@ -63,7 +65,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stdout(verbHelp(cmd.verb));
       return EXIT.OK;
     }
-    return await dispatch(makeContext(cmd.verb, cmd.flags, io, signal));
+    return await dispatch(makeContext(cmd.verb, cmd.flags, io, signal, cmd.rest));
   } catch (err) {
     const code = exitCodeFor(err, signal);
     if (code === EXIT.INTERRUPTED) io.stderr(`banyandb-perf ${verb}: interrupted.\n`);

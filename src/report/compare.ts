@@ -31,7 +31,7 @@ function changeText(r: RunsComparisonRow, labels: [string, string]): string {
   if (r.change !== 'unchanged' && r.factor !== undefined) return `${r.change} in ${labels[1]}: ${fmtFactor(r.factor)}${ci}${lvl}`;
   const why = r.why ? WHY_TEXT[r.why] : 'no change';
   const lean = r.ahead && r.factor !== undefined ? `: ${labels[r.ahead === 'a' ? 0 : 1]} ${fmtFactor(r.factor)}${ci}` : '';
-  return `no change named (${why})${lean}`;
+  return `unchanged (${why})${lean}`;
 }
 
 /** The rows as a table (the same columns in the console and the HTML). */

@@ -207,9 +207,9 @@ export function textTable(
   return [line(header), rule, ...rows.flatMap(rowLines)].join('\n');
 }
 
-/** A cell right-aligned in tables: a number with an optional unit (`72.1 ms`, `45.2%`, `1.2 GiB`), `-`, a status, or empty. */
+/** A cell right-aligned in tables: a number with an optional range and unit (`72.1 ms`, `45.2%`, `2,631 (2,625–2,697)`), `-`, a status, or empty. */
 export function looksNumeric(cell: string): boolean {
-  return cell === '' || /^[-+]?[\d.,]+%?( [a-zA-Z/]+)?$|^-$|^n\/a$|^not run$|^error$/.test(cell);
+  return cell === '' || /^[-+]?[\d.,]+%?( \([\d.,]+–[\d.,]+\))?( [a-zA-Z/]+)?$|^-$|^n\/a$|^not run$|^error$/.test(cell);
 }
 
 /** Splits text at spaces into lines of at most `width` characters (a longer word stands alone). */

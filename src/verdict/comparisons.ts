@@ -128,11 +128,11 @@ export function answerSize(runs: readonly QueryPatternResult[]): AnswerSize | un
   };
 }
 
-/** Equal answers: same spans and traces per query (to 0.1%), neither capped. */
+/** Unequal answers: the spans or traces per query differ (by more than 0.1%), or one side was capped and the other not. */
 export function answersDiffer(s: AnswerSize | undefined, t: AnswerSize | undefined): boolean {
   if (!s || !t) return false;
   const differ = (x: number, y: number) => Math.abs(x - y) > 0.001 * Math.max(Math.abs(x), Math.abs(y), 1);
-  return s.capped || t.capped || differ(s.spans, t.spans) || differ(s.traces, t.traces);
+  return s.capped !== t.capped || differ(s.spans, t.spans) || differ(s.traces, t.traces);
 }
 
 /** `5,000 spans / 50 traces (capped)`. */
