@@ -7,7 +7,15 @@
  *     [--concurrency 4] [--batch-size 100]        (or the environment: BANYANDB_PERF_TARGET=emulator, ...)
  */
 import { parseArgs } from 'node:util';
-import { formatConsoleReport, type ImageSpec, openTarget, runComparison, type TargetKind, writeResults } from 'banyandb-perf';
+import {
+  createProgressRenderer,
+  formatConsoleReport,
+  type ImageSpec,
+  openTarget,
+  runComparison,
+  type TargetKind,
+  writeResults,
+} from 'banyandb-perf';
 import { bench, group, run } from 'mitata';
 
 const names = ['target', 'image', 'stream-addr', 'trace-addr', 'scale', 'spans', 'duration-ms', 'concurrency', 'batch-size'];
@@ -17,30 +25,37 @@ const num = (n: string) => (opt(n) === undefined ? undefined : Number(opt(n)));
 const image = opt('image');
 const stop = new AbortController();
 process.once('SIGINT', () => stop.abort());
+// Progress of every long phase on stderr: a redrawn line on a terminal, a plain line every few seconds in a log.
+const progress = createProgressRenderer(process.stderr);
+// mitata colours its tables unless told otherwise: only on a terminal, and never with NO_COLOR.
+const colors = process.env.FORCE_COLOR ? true : process.stdout.isTTY === true && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
 
 await using target = await openTarget({
   kind: (opt('target') ?? 'auto') as TargetKind,
   ...(image ? { cluster: { image: (['official', 'emulator'].includes(image) ? image : { name: image }) as ImageSpec } } : {}),
   ...(opt('stream-addr') ? { addresses: { stream: opt('stream-addr') ?? '', trace: opt('trace-addr') ?? '' } } : {}),
   signal: stop.signal,
-  log: (line) => console.error(line),
+  log: (line) => progress.print(`${line}\n`),
+  onProgress: progress.update,
 });
 console.log(`target: ${target.info.description}`);
 target.startObserving();
 const result = await runComparison({
   ...{ stream: target.stream, trace: target.trace, target: target.info, signal: AbortSignal.any([stop.signal, target.failure]) },
   ...{ scale: (opt('scale') ?? 'small') as 'small', spans: num('spans'), durationMs: num('duration-ms') },
-  ...{ concurrency: num('concurrency'), batchSize: num('batch-size') },
+  ...{ concurrency: num('concurrency'), batchSize: num('batch-size'), progress: false, onProgress: progress.update },
   onWritten: async ({ stream, trace }) => {
+    progress.end();
     for (const { name } of stream.patterns) {
       group(name, () => {
         bench(`stream ${name}`, () => stream.queryOnce(name));
         bench(`trace  ${name}`, () => trace.queryOnce(name));
       });
     }
-    await run({ throw: false });
+    await run({ throw: false, colors });
   },
 });
+progress.end();
 await target.finish(result);
 const files = await writeResults(result);
 console.log(formatConsoleReport(result));

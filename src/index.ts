@@ -107,8 +107,19 @@ export {
   type ResolvedWorkloadOptions,
   resolveWorkloadOptions,
   type WorkloadOptions,
-  type WorkloadProgress,
 } from './workload/options.js';
+export {
+  createProgressRenderer,
+  formatProgress,
+  type ProgressEvent,
+  type ProgressOutput,
+  type ProgressRenderer,
+  type ProgressRendererOptions,
+  type QueryProgress,
+  type StepProgress,
+  type WorkloadProgress,
+  type WriteProgress,
+} from './workload/progress.js';
 export { PATTERN_INFO, type PatternAnswerRecord, type QueryPatternInfo } from './oracle/index.js';
 export type { WorkloadClient, WorkloadWriteOptions, WorkloadWriteResult } from './workload/model.js';
 export { StreamWorkload, TraceWorkload } from './workload/workload.js';

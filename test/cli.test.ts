@@ -88,7 +88,13 @@ describe('usage errors exit 2 naming the flag', () => {
     [['test', '--batch-size', 'ten'], '--batch-size expects an integer from 1 to 100000, got "ten".'],
     [['test', '--spans', '-5'], '--spans needs a value: expected <n>; write a value starting with "-" as --spans=<value>.'],
     [['test', '--spans=-5'], '--spans expects an integer >= 1, got "-5".'],
-    [['test', '--rate', '100'], '--rate (open loop) needs --duration, e.g. --rate 5000 --duration 30s.'],
+    [['test', '--rate', '100'], '--rate (open loop) requires --duration'],
+    [['test', '--duration', '0s'], '--duration must be a finite number > 0, got 0'],
+    [
+      ['test', '--rate', '1000', '--duration', '10m', '--spans', '5000'],
+      '--duration (600000 ms) at --rate (1000 spans/s) needs 600000 spans per repeat, but --spans (5000) leaves',
+    ],
+    [['test', '--progress-interval', 'often'], '--progress-interval expects a duration such as 500ms, 30s, 2m or 1h, got "often".'],
     [['test', '--rate', '0', '--duration', '1s'], '--rate expects a positive number, got "0".'],
     [['test', '--target', 'cloud'], '--target expects one of docker, emulator, external, got "cloud".'],
     [['test', '--target', 'external', '--stream-addr', '127.0.0.1:1'], '--target external needs --trace-addr <host:port>'],
@@ -275,6 +281,79 @@ describe('test against the in-process emulator (end to end)', () => {
     const result = JSON.parse(await readFile(join(results, 'latest.json'), 'utf8')) as BenchmarkResult;
     assert.equal(result.partial, true);
     assert.ok(result.write.stream.length + result.write.trace.length >= 1);
+  });
+});
+
+describe('progress off a terminal', () => {
+  it('writes plain progress lines for the writes and the queries, and no escape codes', { timeout: 240_000 }, async () => {
+    const results = join(dir, 'progress');
+    const schemaDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'testdata', 'schema');
+    const r = await cli(
+      [
+        'test',
+        '--target',
+        'emulator',
+        '--spans',
+        '1500',
+        '--repeats',
+        '1',
+        '--warmup',
+        '0s',
+        '--progress-interval',
+        '200ms',
+        '--schema-dir',
+        schemaDir,
+        '--results-dir',
+        results,
+      ],
+      { signal: AbortSignal.timeout(230_000) },
+    );
+    assert.equal(r.code, EXIT.OK, r.stderr);
+    const lines = r.stderr.split('\n');
+    const loaded = lines.findIndex((l) => l.includes('loading the trace schema'));
+    const written = lines.findIndex((l) => l.includes('results written to'));
+    assert.ok(loaded >= 0 && written > loaded, r.stderr);
+    const between = lines.slice(loaded + 1, written);
+    for (const m of ['stream', 'trace']) {
+      assert.ok(
+        between.some((l) => new RegExp(`^${m} writes, repeat 1/1: [\\d,]+/[\\d,]+ spans \\(\\d+%\\)`).test(l)),
+        `${m} write progress in:\n${between.join('\n')}`,
+      );
+      assert.ok(
+        between.some((l) => new RegExp(`^${m} queries, repeat 1/1: \\d+/10 patterns done, now `).test(l)),
+        `${m} query progress in:\n${between.join('\n')}`,
+      );
+    }
+    assert.ok(!r.stderr.includes('\x1b') && !r.stdout.includes('\x1b'), 'no escape codes when not on a terminal');
+  });
+
+  it('--no-progress writes none', { timeout: 240_000 }, async () => {
+    const r = await cli(
+      [
+        'test',
+        '--target',
+        'emulator',
+        '--spans',
+        '300',
+        '--repeats',
+        '1',
+        '--warmup',
+        '0s',
+        '--no-progress',
+        '--results-dir',
+        join(dir, 'np'),
+      ],
+      { signal: AbortSignal.timeout(230_000) },
+    );
+    assert.equal(r.code, EXIT.OK, r.stderr);
+    assert.doesNotMatch(r.stderr, / writes, repeat | queries, repeat /);
+  });
+
+  it('--schema-dir names a missing directory', async () => {
+    const missing = join(dir, 'no-schema-here');
+    const r = await cli(['test', '--target', 'emulator', '--schema-dir', missing, '--results-dir', join(dir, 'sd')]);
+    assert.notEqual(r.code, EXIT.OK);
+    assert.ok(r.stderr.includes(missing), r.stderr);
   });
 });
 

@@ -56,10 +56,17 @@ describe('examples/stream-vs-trace.ts', () => {
   it('runs the whole comparison on the emulator target and says so first', {
     todo: 'oracle: on 0.10.3 a DESC trace order keys a trace by its earliest span per series (emulator.md, FACT 38); the check expects the latest span',
   }, async () => {
-    const o = await runExample('stream-vs-trace.ts', ['--target', 'emulator', '--spans', '600', '--concurrency', '2']);
+    // NO_COLOR left unset (empty): piped output must still carry no escape codes (mitata's colours included).
+    const o = await runExample('stream-vs-trace.ts', ['--target', 'emulator', '--spans', '600', '--concurrency', '2'], { NO_COLOR: '' });
     assertOk(o);
     const first = o.stdout.split('\n')[0] ?? '';
     assert.match(first, /^target: banyandb-perf's emulator, in-process .*not BanyanDB/);
+    assert.ok(!o.stdout.includes('\x1b') && !o.stderr.includes('\x1b'), 'no escape codes when not on a terminal');
+    // Progress between `target:` and the end, as plain lines on stderr: writes and queries of both models.
+    for (const m of ['stream', 'trace']) {
+      assert.match(o.stderr, new RegExp(`^${m} writes, repeat 1/3: `, 'm'));
+      assert.match(o.stderr, new RegExp(`^${m} queries, repeat 1/3: `, 'm'));
+    }
     // mitata timed every pattern on both models
     assert.match(o.stdout, /stream time-last-1m/);
     assert.match(o.stdout, /trace {2}trace-id-large/);

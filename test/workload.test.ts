@@ -352,9 +352,9 @@ describe('workload progress', () => {
     p.update(event, true);
     p.end();
     assert.equal(out.length, 2);
-    assert.equal(out[0], '\r\x1b[2Ktrace repeat 1/3: 40/100 spans, 400 spans/s, 2 errors, ETA 2s');
+    assert.equal(out[0], '\r\x1b[2Ktrace writes, repeat 1/3: 40/100 spans (40%), 400 spans/s, 2 errors, ETA 2s');
     assert.equal(out[1], '\n');
-    assert.deepEqual(events, [{ model: 'trace', repeats: 3, ...event }]);
+    assert.deepEqual(events, [{ kind: 'write', model: 'trace', repeats: 3, ...event }]);
   });
 
   it('is silent off a TTY (auto) and with progress: false, events still sent', () => {
@@ -370,6 +370,14 @@ describe('workload progress', () => {
       assert.deepEqual(out, []);
       assert.equal(n, 1);
     }
+  });
+
+  it('progress: true off a terminal writes plain lines without escape codes', () => {
+    const { out, stream } = fakeStream(false);
+    const p = createProgress('stream', 1, true, undefined, stream);
+    p.update(event, true);
+    p.end();
+    assert.deepEqual(out, ['stream writes, repeat 1/1: 40/100 spans (40%), 400 spans/s, 2 errors, ETA 2s\n']);
   });
 });
 

@@ -5,6 +5,10 @@
  */
 import { parseArgs } from 'node:util';
 import { OptionsError } from '../errors.js';
+import { DEFAULT_SEED } from '../generator/generator.js';
+import { DEFAULT_RESULTS_DIR } from '../report/files.js';
+import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, DEFAULT_REPEATS, DEFAULT_SCALE, DEFAULT_WARMUP_MS } from '../workload/options.js';
+import { DEFAULT_PLAIN_PROGRESS_INTERVAL_MS } from '../workload/progress.js';
 
 /** The verbs of `banyandb-perf` (those of the original harness's run script, plus `emulator`). */
 export const VERBS = [
@@ -33,6 +37,18 @@ export interface FlagSpec {
   value?: string;
   description: string;
   verbs: readonly Verb[];
+}
+
+/** `banyandb-perf emulator`'s defaults: BanyanDB's own address and ports. */
+export const CLI_EMULATOR_HOST = '127.0.0.1';
+export const CLI_EMULATOR_GRPC_PORT = 17912;
+export const CLI_EMULATOR_HTTP_PORT = 17913;
+
+/** A duration for help text: `2s`, `500ms`, `2m`. */
+function showMs(ms: number): string {
+  if (ms % 60_000 === 0 && ms > 0) return `${ms / 60_000}m`;
+  if (ms % 1_000 === 0) return `${ms / 1_000}s`;
+  return `${ms}ms`;
 }
 
 const RUN: readonly Verb[] = ['all', 'test'];
@@ -82,7 +98,14 @@ export const FLAGS: readonly FlagSpec[] = [
     description: 'Build the image from a BanyanDB checkout (instead of --image).',
     verbs: ['all', 'build', 'up', 'test'],
   },
-  { name: 'scale', type: 'string', value: 'small|medium|large', description: 'Data-set scale. Default: small.', verbs: RUN },
+  {
+    name: 'schema-dir',
+    type: 'string',
+    value: '<dir>',
+    description: "Schema directory (protobuf JSON, as testdata/schema) loaded into the servers. Default: the package's testdata/schema.",
+    verbs: RUN,
+  },
+  { name: 'scale', type: 'string', value: 'small|medium|large', description: `Data-set scale. Default: ${DEFAULT_SCALE}.`, verbs: RUN },
   {
     name: 'spans',
     type: 'string',
@@ -97,8 +120,14 @@ export const FLAGS: readonly FlagSpec[] = [
     description: 'Bound each write repeat by time, e.g. 30s, 2m, 500ms (whichever of --spans/--duration comes first).',
     verbs: RUN,
   },
-  { name: 'concurrency', type: 'string', value: '<n>', description: 'Concurrent write batches per model. Default: 4.', verbs: RUN },
-  { name: 'batch-size', type: 'string', value: '<n>', description: 'Spans per write batch. Default: 100.', verbs: RUN },
+  {
+    name: 'concurrency',
+    type: 'string',
+    value: '<n>',
+    description: `Concurrent write batches per model. Default: ${DEFAULT_CONCURRENCY}.`,
+    verbs: RUN,
+  },
+  { name: 'batch-size', type: 'string', value: '<n>', description: `Spans per write batch. Default: ${DEFAULT_BATCH_SIZE}.`, verbs: RUN },
   {
     name: 'rate',
     type: 'string',
@@ -106,14 +135,20 @@ export const FLAGS: readonly FlagSpec[] = [
     description: 'Open-loop target rate in spans per second (needs --duration).',
     verbs: RUN,
   },
-  { name: 'warmup', type: 'string', value: '<time>', description: 'Warm-up before measuring, e.g. 2s. Default: 2s.', verbs: RUN },
-  { name: 'repeats', type: 'string', value: '<n>', description: 'Measured repeats per model. Default: 3.', verbs: RUN },
-  { name: 'seed', type: 'string', value: '<n>', description: 'Generator seed. Default: 42.', verbs: RUN },
+  {
+    name: 'warmup',
+    type: 'string',
+    value: '<time>',
+    description: `Warm-up before measuring, e.g. 5s. Default: ${showMs(DEFAULT_WARMUP_MS)}.`,
+    verbs: RUN,
+  },
+  { name: 'repeats', type: 'string', value: '<n>', description: `Measured repeats per model. Default: ${DEFAULT_REPEATS}.`, verbs: RUN },
+  { name: 'seed', type: 'string', value: '<n>', description: `Generator seed. Default: ${DEFAULT_SEED}.`, verbs: RUN },
   {
     name: 'results-dir',
     type: 'string',
     value: '<dir>',
-    description: 'Where results are written and read. Default: ./results.',
+    description: `Where results are written and read. Default: ${DEFAULT_RESULTS_DIR}.`,
     verbs: ['all', 'test', 'summary'],
   },
   {
@@ -129,7 +164,14 @@ export const FLAGS: readonly FlagSpec[] = [
     description: 'Also write the comparison as a self-contained HTML file.',
     verbs: ['compare'],
   },
-  { name: 'no-progress', type: 'boolean', description: 'No live progress line on stderr.', verbs: RUN },
+  { name: 'no-progress', type: 'boolean', description: 'No progress on stderr.', verbs: RUN },
+  {
+    name: 'progress-interval',
+    type: 'string',
+    value: '<time>',
+    description: `How often a progress line is written when stderr is not a terminal (on a terminal the line is redrawn). Default: ${showMs(DEFAULT_PLAIN_PROGRESS_INTERVAL_MS)}.`,
+    verbs: RUN,
+  },
   { name: 'service', type: 'string', value: 'stream|trace', description: 'One model only. Default: both.', verbs: ['logs'] },
   { name: 'tail', type: 'string', value: '<n>|all', description: 'Last lines per container. Default: 100.', verbs: ['logs'] },
   { name: 'follow', short: 'f', type: 'boolean', description: 'Keep streaming the logs until Ctrl-C.', verbs: ['logs'] },
@@ -137,15 +179,21 @@ export const FLAGS: readonly FlagSpec[] = [
     name: 'host',
     type: 'string',
     value: '<addr>',
-    description: 'Address the emulator listens on. Default: 127.0.0.1.',
+    description: `Address the emulator listens on. Default: ${CLI_EMULATOR_HOST}.`,
     verbs: ['emulator'],
   },
-  { name: 'grpc-port', type: 'string', value: '<port>', description: 'Emulator gRPC port. Default: 17912.', verbs: ['emulator'] },
+  {
+    name: 'grpc-port',
+    type: 'string',
+    value: '<port>',
+    description: `Emulator gRPC port. Default: ${CLI_EMULATOR_GRPC_PORT}.`,
+    verbs: ['emulator'],
+  },
   {
     name: 'http-port',
     type: 'string',
     value: '<port>',
-    description: 'Emulator HTTP port (/api/healthz). Default: 17913.',
+    description: `Emulator HTTP port (/api/healthz). Default: ${CLI_EMULATOR_HTTP_PORT}.`,
     verbs: ['emulator'],
   },
 ];

@@ -34,6 +34,11 @@ export interface CliIo {
   signal?: AbortSignal;
   /** Colour the console report. @default false */
   color?: boolean;
+  /**
+   * stderr is a terminal: progress is one line redrawn in place; otherwise plain lines, no escape codes.
+   * @default false
+   */
+  tty?: boolean;
 }
 
 /** A verb's view of the invocation. */

@@ -30,6 +30,7 @@ void runCli(process.argv.slice(2), {
   cwd: process.cwd(),
   signal: controller.signal,
   color: color || process.env.FORCE_COLOR === '1',
+  tty: process.stderr.isTTY === true && process.env.TERM !== 'dumb',
 }).then((code) => {
   process.exitCode = controller.signal.aborted && code !== 0 ? 130 : code;
   process.removeListener('SIGINT', onSignal);

@@ -37,7 +37,22 @@ export interface QueryRunnerConfig {
    * @default a store of this runner's own
    */
   truth?: GroundTruthStore;
+  /**
+   * Progress of each query repeat: called once per repeat with its index and pattern count; the observer hears of
+   * every pattern and timed execution as they run.
+   * @default none
+   */
+  observe?: (repeat: number, patterns: number) => QueryObserver;
 }
+
+/** Hears how a query repeat advances (see {@link QueryRunnerConfig.observe}). */
+export interface QueryObserver {
+  /** `patternsDone` patterns finished; `pattern` runs now, `iterationsDone` of its timed executions finished. */
+  at(patternsDone: number, pattern: string, iterationsDone: number, force?: boolean): void;
+  end(): void;
+}
+
+const NO_OBSERVER: QueryObserver = { at: () => {}, end: () => {} };
 
 function prefix<T>(it: Iterable<T>, n: number): Iterable<T> {
   return {
@@ -60,6 +75,7 @@ export class QueryRunner {
   readonly #queries: QueryModel;
   readonly #writtenSpans: () => number;
   readonly #store: GroundTruthStore;
+  readonly #observe: QueryRunnerConfig['observe'];
   #truth: TruthEntry | undefined;
   readonly #answers = new Map<string, PatternAnswerRecord>();
   /** Regenerated traces (with payloads) that trace-by-id answers are read back against, by trace index. */
@@ -72,6 +88,7 @@ export class QueryRunner {
     this.model = this.#queries.model;
     this.#writtenSpans = config.writtenSpans;
     this.#store = config.truth ?? new GroundTruthStore();
+    this.#observe = config.observe;
   }
 
   /** Cross-model record of each pattern's first checked answer. */
@@ -176,6 +193,16 @@ export class QueryRunner {
 
   /** One query repeat: every selected pattern, `queryIterations` timed executions each, answers checked. */
   async queryRepeat(index: number, patterns?: string[]): Promise<QueryPatternResult[]> {
+    const progress = this.#observe?.(index, patterns?.length ?? this.patterns.length) ?? NO_OBSERVER;
+    try {
+      return await this.#queryRepeat(index, patterns, progress);
+    } finally {
+      progress.end();
+    }
+  }
+
+  async #queryRepeat(index: number, patterns: string[] | undefined, progress: QueryObserver): Promise<QueryPatternResult[]> {
+    progress.at(0, 'ground truth', 0, true);
     await this.#queries.prepare();
     let entry: TruthEntry;
     try {
@@ -189,6 +216,7 @@ export class QueryRunner {
     const signal = this.#options.signal;
     for (const p of selected) {
       if (signal?.aborted) break;
+      progress.at(results.length, p.name, 0, true);
       const base = { pattern: p.name, description: p.description, model: this.model };
       const r = this.#plan(entry, p);
       if ('na' in r) {
@@ -218,6 +246,7 @@ export class QueryRunner {
         }
         latency.record(performance.now() - s);
         done++;
+        progress.at(results.length, p.name, done);
         spansTotal += answer.spans.length;
         tracesTotal += answer.traceIds.length;
         bytesTotal += answerBytes(answer);

@@ -9,15 +9,16 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BanyanDBClient } from '../client/client.js';
-import type { ClientOptions } from '../client/options.js';
+import { type ClientOptions, DEFAULT_CONNECT_TIMEOUT_MS } from '../client/options.js';
 import { Cluster, type StartedCluster, type StatsSampler } from '../cluster/cluster.js';
-import type { ClusterOptions } from '../cluster/options.js';
+import { type ClusterOptions, DEFAULT_START_TIMEOUT_MS } from '../cluster/options.js';
 import { startEmulator } from '../emulator/index.js';
 import { BanyanDBPerfError, ClosedError, ClusterError, OptionsError } from '../errors.js';
 import { checkOptionKeys, optionKeys } from '../options-check.js';
 import { type BenchmarkResult, type DiskFootprint, MODELS, type Model, type ServerIdentity, type TargetInfo } from '../results.js';
 import { type LoadReport, SchemaLoader } from '../schema/loader.js';
 import { buildComparisons } from '../verdict/comparisons.js';
+import { type StepProgress, trackStep } from '../workload/progress.js';
 import { askIdentity } from './identity.js';
 
 /** Where the models run: `auto` is Docker when an engine is reachable, else the in-process emulator. */
@@ -68,6 +69,12 @@ export interface TargetOptions {
   signal?: AbortSignal;
   /** Progress lines (what is being started, loaded, removed). @default none */
   log?: (line: string) => void;
+  /**
+   * Progress of the waits: a server's health check (`connect`), containers starting until healthy, containers being
+   * removed on close; render them with `createProgressRenderer()`.
+   * @default none
+   */
+  onProgress?: (event: StepProgress) => void;
 }
 
 const TARGET_OPTION_KEYS = optionKeys<TargetOptions>({
@@ -81,6 +88,7 @@ const TARGET_OPTION_KEYS = optionKeys<TargetOptions>({
   statsIntervalMs: true,
   signal: true,
   log: true,
+  onProgress: true,
 });
 
 /** An open target: a client per model, and what the target can observe about the run. */
@@ -262,11 +270,16 @@ export async function openTarget(options: TargetOptions = {}): Promise<OpenTarge
       if (!cluster) {
         log('starting the Docker cluster...');
         try {
-          const started = await Cluster.start({ ...clusterOptions, onProgress: (line) => log(`  ${line}`) });
+          const started = await trackStep(
+            'starting the containers and waiting until both are healthy',
+            options.onProgress,
+            () => Cluster.start({ ...clusterOptions, onProgress: (line) => log(`  ${line}`) }),
+            { timeoutMs: clusterOptions.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS },
+          );
           cluster = started;
           cleanups.push(async () => {
             log(started.options.keep ? `containers of ${started.projectName} left running (keep)` : 'removing the Docker cluster...');
-            await started.close();
+            await trackStep(`removing the containers of ${started.projectName}`, options.onProgress, () => started.close());
           });
         } catch (err) {
           // `auto` with the default image: Docker runs, but BanyanDB's image can be neither found nor pulled.
@@ -313,7 +326,12 @@ export async function openTarget(options: TargetOptions = {}): Promise<OpenTarge
     const clients = {} as Record<Model, BanyanDBClient>;
     const schemas: Partial<Record<Model, LoadReport>> = {};
     for (const m of MODELS) {
-      const client = await BanyanDBClient.connect(info.addresses[m], { ...options.client, ...(signal ? { signal } : {}) });
+      const client = await trackStep(
+        `waiting for the ${m} server ${info.addresses[m]} to answer SERVING`,
+        options.onProgress,
+        () => BanyanDBClient.connect(info.addresses[m], { ...options.client, ...(signal ? { signal } : {}) }),
+        { timeoutMs: options.client?.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS },
+      );
       clients[m] = client;
       cleanups.push(() => client.close());
       if (options.loadSchemas !== false) {

@@ -11,7 +11,14 @@ import type { BenchmarkResult, Model, QueryPatternResult, RunPhase, TargetInfo, 
 import { RESULTS_SCHEMA_VERSION } from '../results.js';
 import { buildComparisons } from '../verdict/comparisons.js';
 import type { WorkloadClient } from './model.js';
-import { optionsToJson, resolveWorkloadOptions, WORKLOAD_OPTION_KEYS, type WorkloadOptions } from './options.js';
+import {
+  isResolvedWorkloadOptions,
+  optionsToJson,
+  type ResolvedWorkloadOptions,
+  resolveWorkloadOptions,
+  WORKLOAD_OPTION_KEYS,
+  type WorkloadOptions,
+} from './options.js';
 import { toolVersion } from './version.js';
 import { composeWorkload, STREAM_SIDES, StreamWorkload, TRACE_SIDES, TraceWorkload } from './workload.js';
 import type { SpanWriter } from './writer.js';
@@ -35,6 +42,12 @@ export interface RunComparisonOptions extends WorkloadOptions {
    * @default none
    */
   onWritten?: (workloads: { stream: StreamWorkload; trace: TraceWorkload }) => void | Promise<void>;
+  /**
+   * The workload options already resolved by `resolveWorkloadOptions()` (e.g. checked before a target was opened, as
+   * the CLI does): used as they are. The workload fields of this object must then be left out.
+   * @default resolved here from this object's workload fields
+   */
+  workload?: ResolvedWorkloadOptions;
 }
 
 /** One model's writer and query runner, as runComparison composes them. */
@@ -51,6 +64,7 @@ const RUN_COMPARISON_KEYS = [
     target: true,
     patterns: true,
     onWritten: true,
+    workload: true,
   }),
 ];
 
@@ -61,9 +75,22 @@ const RUN_COMPARISON_KEYS = [
  */
 export async function runComparison(opts: RunComparisonOptions): Promise<BenchmarkResult> {
   checkOptionKeys(opts, RUN_COMPARISON_KEYS, 'runComparison()');
-  const { stream: streamClient, trace: traceClient, target, patterns, onWritten, group: _g, name: _n, ...rest } = opts;
-  // Resolve once so both models get the same endTimeMs (hence identical spans).
-  const resolved = resolveWorkloadOptions(rest, undefined, 'runComparison()');
+  const { stream: streamClient, trace: traceClient, target, patterns, onWritten, workload, group: _g, name: _n, ...rest } = opts;
+  // Resolved once, here or by the caller, so both models get the same endTimeMs (hence identical spans).
+  let resolved: ResolvedWorkloadOptions;
+  if (workload !== undefined) {
+    if (!isResolvedWorkloadOptions(workload)) {
+      throw new OptionsError('workload', 'workload must be the result of resolveWorkloadOptions() (it checks every value)');
+    }
+    const given = Object.keys(rest).filter((k) => (rest as Record<string, unknown>)[k] !== undefined);
+    if (given.length > 0) {
+      throw new OptionsError(
+        given[0]!,
+        `runComparison() takes either workload (resolved options) or the workload options, not both: got workload and ${given.join(', ')}`,
+      );
+    }
+    resolved = workload.group === undefined && workload.name === undefined ? workload : { ...workload, group: undefined, name: undefined };
+  } else resolved = resolveWorkloadOptions(rest, undefined, 'runComparison()');
   for (const p of patterns ?? []) {
     if (!PATTERN_INFO.some((i) => i.name === p)) {
       throw new OptionsError(

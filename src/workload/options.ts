@@ -6,7 +6,9 @@ import { OptionsError } from '../errors.js';
 import { DEFAULT_SEED, resolveGeneratorOptions } from '../generator/generator.js';
 import { resolveScale, type Scale, type ScaleName } from '../generator/scale.js';
 import { checkOptionKeys, optionKeys } from '../options-check.js';
-import type { Model } from '../results.js';
+import type { WorkloadProgress } from './progress.js';
+
+export type { WorkloadProgress } from './progress.js';
 
 /** Default number of write batches in flight per model. */
 export const DEFAULT_CONCURRENCY = 4;
@@ -44,26 +46,6 @@ export const DEFAULT_MAX_QUERY_SPANS = 5_000;
  * the recording (FACT 38: at 5 it was not).
  */
 export const DEFAULT_MAX_QUERY_TRACES = 20;
-
-/** A progress event, sent about four times a second while writing and once at the end of each phase. */
-export interface WorkloadProgress {
-  model: Model;
-  phase: 'warmup' | 'measure' | 'done';
-  /** 0-based repeat index (-1 during warm-up). */
-  repeat: number;
-  repeats: number;
-  /** Spans sent / acknowledged / failed in this phase so far. */
-  spansSent: number;
-  spansAcknowledged: number;
-  errors: number;
-  /** Spans this phase is bounded to. */
-  spansTarget: number;
-  /** Acknowledged spans per second of this phase so far. */
-  spansPerSec: number;
-  /** Estimated time to the end of this phase, ms (`undefined` when unknown). */
-  etaMs: number | undefined;
-  elapsedMs: number;
-}
 
 /** Options of a {@link StreamWorkload} / {@link TraceWorkload} and of `runComparison()`. */
 export interface WorkloadOptions {
@@ -135,12 +117,14 @@ export interface WorkloadOptions {
    */
   maxQueryResults?: { spans?: number; traces?: number };
   /**
-   * Live progress line on stderr: `'auto'` shows it only when stderr is a TTY.
+   * Progress on stderr: `'auto'` draws a live line only when stderr is a terminal; `true` always shows it (plain
+   * lines every few seconds off a terminal); `false` never. Use `onProgress` with `createProgressRenderer()` to
+   * render it elsewhere.
    * @default 'auto'
    */
   progress?: boolean | 'auto';
   /**
-   * Typed progress events (independent of `progress`).
+   * Typed progress events of the writes and the queries (independent of `progress`).
    * @default undefined
    */
   onProgress?: (event: WorkloadProgress) => void;
@@ -246,9 +230,18 @@ function describe(v: unknown): string {
   return typeof v;
 }
 
+/** Non-enumerable mark of an object made by {@link resolveWorkloadOptions}. */
+const RESOLVED = Symbol('banyandb-perf.resolvedWorkloadOptions');
+
+/** True when `o` was made by {@link resolveWorkloadOptions} (so every value in it was checked). */
+export function isResolvedWorkloadOptions(o: unknown): o is ResolvedWorkloadOptions {
+  return typeof o === 'object' && o !== null && (o as { [RESOLVED]?: boolean })[RESOLVED] === true;
+}
+
 /**
  * Resolves and checks every option; throws {@link OptionsError} naming the option at fault. `nowMs` is injectable for
- * tests (it only supplies the default `endTimeMs`).
+ * tests (it only supplies the default `endTimeMs`); `where` names the caller in messages. The result can be handed
+ * to `runComparison({ workload })` (and the workloads) as it is: options are resolved once, where they enter.
  */
 export function resolveWorkloadOptions(
   options: WorkloadOptions = {},
@@ -258,7 +251,7 @@ export function resolveWorkloadOptions(
   const o = options;
   checkOptionKeys(o, WORKLOAD_OPTION_KEYS, where);
   checkOptionKeys(o.maxQueryResults, MAX_QUERY_RESULTS_KEYS, where, 'maxQueryResults.');
-  const scale = resolveScale(o.scale);
+  const scale = resolveScale(o.scale ?? DEFAULT_SCALE);
   const endTimeMs = o.endTimeMs ?? Math.floor(nowMs() / 1000) * 1000;
   // The generator's own checks (seed, endTimeMs within the timestamp range BanyanDB accepts, payloadBytes bounds).
   resolveGeneratorOptions({
@@ -311,11 +304,11 @@ export function resolveWorkloadOptions(
     if (needed > perRepeat) {
       throw new OptionsError(
         'durationMs',
-        `durationMs (${o.durationMs} ms) at ratePerSec (${o.ratePerSec} spans/s) needs ${needed} spans per repeat, but spans (${spans}${o.spans === undefined ? `, the ${scale.name} scale's count` : ''}) leaves ${perRepeat} per repeat over repeats (${repeats}) after warm-up; raise spans to at least ${needed * repeats + warmup}, or lower durationMs or ratePerSec`,
+        `durationMs (${o.durationMs} ms) at ratePerSec (${o.ratePerSec} spans/s) needs ${needed} spans per repeat, but spans (${spans}${o.spans === undefined ? `, the ${scale.name} scale's count` : ''}) leaves ${perRepeat} per repeat over repeats (${repeats}) after warm-up; raise spans (to at least ${needed * repeats + warmup}), or lower durationMs or ratePerSec`,
       );
     }
   }
-  return {
+  const resolved: ResolvedWorkloadOptions = {
     scale,
     spansFromScale: o.spans === undefined,
     seed: o.seed ?? DEFAULT_SEED,
@@ -338,6 +331,9 @@ export function resolveWorkloadOptions(
     group: o.group,
     name: o.name,
   };
+  // Marks the object as checked here, so runComparison({ workload }) can take it without resolving again.
+  Object.defineProperty(resolved, RESOLVED, { value: true });
+  return resolved;
 }
 
 /** The resolved options as plain JSON data (for BenchmarkResult.options). */

@@ -22,10 +22,12 @@ import {
   DEFAULT_STREAM_NAME,
   DEFAULT_TRACE_GROUP,
   DEFAULT_TRACE_NAME,
+  isResolvedWorkloadOptions,
   type ResolvedWorkloadOptions,
   resolveWorkloadOptions,
   type WorkloadOptions,
 } from './options.js';
+import { createQueryProgress } from './progress.js';
 import { SpanWriter, type WarmupSummary } from './writer.js';
 
 /** A model's two sides: how its spans are written and how its queries are asked. */
@@ -71,6 +73,7 @@ export function composeWorkload<Req>(
     resource,
     options,
     writtenSpans: () => writer.writtenSpans,
+    observe: (repeat, patterns) => createQueryProgress(sides.model, repeat, options, patterns),
     ...(truth ? { truth } : {}),
   });
   return { writer, queries };
@@ -86,14 +89,18 @@ abstract class Workload<Req> {
   /** The query oracle of this model. */
   readonly queries: QueryRunner;
 
-  protected constructor(client: WorkloadClient, sides: ModelSides<Req>, options: WorkloadOptions, parts?: WorkloadParts<Req>) {
-    const p =
-      parts ??
-      composeWorkload(
-        client,
-        sides,
-        resolveWorkloadOptions(options, undefined, `new ${sides.model === 'stream' ? 'Stream' : 'Trace'}Workload()`),
-      );
+  protected constructor(
+    client: WorkloadClient,
+    sides: ModelSides<Req>,
+    options: WorkloadOptions | ResolvedWorkloadOptions,
+    parts?: WorkloadParts<Req>,
+  ) {
+    // Options resolved by resolveWorkloadOptions() are used as they are (resolved once, where they entered).
+    const resolve = () =>
+      isResolvedWorkloadOptions(options)
+        ? options
+        : resolveWorkloadOptions(options, undefined, `new ${sides.model === 'stream' ? 'Stream' : 'Trace'}Workload()`);
+    const p = parts ?? composeWorkload(client, sides, resolve());
     this.writer = p.writer;
     this.queries = p.queries;
     this.options = p.writer.options;
@@ -187,7 +194,7 @@ abstract class Workload<Req> {
 /** Writes spans to and queries a BanyanDB stream (default `segment_stream` in `stream_performance_test`). */
 export class StreamWorkload extends Workload<StreamWriteRequest> {
   /** @param parts - internal: the writer and query runner runComparison composed (then `options` is not read). */
-  constructor(client: WorkloadClient, options: WorkloadOptions = {}, parts?: WorkloadParts<StreamWriteRequest>) {
+  constructor(client: WorkloadClient, options: WorkloadOptions | ResolvedWorkloadOptions = {}, parts?: WorkloadParts<StreamWriteRequest>) {
     super(client, STREAM_SIDES, options, parts);
   }
 }
@@ -195,7 +202,7 @@ export class StreamWorkload extends Workload<StreamWriteRequest> {
 /** Writes spans to and queries a BanyanDB trace (default `segment_trace` in `trace_performance_test`). */
 export class TraceWorkload extends Workload<TraceWriteRequest> {
   /** @param parts - internal: the writer and query runner runComparison composed (then `options` is not read). */
-  constructor(client: WorkloadClient, options: WorkloadOptions = {}, parts?: WorkloadParts<TraceWriteRequest>) {
+  constructor(client: WorkloadClient, options: WorkloadOptions | ResolvedWorkloadOptions = {}, parts?: WorkloadParts<TraceWriteRequest>) {
     super(client, TRACE_SIDES, options, parts);
   }
 }

@@ -10,7 +10,7 @@ import { LatencyRecorder } from '../metrics/latency.js';
 import { ThroughputSeries } from '../metrics/throughput.js';
 import type { ModelAdapter, WorkloadClient, WorkloadSpan, WorkloadWriteOptions, WorkloadWriteResult } from './model.js';
 import type { BatchProducer } from './producer.js';
-import type { ProgressSink } from './progress.js';
+import type { ProgressSink, WriteProgress } from './progress.js';
 
 /** After an abort, in-flight batches get this long to settle on their own before they are cancelled. */
 export const ABORT_GRACE_MS = 5_000;
@@ -138,12 +138,14 @@ export interface PhaseConfig {
   repeat: number;
   /** Most spans this phase may take from the cursor (Infinity: up to the end of the stream). */
   spanLimit: number;
+  /** With an infinite `spanLimit`: the spans left to the end of the stream, for a stable progress total and ETA. */
+  expectedSpans?: number;
   durationMs: number | undefined;
   ratePerSec: number | undefined;
   concurrency: number;
   batchSize: number;
   signal: AbortSignal | undefined;
-  progress: ProgressSink;
+  progress: ProgressSink<Omit<WriteProgress, 'kind' | 'model' | 'repeats'>>;
 }
 
 export interface PhaseOutcome {
@@ -223,9 +225,10 @@ export async function runPhase(source: SpanSource, cfg: PhaseConfig): Promise<Ph
   const report = (force: boolean) => {
     const elapsedMs = performance.now() - start;
     const rate = elapsedMs > 0 ? (out.spansAcknowledged / elapsedMs) * 1000 : 0;
-    const target = Number.isFinite(cfg.spanLimit) ? cfg.spanLimit : out.spansSent;
+    const bound = Number.isFinite(cfg.spanLimit) ? cfg.spanLimit : cfg.expectedSpans;
+    const target = Math.max(bound ?? 0, out.spansSent);
     let etaMs: number | undefined;
-    if (rate > 0 && Number.isFinite(cfg.spanLimit)) etaMs = ((cfg.spanLimit - out.spansAcknowledged - errors) / rate) * 1000;
+    if (rate > 0 && bound !== undefined) etaMs = (Math.max(0, target - out.spansAcknowledged - errors) / rate) * 1000;
     if (Number.isFinite(deadline)) etaMs = Math.min(etaMs ?? Number.POSITIVE_INFINITY, deadline - performance.now());
     cfg.progress.update(
       {

@@ -208,6 +208,7 @@ export class SpanWriter<Req> {
         phase: 'measure',
         repeat: index,
         spanLimit,
+        ...(Number.isFinite(spanLimit) ? {} : { expectedSpans: Math.max(0, this.#generator(false).extentOf().spans - source.taken) }),
         durationMs: o.durationMs,
         ratePerSec: o.ratePerSec,
         concurrency: o.concurrency,

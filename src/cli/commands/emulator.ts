@@ -4,19 +4,15 @@
  */
 import { once } from 'node:events';
 import { startEmulator } from '../../emulator/index.js';
-import { parseInteger, str } from '../args.js';
+import { CLI_EMULATOR_GRPC_PORT, CLI_EMULATOR_HOST, CLI_EMULATOR_HTTP_PORT, parseInteger, str } from '../args.js';
 import { type CommandContext, EXIT } from '../context.js';
 
-/** BanyanDB's default ports. */
-const DEFAULT_GRPC_PORT = 17912;
-const DEFAULT_HTTP_PORT = 17913;
-
 export async function runEmulator(ctx: CommandContext): Promise<number> {
-  const host = str(ctx.flags, 'host') ?? '127.0.0.1';
+  const host = str(ctx.flags, 'host') ?? CLI_EMULATOR_HOST;
   const g = str(ctx.flags, 'grpc-port');
   const h = str(ctx.flags, 'http-port');
-  const grpcPort = g === undefined ? DEFAULT_GRPC_PORT : parseInteger('--grpc-port', g, 0, 65_535);
-  const httpPort = h === undefined ? DEFAULT_HTTP_PORT : parseInteger('--http-port', h, 0, 65_535);
+  const grpcPort = g === undefined ? CLI_EMULATOR_GRPC_PORT : parseInteger('--grpc-port', g, 0, 65_535);
+  const httpPort = h === undefined ? CLI_EMULATOR_HTTP_PORT : parseInteger('--http-port', h, 0, 65_535);
   const emulator = await startEmulator({ host, grpcPort, httpPort });
   try {
     ctx.io.stderr(

@@ -4,6 +4,7 @@
  */
 import { OptionsError } from '../../errors.js';
 import type { ResolvedTargetKind } from '../../targets/target.js';
+import { type ResolvedWorkloadOptions, resolveWorkloadOptions, type WorkloadOptions } from '../../workload/options.js';
 import { bool, parseAddress, parseChoice, parseDuration, parseInteger, parsePositive, type RawFlags, str } from '../args.js';
 
 /** Image flag → the cluster's image spec. */
@@ -37,38 +38,65 @@ export function clusterFlags(flags: RawFlags): ClusterFlags {
   return { image: spec, keep: bool(flags, 'keep') };
 }
 
-/** Workload-related flags, only those given (the workload resolves the defaults). */
+/** The workload option each workload flag sets (an OptionsError about the option names the flag). */
+export const FLAG_OF_OPTION = {
+  scale: '--scale',
+  spans: '--spans',
+  durationMs: '--duration',
+  concurrency: '--concurrency',
+  batchSize: '--batch-size',
+  ratePerSec: '--rate',
+  warmupMs: '--warmup',
+  repeats: '--repeats',
+  seed: '--seed',
+} as const satisfies Partial<Record<keyof WorkloadOptions, string>>;
+
+/** Workload-related flags: the options given (the workload resolves the defaults and checks the rules). */
 export interface WorkloadFlags {
-  scale?: 'small' | 'medium' | 'large';
-  spans?: number;
-  durationMs?: number;
-  concurrency?: number;
-  batchSize?: number;
-  ratePerSec?: number;
-  warmupMs?: number;
-  repeats?: number;
-  seed?: number;
-  progress: boolean | 'auto';
+  options: Pick<WorkloadOptions, keyof typeof FLAG_OF_OPTION>;
+  /** False with --no-progress. */
+  progress: boolean;
+  /** --progress-interval, ms. */
+  progressIntervalMs: number | undefined;
 }
 
+/** Parses the workload flags' values; the rules between them (e.g. --rate needs --duration) are the workload's. */
 export function workloadFlags(flags: RawFlags): WorkloadFlags {
-  const out: WorkloadFlags = { progress: bool(flags, 'no-progress') ? false : 'auto' };
+  const o: WorkloadFlags['options'] = {};
   const v = (name: string) => str(flags, name);
-  if (v('scale') !== undefined) out.scale = parseChoice('--scale', v('scale')!, ['small', 'medium', 'large'] as const);
-  if (v('spans') !== undefined) out.spans = parseInteger('--spans', v('spans')!, 1);
-  if (v('duration') !== undefined) out.durationMs = parseDuration('--duration', v('duration')!);
-  if (out.durationMs === 0) throw new OptionsError('--duration', '--duration expects a duration above 0, such as 30s.');
-  if (v('concurrency') !== undefined) out.concurrency = parseInteger('--concurrency', v('concurrency')!, 1, 1024);
-  if (v('batch-size') !== undefined) out.batchSize = parseInteger('--batch-size', v('batch-size')!, 1, 100_000);
-  if (v('rate') !== undefined) {
-    out.ratePerSec = parsePositive('--rate', v('rate')!);
-    if (out.durationMs === undefined)
-      throw new OptionsError('--rate', '--rate (open loop) needs --duration, e.g. --rate 5000 --duration 30s.');
+  if (v('scale') !== undefined) o.scale = parseChoice('--scale', v('scale')!, ['small', 'medium', 'large'] as const);
+  if (v('spans') !== undefined) o.spans = parseInteger('--spans', v('spans')!, 1);
+  if (v('duration') !== undefined) o.durationMs = parseDuration('--duration', v('duration')!);
+  if (v('concurrency') !== undefined) o.concurrency = parseInteger('--concurrency', v('concurrency')!, 1, 1024);
+  if (v('batch-size') !== undefined) o.batchSize = parseInteger('--batch-size', v('batch-size')!, 1, 100_000);
+  if (v('rate') !== undefined) o.ratePerSec = parsePositive('--rate', v('rate')!);
+  if (v('warmup') !== undefined) o.warmupMs = parseDuration('--warmup', v('warmup')!);
+  if (v('repeats') !== undefined) o.repeats = parseInteger('--repeats', v('repeats')!, 1, 1000);
+  if (v('seed') !== undefined) o.seed = parseInteger('--seed', v('seed')!, 0, 2 ** 32 - 1);
+  const interval = v('progress-interval');
+  const progressIntervalMs = interval === undefined ? undefined : parseDuration('--progress-interval', interval);
+  if (progressIntervalMs === 0)
+    throw new OptionsError('--progress-interval', '--progress-interval expects a duration above 0, such as 5s.');
+  return { options: o, progress: !bool(flags, 'no-progress'), progressIntervalMs };
+}
+
+/**
+ * Resolves the workload options from the flags, once (the result goes to runComparison as it is). An OptionsError
+ * about an option is re-worded for the command line: option names become the flags that set them.
+ */
+export function resolveWorkloadFlags(wf: WorkloadFlags, extra: Pick<WorkloadOptions, 'onProgress' | 'signal'>): ResolvedWorkloadOptions {
+  try {
+    return resolveWorkloadOptions({ ...wf.options, ...extra, progress: false }, undefined, 'banyandb-perf test');
+  } catch (err) {
+    if (!(err instanceof OptionsError)) throw err;
+    const root = err.option.split('.')[0] as keyof typeof FLAG_OF_OPTION;
+    let message = err.message;
+    // camelCase names are the options wherever they stand; plain words (spans, repeats) only as `spans (5000)`.
+    for (const [option, flag] of Object.entries(FLAG_OF_OPTION)) {
+      message = message.replace(new RegExp(`\\b${option}\\b${/[A-Z]/.test(option) ? '' : '(?= \\()'}`, 'g'), flag);
+    }
+    throw new OptionsError(FLAG_OF_OPTION[root] ?? err.option, message, { cause: err });
   }
-  if (v('warmup') !== undefined) out.warmupMs = parseDuration('--warmup', v('warmup')!);
-  if (v('repeats') !== undefined) out.repeats = parseInteger('--repeats', v('repeats')!, 1, 1000);
-  if (v('seed') !== undefined) out.seed = parseInteger('--seed', v('seed')!, 0, 2 ** 32 - 1);
-  return out;
 }
 
 /** --target and the external addresses. `undefined` kind: decide by detecting Docker. */

@@ -9,9 +9,10 @@ import { type BenchmarkResult, MODELS } from '../../results.js';
 import type { ResolvedTargetKind } from '../../targets/target.js';
 import { type OpenTarget, openTarget } from '../../targets/target.js';
 import { runComparison } from '../../workload/compare.js';
+import { createProgressRenderer } from '../../workload/progress.js';
 import { str } from '../args.js';
 import { type CommandContext, EnvironmentError, EXIT } from '../context.js';
-import { clusterFlags, targetFlags, workloadFlags } from './options.js';
+import { clusterFlags, resolveWorkloadFlags, targetFlags, workloadFlags } from './options.js';
 
 /** True when the result holds failures: query mismatches or errors, rejected writes. */
 export function hasFailures(result: BenchmarkResult): string[] {
@@ -34,8 +35,23 @@ export async function runTest(ctx: CommandContext, forceTarget?: ResolvedTargetK
   const cf = clusterFlags(ctx.flags);
   const wf = workloadFlags(ctx.flags);
   const resultsDir = ctx.path(str(ctx.flags, 'results-dir') ?? DEFAULT_RESULTS_DIR);
+  const schemaDir = str(ctx.flags, 'schema-dir');
   // No --target: Docker when an engine is reachable, else the in-process emulator (openTarget says which).
   const kind = forceTarget ?? tf.kind ?? 'auto';
+  // Progress of every long phase on stderr: a redrawn line on a terminal, plain lines every few seconds elsewhere.
+  const progress = wf.progress
+    ? createProgressRenderer(
+        { write: (t) => ctx.io.stderr(t), isTTY: ctx.io.tty === true },
+        { tty: ctx.io.tty === true, ...(wf.progressIntervalMs !== undefined ? { intervalMs: wf.progressIntervalMs } : {}) },
+      )
+    : undefined;
+  const note = (line: string) => (progress ? progress.print(`banyandb-perf: ${line}\n`) : ctx.io.stderr(`banyandb-perf: ${line}\n`));
+  // The run stops on Ctrl-C or when a container fails (wired once the target is open).
+  const containerFailed = new AbortController();
+  const runSignal = AbortSignal.any([ctx.signal, containerFailed.signal]);
+  // The workload options are resolved once, here, before any target is opened: a bad combination is a usage error
+  // at once, and runComparison takes the resolved object as it is.
+  const workload = resolveWorkloadFlags(wf, { signal: runSignal, ...(progress ? { onProgress: progress.update } : {}) });
 
   let target: OpenTarget;
   try {
@@ -43,8 +59,10 @@ export async function runTest(ctx: CommandContext, forceTarget?: ResolvedTargetK
       kind,
       cluster: { ...(cf.image ? { image: cf.image } : {}), keep: cf.keep, handleSignals: false },
       ...(tf.addresses ? { addresses: tf.addresses } : {}),
+      ...(schemaDir !== undefined ? { schemaDir: ctx.path(schemaDir) } : {}),
       signal: ctx.signal,
-      log: (line) => ctx.io.stderr(`banyandb-perf: ${line}\n`),
+      log: note,
+      ...(progress ? { onProgress: progress.update } : {}),
     });
   } catch (err) {
     // A server that cannot be reached or used is an environment problem, not a benchmark failure.
@@ -54,15 +72,14 @@ export async function runTest(ctx: CommandContext, forceTarget?: ResolvedTargetK
     throw new EnvironmentError(err.code, `cannot use the target servers: ${err.message}`, { cause: err });
   }
   try {
+    const failure = target.failure;
+    if (failure.aborted) containerFailed.abort(failure.reason);
+    else failure.addEventListener('abort', () => containerFailed.abort(failure.reason), { once: true });
     target.startObserving();
-    const result = await runComparison({
-      stream: target.stream,
-      trace: target.trace,
-      target: target.info,
-      ...withoutUndefined(wf),
-      signal: AbortSignal.any([ctx.signal, target.failure]),
-    });
-    for (const note of await target.finish(result)) ctx.io.stderr(`banyandb-perf: ${note}\n`);
+    const result = await runComparison({ stream: target.stream, trace: target.trace, target: target.info, workload });
+    progress?.end();
+    for (const n of await target.finish(result)) note(n);
+    for (const m of MODELS) for (const r of result.write[m]) if (r.boundNote) note(`${m}: ${r.boundNote}`);
     if (ctx.signal.aborted) result.partial = true;
 
     const files = await writeResults(result, resultsDir);
@@ -87,9 +104,6 @@ export async function runTest(ctx: CommandContext, forceTarget?: ResolvedTargetK
     } catch (err) {
       ctx.io.stderr(`banyandb-perf: cleanup failed: ${(err as Error).message}\n`);
     }
+    progress?.end();
   }
-}
-
-function withoutUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
