@@ -31,6 +31,8 @@ export type ErrorCode =
   | 'CONTAINER_UNHEALTHY'
   | 'CONTAINER_EXITED'
   | 'DOCKER_FAILED'
+  /** Containers of the project exist but banyandb-perf did not start them, or they run another image than asked. */
+  | 'PROJECT_MISMATCH'
   // lifecycle
   | 'ABORTED'
   | 'CLOSED'

@@ -50,6 +50,10 @@ export interface TargetInfo {
   addresses: Record<Model, string>;
   /** Which server answered on each address, as it named itself (absent in results written before it existed). */
   servers?: Record<Model, ServerIdentity>;
+  /** Docker runs: the Compose project the containers belong to (each run its own unless attached to `up`'s). */
+  project?: string;
+  /** Docker runs: the container name per model. */
+  containers?: Partial<Record<Model, string>>;
 }
 
 /** Latency summary in milliseconds, read from an HDR histogram. */

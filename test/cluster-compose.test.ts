@@ -67,7 +67,31 @@ describe('Cluster.renderCompose', () => {
     }
     assert.equal(stream.container_name, 'banyandb-perf-banyandb-stream');
     assert.deepEqual(Object.keys(doc.volumes), ['stream-data', 'trace-data']);
-    assert.deepEqual(doc.networks, { 'banyandb-network': { driver: 'bridge' } });
+    assert.deepEqual(doc.networks, {
+      'banyandb-network': { driver: 'bridge', labels: { 'io.banyandb-perf.managed': 'true', 'io.banyandb-perf.project': 'banyandb-perf' } },
+    });
+  });
+
+  test('every container and volume carries banyandb-perf labels naming the project and the model', () => {
+    const doc = parse(Cluster.renderCompose({ projectName: 'bp-x' })) as ComposeDoc & {
+      services: Record<string, { labels?: Record<string, string> }>;
+      volumes: Record<string, { labels?: Record<string, string> }>;
+    };
+    for (const model of ['stream', 'trace'] as const) {
+      const labels = { 'io.banyandb-perf.managed': 'true', 'io.banyandb-perf.project': 'bp-x', 'io.banyandb-perf.model': model };
+      assert.deepEqual(doc.services[`banyandb-${model}`]?.labels, labels);
+      assert.deepEqual(doc.volumes[`${model}-data`]?.labels, labels);
+    }
+  });
+
+  test("ports: a port offset shifts every default port; 'free' leaves the choice to start()", () => {
+    const shifted = resolveClusterOptions({ portOffset: 100 });
+    assert.deepEqual(shifted.ports.stream, { grpc: 18012, http: 18013, pprof: 6160, metrics: 2221 });
+    assert.deepEqual(shifted.ports.trace, { grpc: 28012, http: 28013, pprof: 16160, metrics: 12221 });
+    assert.equal(resolveClusterOptions({ portOffset: 100, ports: { trace: { grpc: 40000 } } }).ports.trace.grpc, 40000);
+    assert.equal(resolveClusterOptions({ ports: 'free' }).freePorts, true);
+    assert.throws(() => resolveClusterOptions({ portOffset: -1 }), /portOffset/);
+    assert.throws(() => resolveClusterOptions({ portOffset: 50_000 }), /portOffset/);
   });
 
   test('options change image, names, bind host, ports, limits and health check', () => {
@@ -197,6 +221,26 @@ describe('docker stats parsing', () => {
       blockWriteBytes: 3_400_000_000,
     });
   });
+  test('summaries ignore samples taken after the container stopped (no memory limit, counters reset)', () => {
+    const at = (t: number, memLimitBytes: number, io: number): ContainerStatsSample => ({
+      container: 'c-trace',
+      model: 'trace',
+      timestampMs: t,
+      cpuPercent: memLimitBytes ? 50 : 0,
+      memBytes: memLimitBytes ? 500 : 0,
+      memLimitBytes,
+      netRxBytes: io,
+      netTxBytes: io,
+      blockReadBytes: io,
+      blockWriteBytes: io,
+    });
+    const s = summarizeStats([at(1000, 4096, 100), at(3000, 4096, 900), at(5000, 0, 0)], 'c-trace', 'trace');
+    assert.equal(s.samples, 2);
+    assert.equal(s.memLimitBytes, 4096);
+    assert.equal(s.netRxBytes, 800);
+    assert.equal(s.cpuPercentAvg, 50);
+    assert.equal(s.windowMs, 2000);
+  });
   test('summaries use deltas of the cumulative counters and ratios are stream ÷ trace', () => {
     const sample = (model: 'stream' | 'trace', t: number, cpu: number, mem: number, io: number): ContainerStatsSample => ({
       container: `c-${model}`,
@@ -309,6 +353,18 @@ describe('Docker and Compose detection (fake PATH)', () => {
     await fake('v1', 'docker-compose', 'if [ "$1 $2" = "version --short" ]; then echo 1.29.2; exit 0; fi; exit 3');
     const c = await detectCompose({ env: { PATH: d } });
     assert.deepEqual(c, { flavour: 'v1', version: '1.29.2', command: ['docker-compose'] });
+  });
+  test('BANYANDB_PERF_COMPOSE forces a flavour: v1 even where the v2 plugin exists, and says when it is missing', async () => {
+    const d = await fake('both', 'docker', 'if [ "$1 $2 $3" = "compose version --short" ]; then echo 2.29.7; exit 0; fi; exit 1');
+    await fake('both', 'docker-compose', 'echo 1.29.2');
+    assert.equal((await detectCompose({ env: { PATH: d, BANYANDB_PERF_COMPOSE: 'v1' } })).flavour, 'v1');
+    assert.equal((await detectCompose({ env: { PATH: d, BANYANDB_PERF_COMPOSE: 'v2' } })).flavour, 'v2');
+    const onlyV1 = await fake('onlyv1', 'docker-compose', 'echo 1.29.2');
+    await assert.rejects(
+      detectCompose({ env: { PATH: onlyV1, BANYANDB_PERF_COMPOSE: 'v2' } }),
+      (err: unknown) => err instanceof ClusterError && err.code === 'COMPOSE_MISSING' && /BANYANDB_PERF_COMPOSE=v2/.test(err.message),
+    );
+    await assert.rejects(detectCompose({ env: { PATH: d, BANYANDB_PERF_COMPOSE: 'v3' } }), OptionsError);
   });
   test('COMPOSE_MISSING when neither exists', async () => {
     const d = await fake('none', 'docker', 'exit 1');

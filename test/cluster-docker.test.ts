@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { Cluster, type StartedCluster } from '../src/cluster/cluster.js';
 import { externalImports } from '../src/cluster/images.js';
-import { type ClusterOptions, EMULATOR_IMAGE } from '../src/cluster/options.js';
+import { type ClusterOptions, EMULATOR_IMAGE, type PortSet } from '../src/cluster/options.js';
 import { ClusterError } from '../src/errors.js';
 import { projectResources } from './helpers/docker.js';
 import { freePorts } from './helpers/net.js';
@@ -41,7 +41,7 @@ async function leftovers(project: string): Promise<string[]> {
   return [...r.containers, ...r.volumes, ...r.networks];
 }
 
-async function testOptions(project: string): Promise<ClusterOptions> {
+async function testOptions(project: string): Promise<ClusterOptions & { ports: Record<'stream' | 'trace', PortSet> }> {
   const p = await freePorts(8);
   return {
     image: 'emulator',
@@ -115,10 +115,30 @@ describe('Cluster on Docker (emulator image)', { skip, timeout: 600_000 }, () =>
     const cluster: StartedCluster = await Cluster.start({ ...options, emulatorScript: script, onProgress: (l) => t.diagnostic(l) });
     try {
       assert.equal(cluster.target.server, 'emulator');
-      assert.equal(cluster.addresses.stream, `127.0.0.1:${options.ports!.stream!.grpc}`);
-      assert.equal(cluster.addresses.trace, `127.0.0.1:${options.ports!.trace!.grpc}`);
+      assert.equal(cluster.addresses.stream, `127.0.0.1:${options.ports.stream.grpc}`);
+      assert.equal(cluster.addresses.trace, `127.0.0.1:${options.ports.trace.grpc}`);
 
+      // The Compose flavour that created the containers: the forced one when BANYANDB_PERF_COMPOSE says (CI runs both).
+      const forced = process.env.BANYANDB_PERF_COMPOSE;
+      if (forced) assert.equal(cluster.docker.compose.flavour, forced);
+      const composeVersion = await docker(
+        'inspect',
+        '--format',
+        '{{index .Config.Labels "com.docker.compose.version"}}',
+        cluster.containers.stream,
+      );
+      t.diagnostic(
+        `compose ${cluster.docker.compose.flavour} ${cluster.docker.compose.version} created the containers (label ${composeVersion})`,
+      );
+      assert.equal(composeVersion.split('.')[0], cluster.docker.compose.flavour === 'v2' ? '2' : '1');
       for (const model of ['stream', 'trace'] as const) {
+        const labels = JSON.parse(await docker('inspect', '--format', '{{json .Config.Labels}}', cluster.containers[model])) as Record<
+          string,
+          string
+        >;
+        assert.equal(labels['io.banyandb-perf.managed'], 'true');
+        assert.equal(labels['io.banyandb-perf.project'], project);
+        assert.equal(labels['io.banyandb-perf.model'], model);
         const limits = await docker('inspect', '--format', '{{.HostConfig.NanoCpus}} {{.HostConfig.Memory}}', cluster.containers[model]);
         assert.equal(limits, `${2e9} ${4 * 1024 ** 3}`, `${model} limits`);
         const bound = await docker('port', cluster.containers[model], '17912/tcp');
@@ -137,6 +157,9 @@ describe('Cluster on Docker (emulator image)', { skip, timeout: 600_000 }, () =>
       assert.equal(res.status, 200);
 
       const sampler = cluster.sampleStats(500);
+      // The first sample is in when `ready` resolves: the window starts with the measured work.
+      await sampler.ready;
+      assert.equal(sampler.samples.length, 2, 'one sample per container once ready');
       const first = await cluster.stats();
       assert.equal(first.length, 2);
       for (const s of first) {
@@ -181,7 +204,7 @@ describe('Cluster on Docker (emulator image)', { skip, timeout: 600_000 }, () =>
 
   test('a taken host port fails with PORT_IN_USE naming it, before anything starts', { timeout: 120_000 }, async () => {
     const options = await testOptions(`${project}-port`);
-    const taken = options.ports!.trace!.http!;
+    const taken = options.ports.trace.http;
     const server = net.createServer();
     await new Promise<void>((resolve) => server.listen(taken, '127.0.0.1', resolve));
     try {
@@ -214,6 +237,8 @@ describe('Cluster on Docker (emulator image)', { skip, timeout: 600_000 }, () =>
     const cluster = await Cluster.start({ ...(await testOptions(name)), emulatorScript: script });
     try {
       const watch = cluster.watch(300);
+      const sampler = cluster.sampleStats(200);
+      await sampler.ready;
       await docker('kill', cluster.containers.trace);
       const isExited = (err: unknown) => err instanceof ClusterError && err.code === 'CONTAINER_EXITED' && err.service === 'banyandb-trace';
       await assert.rejects(cluster.check(), isExited);
@@ -222,7 +247,16 @@ describe('Cluster on Docker (emulator image)', { skip, timeout: 600_000 }, () =>
       const deadline = Date.now() + 10_000;
       while (!watch.signal.aborted && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       assert.ok(isExited(watch.signal.reason), 'watch() aborts with the container error');
+      assert.ok(isExited(watch.models.trace.reason), "the trace model's signal names its container");
+      assert.equal(watch.models.stream.aborted, false, 'the stream container still runs');
       watch.stop();
+      // No sample of the dead container: its summary keeps the memory limit it ran with.
+      const stopStarted = Date.now();
+      const stats = await sampler.stop();
+      assert.ok(Date.now() - stopStarted < 5_000, `stop() took ${Date.now() - stopStarted} ms`);
+      assert.ok(isExited(stats.error), `sampling stopped with the container error: ${stats.error?.message}`);
+      for (const s of stats.samples) assert.ok(s.memLimitBytes > 0, `${s.container} sample at ${s.timestampMs} reads as stopped`);
+      assert.equal(stats.summaries.find((s) => s.model === 'trace')?.memLimitBytes, 4 * 1024 ** 3);
     } finally {
       await cluster.close();
     }

@@ -22,10 +22,13 @@ import {
 import { containerName, renderCompose } from './compose.js';
 import { type ComposeFlavour, type DockerInfo, detectCompose, detectDocker, docker, dockerError, parseStatsLine } from './docker.js';
 import { ensureImage } from './images.js';
+import { markGone, markLive } from './live.js';
 import {
   type ClusterOptions,
+  CONTAINER_PORTS,
   EMULATOR_IMAGE,
   EMULATOR_LABEL,
+  MANAGED_LABEL,
   type PortSet,
   type ResolvedClusterOptions,
   resolveClusterOptions,
@@ -39,8 +42,10 @@ const POLL_MS = 500;
 /** Upper bound of a quick docker CLI call (inspect, logs) and of `compose down`. */
 const DOCKER_CALL_TIMEOUT_MS = 60_000;
 const COMPOSE_DOWN_TIMEOUT_MS = 180_000;
-/** How long StatsSampler.stop() waits for a sample in flight. */
-const STATS_STOP_GRACE_MS = 30_000;
+/** How long StatsSampler.stop() waits for a sample in flight (cut short as soon as the sample ends). */
+const STATS_STOP_GRACE_MS = 5_000;
+/** Attempts of start() with `ports: 'free'` when another process takes a picked port first. */
+const FREE_PORT_ATTEMPTS = 3;
 
 /** State of one instance, from `docker inspect`. */
 export interface ContainerState {
@@ -64,6 +69,8 @@ export interface ContainerState {
   imageId: string;
   /** True when the image carries the emulator label: its figures are banyandb-perf's emulator's, not BanyanDB's. */
   emulator: boolean;
+  /** True when the container carries banyandb-perf's label ({@link MANAGED_LABEL}): banyandb-perf started it. */
+  managed: boolean;
 }
 
 export interface LogsOptions {
@@ -76,6 +83,15 @@ export interface LogsOptions {
   /** Receives output as it comes (required to see anything before a followed log ends). */
   onData?: (chunk: string, model: Model) => void;
   signal?: AbortSignal;
+}
+
+/** What {@link StartedCluster.watch} returns. */
+export interface ClusterWatch {
+  /** Aborts with the first container's ClusterError (CONTAINER_EXITED / CONTAINER_UNHEALTHY). */
+  signal: AbortSignal;
+  /** Per model: aborts with that model's container error, so the other model's work can go on. */
+  models: Record<Model, AbortSignal>;
+  stop(): void;
 }
 
 /** Result of {@link StatsSampler.stop}. */
@@ -91,6 +107,8 @@ export interface StatsSamplingResult {
 /** Samples both containers' stats until stopped. */
 export interface StatsSampler {
   readonly samples: readonly ContainerStatsSample[];
+  /** Resolves when the first sample is in (or sampling failed): await it before the measured work starts. */
+  readonly ready: Promise<void>;
   stop(): Promise<StatsSamplingResult>;
 }
 
@@ -244,6 +262,7 @@ async function inspectStates(resolved: ResolvedClusterOptions, signal?: AbortSig
     Image?: string;
     Config?: { Image?: string; Labels?: Record<string, string> | null };
     State?: { Status?: string; ExitCode?: number; OOMKilled?: boolean; Error?: string; StartedAt?: string; Health?: { Status?: string } };
+    HostConfig?: { PortBindings?: Record<string, Array<{ HostIp?: string; HostPort?: string }> | null> | null };
   }> = [];
   try {
     parsed = JSON.parse(r.stdout || '[]');
@@ -265,13 +284,46 @@ async function inspectStates(resolved: ResolvedClusterOptions, signal?: AbortSig
       oomKilled: found?.State?.OOMKilled ?? false,
       error: found?.State?.Error ?? '',
       startedAt: found?.State?.StartedAt ?? '',
-      ports: { ...resolved.ports[model] },
+      ports: publishedPorts(found?.HostConfig?.PortBindings, resolved.ports[model]),
       image: found?.Config?.Image ?? '',
       imageId: found?.Image ?? '',
       emulator: found?.Config?.Labels?.[EMULATOR_LABEL] === 'emulator' || found?.Config?.Image === EMULATOR_IMAGE,
+      managed: found?.Config?.Labels?.[MANAGED_LABEL] === 'true',
     };
   }
   return out;
+}
+
+/** The host ports a container publishes (its port bindings), else the options' ports. */
+function publishedPorts(
+  bindings: Record<string, Array<{ HostIp?: string; HostPort?: string }> | null> | null | undefined,
+  fallback: PortSet,
+): PortSet {
+  const out = { ...fallback };
+  for (const key of Object.keys(CONTAINER_PORTS) as (keyof PortSet)[]) {
+    const port = Number(bindings?.[`${CONTAINER_PORTS[key]}/tcp`]?.[0]?.HostPort);
+    if (Number.isInteger(port) && port > 0) out[key] = port;
+  }
+  return out;
+}
+
+/** Eight distinct host ports that were free on the bind host a moment ago (all held at once, then released). */
+async function pickFreePorts(bindHost: string): Promise<Record<Model, PortSet>> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: 8 },
+      () =>
+        new Promise<net.Server>((resolve, reject) => {
+          const server = net.createServer();
+          server.once('error', reject);
+          server.listen({ port: 0, host: bindHost, exclusive: true }, () => resolve(server));
+        }),
+    ),
+  );
+  const p = servers.map((server) => (server.address() as net.AddressInfo).port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  const set = (i: number): PortSet => ({ grpc: p[i]!, http: p[i + 1]!, pprof: p[i + 2]!, metrics: p[i + 3]! });
+  return { stream: set(0), trace: set(4) };
 }
 
 async function tailLogs(container: string, lines: number): Promise<string> {
@@ -403,7 +455,61 @@ function describeTarget(resolved: ResolvedClusterOptions, states?: Record<Model,
     description: `${imageText}${isEmulator ? ' (banyandb-perf emulator, not BanyanDB)' : ''} in Docker (${limits})`,
     images,
     addresses: { stream: `${host}:${resolved.ports.stream.grpc}`, trace: `${host}:${resolved.ports.trace.grpc}` },
+    project: resolved.projectName,
+    containers: { stream: containerName(resolved.projectName, 'stream'), trace: containerName(resolved.projectName, 'trace') },
   };
+}
+
+/** One start attempt with fixed ports: leftovers removed, ports checked, `compose up`, health wait. */
+async function startOnce(
+  resolved: ResolvedClusterOptions,
+  info: DockerInfo,
+  progress: (line: string) => void,
+  leftovers: boolean,
+): Promise<StartedCluster> {
+  const signal = resolved.signal;
+  const file = await writeComposeFile(resolved);
+  const project = new ComposeProject(info.compose, file, resolved.projectName);
+  if (leftovers) {
+    progress(`removing the leftovers of compose project ${resolved.projectName}`);
+    await project.down(!resolved.keep);
+  }
+  await checkPortsFree(resolved);
+
+  let torn = false;
+  const teardown = async () => {
+    if (torn || resolved.keep) return;
+    torn = true;
+    await project.down(true).then(
+      () => markGone(resolved.projectName),
+      () => undefined,
+    );
+  };
+  const registered = resolved.handleSignals && !resolved.keep ? registerTeardown(teardown) : () => {};
+  markLive(resolved.projectName);
+  const unregister = () => {
+    registered();
+    markGone(resolved.projectName);
+  };
+  let running: Record<Model, ContainerState> | undefined;
+  try {
+    progress(`${info.compose.command.join(' ')} -p ${resolved.projectName} up -d (${file})`);
+    await project.up(resolved.startTimeoutMs, signal);
+    progress('waiting for both instances to be healthy');
+    await waitHealthy(resolved, signal);
+    running = await inspectStates(resolved, signal);
+  } catch (err) {
+    // A signal's teardown makes start() fail: let it finish (it re-raises the signal) before reporting.
+    if (signalled) {
+      await signalled;
+      throw new AbortedError('cluster start interrupted by a signal', { cause: err });
+    }
+    registered();
+    await teardown();
+    if (resolved.keep) markGone(resolved.projectName);
+    throw BanyanDBPerfError.from(err, 'DOCKER_FAILED');
+  }
+  return new StartedCluster(resolved, info, project, unregister, running);
 }
 
 /** Entry point: start, build, render, detect. */
@@ -440,46 +546,33 @@ export class Cluster {
    * SIGINT/SIGTERM) everything started is removed, volumes too, unless `keep`.
    */
   static async start(options: ClusterOptions & { onProgress?: (line: string) => void } = {}): Promise<StartedCluster> {
-    const resolved = resolveClusterOptions(options);
-    const signal = resolved.signal;
+    const given = resolveClusterOptions(options);
+    const signal = given.signal;
     const progress = options.onProgress ?? (() => {});
     const info = await detectDocker({ signal });
-    await ensureImage(resolved.image, { signal, emulatorScript: resolved.emulatorScript, onProgress: progress });
-    const file = await writeComposeFile(resolved);
-    const project = new ComposeProject(info.compose, file, resolved.projectName);
+    await ensureImage(given.image, { signal, emulatorScript: given.emulatorScript, onProgress: progress });
 
-    const leftovers = await inspectStates(resolved, signal);
-    if (MODELS.some((m) => leftovers[m].status !== 'missing')) {
-      progress(`removing the leftovers of compose project ${resolved.projectName}`);
-      await project.down(!resolved.keep);
+    const leftovers = await inspectStates(given, signal);
+    const found = MODELS.map((m) => leftovers[m]).filter((s) => s.status !== 'missing');
+    const foreign = found.find((s) => !s.managed);
+    if (foreign) {
+      throw new ClusterError(
+        'PROJECT_MISMATCH',
+        `container ${foreign.container} exists and was not started by banyandb-perf (no ${MANAGED_LABEL} label): ` +
+          `it is left alone; choose another project name (--project) or remove it yourself`,
+        { service: foreign.service },
+      );
     }
-    await checkPortsFree(resolved);
-
-    let torn = false;
-    const teardown = async () => {
-      if (torn || resolved.keep) return;
-      torn = true;
-      await project.down(true).catch(() => undefined);
-    };
-    const unregister = resolved.handleSignals && !resolved.keep ? registerTeardown(teardown) : () => {};
-    let running: Record<Model, ContainerState> | undefined;
-    try {
-      progress(`${info.compose.command.join(' ')} -p ${resolved.projectName} up -d (${file})`);
-      await project.up(resolved.startTimeoutMs, signal);
-      progress('waiting for both instances to be healthy');
-      await waitHealthy(resolved, signal);
-      running = await inspectStates(resolved, signal);
-    } catch (err) {
-      // A signal's teardown makes start() fail: let it finish (it re-raises the signal) before reporting.
-      if (signalled) {
-        await signalled;
-        throw new AbortedError('cluster start interrupted by a signal', { cause: err });
+    for (let attempt = 1; ; attempt++) {
+      const resolved = given.freePorts ? { ...given, ports: await pickFreePorts(given.bindHost) } : given;
+      try {
+        return await startOnce(resolved, info, progress, attempt === 1 && found.length > 0);
+      } catch (err) {
+        // Picked ports can be taken by another process between the pick and `compose up`: pick again.
+        if (!given.freePorts || attempt >= FREE_PORT_ATTEMPTS || !(err instanceof ClusterError) || err.code !== 'PORT_IN_USE') throw err;
+        progress(`a picked host port was taken meanwhile (${err.message.split('\n')[0]}); picking other free ports`);
       }
-      unregister();
-      await teardown();
-      throw BanyanDBPerfError.from(err, 'DOCKER_FAILED');
     }
-    return new StartedCluster(resolved, info, project, unregister, running);
   }
 
   /** State of both instances of a project, running or not (`missing` when a container does not exist). */
@@ -490,14 +583,41 @@ export class Cluster {
     return MODELS.map((m) => states[m]);
   }
 
-  /** A handle on an already running project (e.g. started by `banyandb-perf up` in another process). */
+  /**
+   * A handle on an already running project (e.g. started by `banyandb-perf up` in another process), on the ports
+   * its containers publish. Only containers banyandb-perf started (its labels) are attached to, and, when
+   * `options.image` is given, only when they run that image: otherwise PROJECT_MISMATCH says what runs there.
+   * A container that is not running is CONTAINER_EXITED.
+   */
   static async attach(options: ClusterOptions = {}): Promise<StartedCluster> {
-    const resolved = resolveClusterOptions({ ...options, keep: true });
-    const info = await detectDocker({ signal: resolved.signal });
-    const states = await inspectStates(resolved, resolved.signal);
+    const asked = resolveClusterOptions({ ...options, keep: true });
+    const info = await detectDocker({ signal: asked.signal });
+    const states = await inspectStates(asked, asked.signal);
     for (const model of MODELS) {
-      if (states[model].status !== 'running') throw await containerError(states[model], resolved);
+      if (states[model].status !== 'running') throw await containerError(states[model], asked);
     }
+    for (const model of MODELS) {
+      const s = states[model];
+      if (!s.managed) {
+        throw new ClusterError(
+          'PROJECT_MISMATCH',
+          `container ${s.container} of project ${asked.projectName} was not started by banyandb-perf (no ${MANAGED_LABEL} label): not using it`,
+          { service: s.service },
+        );
+      }
+      if (options.image !== undefined && s.image !== asked.imageName) {
+        throw new ClusterError(
+          'PROJECT_MISMATCH',
+          `container ${s.container} of project ${asked.projectName} runs image ${s.image}, not the asked ${asked.imageName}: not using it`,
+          { service: s.service },
+        );
+      }
+    }
+    const resolved: ResolvedClusterOptions = {
+      ...asked,
+      freePorts: false,
+      ports: { stream: states.stream.ports, trace: states.trace.ports },
+    };
     const project = new ComposeProject(info.compose, await writeComposeFile(resolved), resolved.projectName);
     return new StartedCluster(resolved, info, project, () => {}, states);
   }
@@ -507,6 +627,7 @@ export class Cluster {
     const resolved = resolveClusterOptions(options);
     const compose = await detectCompose();
     await new ComposeProject(compose, await writeComposeFile(resolved), resolved.projectName).down(false);
+    markGone(resolved.projectName);
   }
 
   /** Removes a project's containers, network and data volumes. */
@@ -514,6 +635,7 @@ export class Cluster {
     const resolved = resolveClusterOptions(options);
     const compose = await detectCompose();
     await new ComposeProject(compose, await writeComposeFile(resolved), resolved.projectName).down(true);
+    markGone(resolved.projectName);
   }
 }
 
@@ -590,6 +712,11 @@ export class StartedCluster implements AsyncDisposable {
       const s = parseStatsLine(line);
       const model = MODELS.find((m) => this.containers[m] === s.name || this.containers[m].startsWith(s.name));
       if (!model) continue;
+      // A container that stopped meanwhile reads as zeros (no memory limit, counters reset): not a sample of it.
+      if (s.memLimitBytes === 0) {
+        await this.check();
+        continue;
+      }
       samples.push({
         container: this.containers[model],
         model,
@@ -616,6 +743,10 @@ export class StartedCluster implements AsyncDisposable {
     const stopping = new AbortController(); // ends the wait between samples
     const killer = new AbortController(); // kills a sample still running when stop() gives up on it
     let error: BanyanDBPerfError | undefined;
+    let firstDone: () => void = () => {};
+    const ready = new Promise<void>((resolve) => {
+      firstDone = resolve;
+    });
     const loop = (async () => {
       while (!stopping.signal.aborted) {
         const started = Date.now();
@@ -624,23 +755,34 @@ export class StartedCluster implements AsyncDisposable {
         } catch (err) {
           if (!killer.signal.aborted) error = BanyanDBPerfError.from(err, 'DOCKER_FAILED');
           return;
+        } finally {
+          firstDone();
         }
         const wait = intervalMs - (Date.now() - started);
         if (wait > 0 && !stopping.signal.aborted) await sleep(wait, undefined, { signal: stopping.signal }).catch(() => undefined);
       }
     })();
+    let stopped: Promise<StatsSamplingResult> | undefined;
+    const stop = async (): Promise<StatsSamplingResult> => {
+      // Let a sample in flight finish so the window ends with a sample; give up on it after a while. The grace
+      // timer is cleared as soon as the loop ends, so it never holds the process open.
+      stopping.abort();
+      const grace = new AbortController();
+      await Promise.race([loop, sleep(STATS_STOP_GRACE_MS, undefined, { signal: grace.signal }).catch(() => undefined)]);
+      grace.abort();
+      killer.abort();
+      await loop;
+      const summaries = MODELS.map((m) => summarizeStats(samples, this.containers[m], m));
+      const result: StatsSamplingResult = { summaries, samples: [...samples], ratios: statsRatios(summaries) };
+      if (error) result.error = error;
+      return result;
+    };
     return {
       samples,
-      stop: async () => {
-        // Let a sample in flight finish so the window ends with a sample; give up on it after a while.
-        stopping.abort();
-        await Promise.race([loop, sleep(STATS_STOP_GRACE_MS)]);
-        killer.abort();
-        await loop;
-        const summaries = MODELS.map((m) => summarizeStats(samples, this.containers[m], m));
-        const result: StatsSamplingResult = { summaries, samples: [...samples], ratios: statsRatios(summaries) };
-        if (error) result.error = error;
-        return result;
+      ready,
+      stop: () => {
+        stopped ??= stop();
+        return stopped;
       },
     };
   }
@@ -649,18 +791,35 @@ export class StartedCluster implements AsyncDisposable {
    * Watches both containers every `intervalMs`; the returned signal aborts with the ClusterError
    * (CONTAINER_EXITED / CONTAINER_UNHEALTHY) when one dies. Pass it to the workloads.
    */
-  watch(intervalMs = 2_000): { signal: AbortSignal; stop(): void } {
+  watch(intervalMs = 2_000): ClusterWatch {
     const controller = new AbortController();
+    const perModel = { stream: new AbortController(), trace: new AbortController() };
+    let busy = false;
     const timer = setInterval(() => {
-      this.check().catch((err) => {
-        if (!controller.signal.aborted && err instanceof ClusterError && err.code.startsWith('CONTAINER_')) {
-          clearInterval(timer);
-          controller.abort(err);
-        }
-      });
+      if (busy) return;
+      busy = true;
+      inspectStates(this.options)
+        .then(async (states) => {
+          for (const model of MODELS) {
+            const s = states[model];
+            if (perModel[model].signal.aborted || (s.status === 'running' && s.health !== 'unhealthy')) continue;
+            const err = await containerError(s, this.options);
+            perModel[model].abort(err);
+            if (!controller.signal.aborted) controller.abort(err);
+          }
+          if (MODELS.every((m) => perModel[m].signal.aborted)) clearInterval(timer);
+        })
+        .catch(() => undefined)
+        .finally(() => {
+          busy = false;
+        });
     }, intervalMs);
     timer.unref();
-    return { signal: controller.signal, stop: () => clearInterval(timer) };
+    return {
+      signal: controller.signal,
+      models: { stream: perModel.stream.signal, trace: perModel.trace.signal },
+      stop: () => clearInterval(timer),
+    };
   }
 
   /**

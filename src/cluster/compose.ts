@@ -2,7 +2,16 @@
  * Renders the two-instance compose file (Compose file format 3.8: read by Compose v1.29 and v2).
  */
 import { MODELS, type Model } from '../results.js';
-import { type ClusterOptions, CONTAINER_PORTS, type ResolvedClusterOptions, resolveClusterOptions, SERVICES } from './options.js';
+import {
+  type ClusterOptions,
+  CONTAINER_PORTS,
+  MANAGED_LABEL,
+  MODEL_LABEL,
+  PROJECT_LABEL,
+  type ResolvedClusterOptions,
+  resolveClusterOptions,
+  SERVICES,
+} from './options.js';
 
 /** A YAML value the emitter can write. */
 export type YamlValue = string | number | boolean | null | YamlValue[] | { [key: string]: YamlValue };
@@ -132,6 +141,7 @@ export function composeDocument(resolved: ResolvedClusterOptions): { [key: strin
       image: resolved.imageName,
       container_name: containerName(resolved.projectName, model),
       hostname: SERVICES[model],
+      labels: { [MANAGED_LABEL]: 'true', [PROJECT_LABEL]: resolved.projectName, [MODEL_LABEL]: model },
       command: instanceCommand(model, resolved.extraArgs),
       volumes: [`${volumeKey(model)}:/data`],
       ports: (Object.keys(CONTAINER_PORTS) as (keyof typeof CONTAINER_PORTS)[]).map(
@@ -152,13 +162,18 @@ export function composeDocument(resolved: ResolvedClusterOptions): { [key: strin
         start_period: composeDuration(hc.startPeriodMs),
       },
     };
-    volumes[volumeKey(model)] = { driver: 'local' };
+    volumes[volumeKey(model)] = {
+      driver: 'local',
+      labels: { [MANAGED_LABEL]: 'true', [PROJECT_LABEL]: resolved.projectName, [MODEL_LABEL]: model },
+    };
   }
   return {
     version: '3.8',
     services,
     volumes,
-    networks: { 'banyandb-network': { driver: 'bridge' } },
+    networks: {
+      'banyandb-network': { driver: 'bridge', labels: { [MANAGED_LABEL]: 'true', [PROJECT_LABEL]: resolved.projectName } },
+    },
   };
 }
 

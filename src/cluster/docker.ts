@@ -2,7 +2,8 @@
  * Thin wrappers over the docker CLI (execFile, never a shell) and Compose flavour detection.
  */
 import { execFile } from 'node:child_process';
-import { AbortedError, ClusterError } from '../errors.js';
+import { AbortedError, ClusterError, OptionsError } from '../errors.js';
+import { COMPOSE_FLAVOUR_ENV } from './options.js';
 
 export interface ExecResult {
   stdout: string;
@@ -143,25 +144,42 @@ export interface DockerInfo {
 /** Finds a Compose: the v2 plugin first, then the stand-alone v1 `docker-compose`. */
 export async function detectCompose(options: { env?: NodeJS.ProcessEnv; signal?: AbortSignal | undefined } = {}): Promise<ComposeFlavour> {
   const tries: string[] = [];
-  try {
-    const r = await run('docker', ['compose', 'version', '--short'], options);
-    if (r.exitCode === 0 && r.stdout.trim() !== '') {
-      return { flavour: 'v2', version: r.stdout.trim().replace(/^v/, ''), command: ['docker', 'compose'] };
-    }
-    tries.push(`docker compose: ${firstLine(r.stderr) || `exit ${r.exitCode}`}`);
-  } catch (err) {
-    if (err instanceof AbortedError) throw err;
-    tries.push(`docker: ${(err as Error).message}`);
+  const forced = (options.env ?? process.env)[COMPOSE_FLAVOUR_ENV];
+  if (forced !== undefined && forced !== '' && forced !== 'v1' && forced !== 'v2') {
+    throw new OptionsError(
+      COMPOSE_FLAVOUR_ENV,
+      `${COMPOSE_FLAVOUR_ENV} must be v2 (the \`docker compose\` plugin) or v1 (\`docker-compose\`), got ${JSON.stringify(forced)}`,
+    );
   }
-  try {
-    const r = await run('docker-compose', ['version', '--short'], options);
-    if (r.exitCode === 0 && r.stdout.trim() !== '') {
-      return { flavour: 'v1', version: r.stdout.trim().replace(/^v/, ''), command: ['docker-compose'] };
+  if (forced !== 'v1') {
+    try {
+      const r = await run('docker', ['compose', 'version', '--short'], options);
+      if (r.exitCode === 0 && r.stdout.trim() !== '') {
+        return { flavour: 'v2', version: r.stdout.trim().replace(/^v/, ''), command: ['docker', 'compose'] };
+      }
+      tries.push(`docker compose: ${firstLine(r.stderr) || `exit ${r.exitCode}`}`);
+    } catch (err) {
+      if (err instanceof AbortedError) throw err;
+      tries.push(`docker: ${(err as Error).message}`);
     }
-    tries.push(`docker-compose: ${firstLine(r.stderr) || `exit ${r.exitCode}`}`);
-  } catch (err) {
-    if (err instanceof AbortedError) throw err;
-    tries.push(`docker-compose: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : (err as Error).message}`);
+  }
+  if (forced !== 'v2') {
+    try {
+      const r = await run('docker-compose', ['version', '--short'], options);
+      if (r.exitCode === 0 && r.stdout.trim() !== '') {
+        return { flavour: 'v1', version: r.stdout.trim().replace(/^v/, ''), command: ['docker-compose'] };
+      }
+      tries.push(`docker-compose: ${firstLine(r.stderr) || `exit ${r.exitCode}`}`);
+    } catch (err) {
+      if (err instanceof AbortedError) throw err;
+      tries.push(`docker-compose: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : (err as Error).message}`);
+    }
+  }
+  if (forced) {
+    throw new ClusterError(
+      'COMPOSE_MISSING',
+      `Docker Compose ${forced} was asked for (${COMPOSE_FLAVOUR_ENV}=${forced}) but not found: ${tries.join('; ')}. Install it or unset ${COMPOSE_FLAVOUR_ENV}.`,
+    );
   }
   throw new ClusterError(
     'COMPOSE_MISSING',

@@ -14,6 +14,15 @@ export const EMULATOR_LABEL = 'io.banyandb-perf.server';
 /** Local tag of an image built from a BanyanDB checkout. */
 export const SOURCE_IMAGE = 'banyandb-perf-banyandb:source';
 export const DEFAULT_PROJECT_NAME = 'banyandb-perf';
+/**
+ * Labels banyandb-perf puts on every container, network and volume it starts: `io.banyandb-perf.managed=true`,
+ * the Compose project and the model. Attaching needs them, so containers of anything else are never benchmarked.
+ */
+export const MANAGED_LABEL = 'io.banyandb-perf.managed';
+export const PROJECT_LABEL = 'io.banyandb-perf.project';
+export const MODEL_LABEL = 'io.banyandb-perf.model';
+/** Environment variable that forces the Compose flavour (`v2`: the `docker compose` plugin, `v1`: `docker-compose`). */
+export const COMPOSE_FLAVOUR_ENV = 'BANYANDB_PERF_COMPOSE';
 export const DEFAULT_BIND_HOST = '127.0.0.1';
 export const DEFAULT_START_TIMEOUT_MS = 180_000;
 /** BanyanDB's own listening ports inside the containers. */
@@ -85,8 +94,14 @@ export interface ClusterOptions {
   workDir?: string;
   /** Host address the ports are published on. @default '127.0.0.1' */
   bindHost?: string;
-  /** Host ports per model. @default stream 17912/17913/6060/2121, trace 27912/27913/16060/12121 (gRPC/HTTP/pprof/metrics) */
-  ports?: { stream?: Partial<PortSet>; trace?: Partial<PortSet> };
+  /**
+   * Host ports per model, or `'free'`: eight ports the system reports free when the cluster starts (retried if
+   * another process takes one first), so clusters started at once never meet.
+   * @default stream 17912/17913/6060/2121, trace 27912/27913/16060/12121 (gRPC/HTTP/pprof/metrics)
+   */
+  ports?: 'free' | { stream?: Partial<PortSet>; trace?: Partial<PortSet> };
+  /** Added to every default host port (ignored with `ports: 'free'`; explicit `ports` win). @default 0 */
+  portOffset?: number;
   /** Container limits. @default 2 CPUs and 4 GiB each */
   limits?: ResourceOptions;
   /** Container reservations. @default 1 CPU and 2 GiB each */
@@ -122,6 +137,8 @@ export interface ResolvedClusterOptions {
   workDir: string | undefined;
   bindHost: string;
   ports: Record<Model, PortSet>;
+  /** True when `ports: 'free'`: `ports` holds placeholders until start() picks free ones. */
+  freePorts: boolean;
   limits: Record<Model, Resources>;
   reservations: Record<Model, Resources>;
   healthcheck: HealthcheckOptions;
@@ -198,8 +215,22 @@ export function resolveClusterOptions(options: ClusterOptions = {}): ResolvedClu
   }
   const ports = {} as Record<Model, PortSet>;
   const seen = new Map<number, string>();
+  const freePorts = options.ports === 'free';
+  if (options.ports !== undefined && !freePorts && (typeof options.ports !== 'object' || options.ports === null)) {
+    throw new OptionsError('ports', `ports must be 'free' or { stream?: {...}, trace?: {...} }, got ${JSON.stringify(options.ports)}`);
+  }
+  const offset = options.portOffset ?? 0;
+  if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0 || offset > 37_000) {
+    throw new OptionsError(
+      'portOffset',
+      `portOffset must be an integer from 0 to 37000 (the trace gRPC port 27912 + offset must stay below 65536), got ${JSON.stringify(offset)}`,
+    );
+  }
   for (const model of MODELS) {
-    const set = { ...DEFAULT_HOST_PORTS[model], ...options.ports?.[model] };
+    const shifted = Object.fromEntries(
+      Object.entries(DEFAULT_HOST_PORTS[model]).map(([k, v]) => [k, v + (freePorts ? 0 : offset)]),
+    ) as unknown as PortSet;
+    const set = { ...shifted, ...(typeof options.ports === 'object' ? options.ports[model] : undefined) };
     for (const key of Object.keys(CONTAINER_PORTS) as (keyof PortSet)[]) {
       const name = `ports.${model}.${key}`;
       const port = positiveInt(name, set[key], 65_535);
@@ -235,6 +266,7 @@ export function resolveClusterOptions(options: ClusterOptions = {}): ResolvedClu
     workDir: options.workDir,
     bindHost,
     ports,
+    freePorts,
     limits,
     reservations,
     healthcheck,

@@ -3,9 +3,16 @@
  */
 import type { ContainerStatsSample, ContainerStatsSummary, Model } from '../results.js';
 
-/** Summarises one container's samples: CPU/memory averages and peaks, and I/O counters as deltas over the window. */
+/**
+ * Summarises one container's samples: CPU/memory averages and peaks, and I/O counters as deltas over the window.
+ * Samples from after the container stopped (memory limit 0) are left out.
+ */
 export function summarizeStats(samples: readonly ContainerStatsSample[], container: string, model: Model): ContainerStatsSummary {
-  const own = samples.filter((s) => s.container === container).sort((a, b) => a.timestampMs - b.timestampMs);
+  const sorted = samples.filter((s) => s.container === container).sort((a, b) => a.timestampMs - b.timestampMs);
+  // A sample without a memory limit was taken after the container stopped (Docker then reads zeros and resets the
+  // counters): it and anything after it say nothing about the run.
+  const stoppedAt = sorted.findIndex((s) => s.memLimitBytes === 0);
+  const own = stoppedAt < 0 ? sorted : sorted.slice(0, stoppedAt);
   const first = own[0];
   const last = own[own.length - 1];
   if (!first || !last) {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BanyanDBClient } from '../client/client.js';
 import { type ClientOptions, DEFAULT_CONNECT_TIMEOUT_MS } from '../client/options.js';
-import { Cluster, type StartedCluster, type StatsSampler } from '../cluster/cluster.js';
+import { Cluster, type ClusterWatch, type StartedCluster, type StatsSampler } from '../cluster/cluster.js';
 import { type ClusterOptions, DEFAULT_START_TIMEOUT_MS } from '../cluster/options.js';
 import { startEmulator } from '../emulator/index.js';
 import { BanyanDBPerfError, ClosedError, ClusterError, OptionsError } from '../errors.js';
@@ -43,7 +43,9 @@ export interface TargetOptions {
   cluster?: ClusterOptions;
   /**
    * Docker: use the containers of a cluster already running in the same Compose project (started by
-   * `banyandb-perf up`) and leave them running; otherwise start one and remove it on close.
+   * `banyandb-perf up`: they carry banyandb-perf's labels, and run `cluster.image` when one is given) and leave
+   * them running; otherwise start one and remove it on close. Containers of the project that banyandb-perf did
+   * not start, or that run another image than asked, fail with PROJECT_MISMATCH (and are left alone).
    * @default true
    */
   reuseRunning?: boolean;
@@ -103,12 +105,14 @@ export class OpenTarget implements AsyncDisposable {
   readonly schemas: Partial<Record<Model, LoadReport>>;
   /** Aborts when a container fails during the run (Docker); never otherwise. Combine it with yours. */
   readonly failure: AbortSignal;
+  /** Per model: aborts with the ClusterError of that model's container when it dies or turns unhealthy (Docker). */
+  readonly failures: Record<Model, AbortSignal>;
 
   readonly #cleanups: (() => Promise<void>)[];
   readonly #emulatorDirs: Partial<Record<Model, string>>;
   readonly #statsIntervalMs: number;
   #sampler: StatsSampler | undefined;
-  #watcher: { signal: AbortSignal; stop(): void } | undefined;
+  #watcher: ClusterWatch | undefined;
   #closed = false;
   /** The one close() (memoised: concurrent callers share it). */
   #closing: Promise<void> | undefined;
@@ -133,12 +137,18 @@ export class OpenTarget implements AsyncDisposable {
     this.#statsIntervalMs = parts.statsIntervalMs;
     this.#watcher = this.cluster?.watch();
     this.failure = this.#watcher?.signal ?? new AbortController().signal;
+    const never = new AbortController().signal;
+    this.failures = this.#watcher?.models ?? { stream: never, trace: never };
   }
 
-  /** Starts sampling container stats (Docker targets; a no-op elsewhere). Call before the run. */
-  startObserving(): void {
+  /**
+   * Starts sampling container stats (Docker targets; a no-op elsewhere) and resolves once the first sample is in,
+   * so the sampled window starts with the measured work: await it right before the run.
+   */
+  async startObserving(): Promise<void> {
     this.#assertOpen('startObserving');
     if (this.cluster && !this.#sampler) this.#sampler = this.cluster.sampleStats(this.#statsIntervalMs);
+    await this.#sampler?.ready;
   }
 
   /**
@@ -166,8 +176,18 @@ export class OpenTarget implements AsyncDisposable {
     result.comparisons = buildComparisons(result);
     if (this.failure.aborted) {
       result.partial = true;
-      const reason = this.failure.reason;
-      notes.push(`a container failed during the run: ${reason instanceof Error ? reason.message : String(reason)}`);
+      const failed = MODELS.filter((m) => this.failures[m].aborted);
+      for (const m of failed) {
+        const reason = this.failures[m].reason;
+        notes.push(`the ${m} model's container failed during the run: ${reason instanceof Error ? reason.message : String(reason)}`);
+      }
+      // Figures of work cut short by a dead container decide nothing.
+      const code = (this.failure.reason as { code?: string } | undefined)?.code ?? 'CONTAINER_EXITED';
+      for (const c of result.comparisons) {
+        c.winner = 'none';
+        delete c.ratio;
+        c.note = `no winner: the ${failed.join(' and ') || 'a'} container failed during the run (${code})`;
+      }
     }
     return notes;
   }
@@ -262,8 +282,10 @@ export async function openTarget(options: TargetOptions = {}): Promise<OpenTarge
       if (options.reuseRunning !== false) {
         try {
           cluster = await Cluster.attach(clusterOptions);
-          log(`using the running containers of project ${cluster.projectName} (left running)`);
+          const images = [...new Set(Object.values(cluster.target.images ?? {}))].join(', ');
+          log(`using the running containers of project ${cluster.projectName} (image ${images}, started by banyandb-perf; left running)`);
         } catch (err) {
+          // Not running: start them. Running but not banyandb-perf's or of another image (PROJECT_MISMATCH): never use them.
           if (!(err instanceof ClusterError) || !err.code.startsWith('CONTAINER_')) throw err;
         }
       }
