@@ -92,6 +92,36 @@ export const FLAGS: readonly FlagSpec[] = [
     verbs: CLUSTER,
   },
   {
+    name: 'project',
+    type: 'string',
+    value: '<name>',
+    description:
+      'Compose project of the containers (lower-case letters, digits, - and _). Default: banyandb-perf; `all` uses a new one per run, and so does `test` when banyandb-perf has no running containers in banyandb-perf.',
+    verbs: CLUSTER.filter((v) => v !== 'build'),
+  },
+  {
+    name: 'port-offset',
+    type: 'string',
+    value: '<n>',
+    description:
+      'Publish on the default host ports plus n (stream 17912/17913/6060/2121, trace 27912/27913/16060/12121). Default: free ports for `all` and for the containers `test` starts, the default ports for `up`.',
+    verbs: ['all', 'up', 'test'],
+  },
+  {
+    name: 'stream-port',
+    type: 'string',
+    value: '<port>',
+    description: "Host port of the stream container's gRPC; HTTP, pprof and metrics take the next three.",
+    verbs: ['all', 'up', 'test'],
+  },
+  {
+    name: 'trace-port',
+    type: 'string',
+    value: '<port>',
+    description: "Host port of the trace container's gRPC; HTTP, pprof and metrics take the next three.",
+    verbs: ['all', 'up', 'test'],
+  },
+  {
     name: 'source',
     type: 'string',
     value: '<dir>',

@@ -12,9 +12,12 @@ export const EXIT = {
   OK: 0,
   /** The benchmark ran but found failures (query mismatches, rejected writes), or a runtime error happened. */
   FAILURES: 1,
-  /** Bad verb, flag or flag value. */
+  /** Bad verb, flag or flag value (a --results-dir that is a file or cannot be created included), before any work. */
   USAGE: 2,
-  /** The environment is not able to run it (Docker missing or not running, Compose missing, port in use, ...). */
+  /**
+   * The environment is not able to run it: Docker missing or not running, Compose missing, a host port in use (every
+   * verb, the emulator's too), the image missing, a project whose containers banyandb-perf did not start.
+   */
   ENVIRONMENT: 3,
   /** Interrupted (SIGINT/SIGTERM). */
   INTERRUPTED: 130,
@@ -75,7 +78,14 @@ export class EnvironmentError extends BanyanDBPerfError {
   override readonly name = 'EnvironmentError';
 }
 
-const ENVIRONMENT_CODES = new Set(['DOCKER_NOT_INSTALLED', 'DOCKER_NOT_RUNNING', 'COMPOSE_MISSING', 'PORT_IN_USE', 'IMAGE_MISSING']);
+const ENVIRONMENT_CODES = new Set([
+  'DOCKER_NOT_INSTALLED',
+  'DOCKER_NOT_RUNNING',
+  'COMPOSE_MISSING',
+  'PORT_IN_USE',
+  'IMAGE_MISSING',
+  'PROJECT_MISMATCH',
+]);
 
 /** The exit code for an error that ended a verb. */
 export function exitCodeFor(err: unknown, signal?: AbortSignal): number {

@@ -38,8 +38,11 @@ const VERB_HELP: Record<Verb, { summary: string; notes?: string[] }> = {
 };
 
 const EXIT_CODES = [
-  'Exit codes: 0 ok; 1 the benchmark ran but found failures (query mismatches, rejected writes) or a runtime error;',
-  '            2 usage error; 3 environment error (Docker missing or not running, port in use, ...); 130 interrupted.',
+  'Exit codes: 0 ok; 1 the benchmark ran but found failures (query mismatches, rejected writes, a dead',
+  '            container, results not saved) or a runtime error; 2 usage error (bad flag or value, unusable',
+  '            results directory), before any work; 3 environment error (Docker or Compose missing or not',
+  "            running, a port in use, image missing, a project that is not banyandb-perf's);",
+  '            130 interrupted (Ctrl-C; a second one exits at once).',
 ];
 
 /** The general help: every verb with its summary. */

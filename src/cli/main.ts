@@ -3,13 +3,24 @@
  * SIGINT/SIGTERM abort the running verb (partial results are still written, containers removed unless
  * --keep); a second signal exits at once with 130.
  */
+import { liveClusters } from '../cluster/live.js';
 import { runCli } from './run.js';
 
 const controller = new AbortController();
 let signals = 0;
 const onSignal = (signal: NodeJS.Signals) => {
   signals++;
-  if (signals > 1) process.exit(130);
+  if (signals > 1) {
+    const left = liveClusters();
+    process.stderr.write(
+      left.length === 0
+        ? `\nbanyandb-perf: ${signal} again: exiting at once (no containers of this run were left running).\n`
+        : `\nbanyandb-perf: ${signal} again: exiting at once; left running: ${left
+            .map((c) => `project ${c.project} (remove it with \`${c.remove}\`)`)
+            .join(', ')}.\n`,
+    );
+    process.exit(130);
+  }
   process.stderr.write(`\nbanyandb-perf: ${signal}: stopping (again to exit at once)...\n`);
   controller.abort(new Error(`received ${signal}`));
 };

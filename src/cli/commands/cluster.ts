@@ -2,7 +2,7 @@
  * The container verbs of the original run script: build, up, down, clean, logs, ps, stats.
  */
 import { Cluster, type ContainerState, type StartedCluster } from '../../cluster/cluster.js';
-import type { ClusterOptions } from '../../cluster/options.js';
+import { type ClusterOptions, DEFAULT_PROJECT_NAME } from '../../cluster/options.js';
 import { BanyanDBPerfError, ClusterError } from '../../errors.js';
 import { parseChoice, parseInteger, str } from '../args.js';
 import { type CommandContext, EXIT } from '../context.js';
@@ -17,7 +17,7 @@ async function attach(ctx: CommandContext): Promise<StartedCluster> {
     if (err instanceof ClusterError && err.code.startsWith('CONTAINER_')) {
       throw new ClusterError(
         err.code,
-        `no running cluster: ${err.message}. Start one with \`banyandb-perf up\`.`,
+        `no running cluster: ${err.message}. Start one with \`banyandb-perf up${clusterFlags(ctx.flags).project ? ` --project ${clusterFlags(ctx.flags).project}` : ''}\`.`,
         { ...(err.service ? { service: err.service } : {}) },
         { cause: err },
       );
@@ -28,7 +28,14 @@ async function attach(ctx: CommandContext): Promise<StartedCluster> {
 
 function clusterOptions(ctx: CommandContext, extra: Partial<ClusterOptions> = {}): ClusterOptions {
   const cf = clusterFlags(ctx.flags);
-  return { ...(cf.image ? { image: cf.image } : {}), keep: cf.keep, signal: ctx.signal, ...extra };
+  return {
+    ...(cf.image ? { image: cf.image } : {}),
+    ...(cf.project ? { projectName: cf.project } : {}),
+    ...cf.ports,
+    keep: cf.keep,
+    signal: ctx.signal,
+    ...extra,
+  };
 }
 
 export async function runBuild(ctx: CommandContext): Promise<number> {
@@ -56,7 +63,9 @@ export async function runUp(ctx: CommandContext): Promise<number> {
         `Cluster ${cluster.projectName} is up: ${cluster.target.description}`,
         `  stream: ${cluster.addresses.stream} (container ${cluster.containers.stream})`,
         `  trace:  ${cluster.addresses.trace} (container ${cluster.containers.trace})`,
-        'Run `banyandb-perf test` to benchmark it, `banyandb-perf down` to stop it.',
+        cluster.projectName === DEFAULT_PROJECT_NAME
+          ? 'Run `banyandb-perf test` to benchmark it, `banyandb-perf down` to stop it.'
+          : `Run \`banyandb-perf test --project ${cluster.projectName}\` to benchmark it, \`banyandb-perf down --project ${cluster.projectName}\` to stop it.`,
         '',
       ].join('\n'),
     );
@@ -65,15 +74,29 @@ export async function runUp(ctx: CommandContext): Promise<number> {
 }
 
 export async function runDown(ctx: CommandContext): Promise<number> {
-  await Cluster.down(clusterOptions(ctx));
-  ctx.say('Containers stopped and removed (data volumes kept; `banyandb-perf clean` removes them).\n');
+  const options = clusterOptions(ctx);
+  await Cluster.down(options);
+  const project = options.projectName ?? DEFAULT_PROJECT_NAME;
+  ctx.say(`Containers of project ${project} stopped and removed (data volumes kept; \`banyandb-perf clean\` removes them).\n`);
   return EXIT.OK;
 }
 
 export async function runClean(ctx: CommandContext): Promise<number> {
-  await Cluster.clean(clusterOptions(ctx));
-  ctx.say('Containers, network and data volumes removed.\n');
+  const options = clusterOptions(ctx);
+  await Cluster.clean(options);
+  ctx.say(`Containers, network and data volumes of project ${options.projectName ?? DEFAULT_PROJECT_NAME} removed.\n`);
   return EXIT.OK;
+}
+
+/** Rows as columns: each column as wide as its widest cell, two spaces apart (never run together). */
+export function columns(rows: readonly (readonly string[])[]): string {
+  const widths: number[] = [];
+  for (const row of rows) {
+    for (const [i, cell] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, cell.length);
+  }
+  return rows
+    .map((row) => `  ${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ')}`.trimEnd())
+    .join('\n');
 }
 
 export async function runLogs(ctx: CommandContext): Promise<number> {
@@ -93,19 +116,22 @@ export async function runLogs(ctx: CommandContext): Promise<number> {
   return EXIT.OK;
 }
 
-function stateRow(s: ContainerState): string {
+function stateRow(s: ContainerState): string[] {
   const exit = s.status === 'exited' ? ` exit ${s.exitCode}${s.oomKilled ? ' (OOM killed)' : ''}` : '';
-  return `  ${s.model.padEnd(7)}${s.container.padEnd(28)}${`${s.status}${exit}`.padEnd(18)}${s.health.padEnd(11)}grpc ${s.ports.grpc}, http ${s.ports.http}${s.error ? `  ${s.error}` : ''}`;
+  return [
+    s.model,
+    s.container,
+    `${s.status}${exit}`,
+    s.health,
+    `grpc ${s.ports.grpc}, http ${s.ports.http}${s.error ? `  ${s.error}` : ''}`,
+  ];
 }
 
 export async function runPs(ctx: CommandContext): Promise<number> {
   // Like `docker-compose ps`: the state whether or not the containers run.
   const states = await Cluster.ps(clusterOptions(ctx));
   if (ctx.json) ctx.io.stdout(`${JSON.stringify(states, null, 2)}\n`);
-  else
-    ctx.say(
-      `  ${'MODEL'.padEnd(7)}${'CONTAINER'.padEnd(28)}${'STATUS'.padEnd(18)}${'HEALTH'.padEnd(11)}PORTS\n${states.map(stateRow).join('\n')}\n`,
-    );
+  else ctx.say(`${columns([['MODEL', 'CONTAINER', 'STATUS', 'HEALTH', 'PORTS'], ...states.map(stateRow)])}\n`);
   return EXIT.OK;
 }
 
@@ -117,11 +143,14 @@ export async function runStats(ctx: CommandContext): Promise<number> {
     return EXIT.OK;
   }
   if (samples.length === 0) throw new BanyanDBPerfError('DOCKER_FAILED', 'docker stats returned no sample for the containers.');
-  const lines = samples.map(
-    (s) =>
-      `  ${s.container.padEnd(28)}${s.model.padEnd(8)}CPU ${s.cpuPercent.toFixed(1).padStart(6)}%  mem ${formatBytesForCli(s.memBytes)} / ${formatBytesForCli(s.memLimitBytes)}` +
-      `  net ${formatBytesForCli(s.netRxBytes)} rx / ${formatBytesForCli(s.netTxBytes)} tx  block ${formatBytesForCli(s.blockReadBytes)} r / ${formatBytesForCli(s.blockWriteBytes)} w`,
-  );
-  ctx.say(`${lines.join('\n')}\n`);
+  const rows = samples.map((s) => [
+    s.model,
+    s.container,
+    `${s.cpuPercent.toFixed(1)}%`,
+    `${formatBytesForCli(s.memBytes)} / ${formatBytesForCli(s.memLimitBytes)}`,
+    `${formatBytesForCli(s.netRxBytes)} / ${formatBytesForCli(s.netTxBytes)}`,
+    `${formatBytesForCli(s.blockReadBytes)} / ${formatBytesForCli(s.blockWriteBytes)}`,
+  ]);
+  ctx.say(`${columns([['MODEL', 'CONTAINER', 'CPU', 'MEM / LIMIT', 'NET RX / TX', 'BLOCK R / W'], ...rows])}\n`);
   return EXIT.OK;
 }

@@ -2,6 +2,7 @@
  * Flag values → typed options of the cluster and the workloads (validated here, so usage errors come
  * before any work).
  */
+import type { PortSet } from '../../cluster/options.js';
 import { OptionsError } from '../../errors.js';
 import type { ResolvedTargetKind } from '../../targets/target.js';
 import { type ResolvedWorkloadOptions, resolveWorkloadOptions, type WorkloadOptions } from '../../workload/options.js';
@@ -14,6 +15,21 @@ export type ImageChoice = 'official' | 'emulator' | { name: string } | { source:
 export interface ClusterFlags {
   image: ImageChoice | undefined;
   keep: boolean;
+  /** --project, when given. */
+  project: string | undefined;
+  /** Host ports from --port-offset / --stream-port / --trace-port; undefined when none was given. */
+  ports: { portOffset?: number; ports?: { stream?: PortSet; trace?: PortSet } } | undefined;
+}
+
+/** Host ports of one container from its gRPC port: HTTP, pprof and metrics take the next three. */
+function portRun(flag: string, text: string): PortSet {
+  const grpc = parseInteger(flag, text, 1, 65_532);
+  return { grpc, http: grpc + 1, pprof: grpc + 2, metrics: grpc + 3 };
+}
+
+/** A Compose project name for one run: `banyandb-perf-<time><random>`, never the same twice. */
+export function runProjectName(): string {
+  return `banyandb-perf-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 }
 
 export function clusterFlags(flags: RawFlags): ClusterFlags {
@@ -35,7 +51,32 @@ export function clusterFlags(flags: RawFlags): ClusterFlags {
         `--image expects official, emulator or an image name such as apache/skywalking-banyandb:0.10.3, got ${JSON.stringify(image)}.`,
       );
   }
-  return { image: spec, keep: bool(flags, 'keep') };
+  const project = str(flags, 'project');
+  if (project !== undefined && !/^[a-z0-9][a-z0-9_-]*$/.test(project)) {
+    throw new OptionsError(
+      '--project',
+      `--project expects lower-case letters, digits, '-' or '_', starting with a letter or digit, got ${JSON.stringify(project)}.`,
+    );
+  }
+  let ports: ClusterFlags['ports'];
+  const offset = str(flags, 'port-offset');
+  const streamPort = str(flags, 'stream-port');
+  const tracePort = str(flags, 'trace-port');
+  if (offset !== undefined || streamPort !== undefined || tracePort !== undefined) {
+    ports = {};
+    if (offset !== undefined) ports.portOffset = parseInteger('--port-offset', offset, 0, 37_000);
+    const explicit: { stream?: PortSet; trace?: PortSet } = {};
+    if (streamPort !== undefined) explicit.stream = portRun('--stream-port', streamPort);
+    if (tracePort !== undefined) explicit.trace = portRun('--trace-port', tracePort);
+    if (explicit.stream && explicit.trace && Math.abs(explicit.stream.grpc - explicit.trace.grpc) < 4) {
+      throw new OptionsError(
+        '--trace-port',
+        '--stream-port and --trace-port each take four ports (gRPC, HTTP, pprof, metrics): keep them at least 4 apart.',
+      );
+    }
+    if (explicit.stream || explicit.trace) ports.ports = explicit;
+  }
+  return { image: spec, keep: bool(flags, 'keep'), project, ports };
 }
 
 /** The workload option each workload flag sets (an OptionsError about the option names the flag). */

@@ -2,17 +2,19 @@
  * `banyandb-perf test`: connect to the target, load the schemas, run the comparison, sample container
  * stats (Docker), measure the disk footprint, write the results and print the report.
  */
+import { Cluster } from '../../cluster/cluster.js';
+import { type ClusterOptions, DEFAULT_PROJECT_NAME } from '../../cluster/options.js';
 import { BanyanDBPerfError, ClusterError, SchemaError } from '../../errors.js';
 import { formatConsoleReport } from '../../report/console.js';
 import { DEFAULT_RESULTS_DIR, writeResults } from '../../report/files.js';
 import { type BenchmarkResult, MODELS } from '../../results.js';
-import type { ResolvedTargetKind } from '../../targets/target.js';
-import { type OpenTarget, openTarget } from '../../targets/target.js';
+import { type OpenTarget, openTarget, type ResolvedTargetKind, resolveTargetKind } from '../../targets/target.js';
 import { runComparison } from '../../workload/compare.js';
 import { createProgressRenderer } from '../../workload/progress.js';
 import { str } from '../args.js';
 import { type CommandContext, EnvironmentError, EXIT } from '../context.js';
-import { clusterFlags, resolveWorkloadFlags, targetFlags, workloadFlags } from './options.js';
+import { prepareResultsDir, writeFallbackResult } from '../results-dir.js';
+import { type ClusterFlags, clusterFlags, resolveWorkloadFlags, runProjectName, targetFlags, workloadFlags } from './options.js';
 
 /** True when the result holds failures: query mismatches or errors, rejected writes. */
 export function hasFailures(result: BenchmarkResult): string[] {
@@ -29,13 +31,51 @@ export function hasFailures(result: BenchmarkResult): string[] {
   return problems;
 }
 
-/** Runs the benchmark; returns the exit code. `forceTarget` is used by `all` (Docker). */
-export async function runTest(ctx: CommandContext, forceTarget?: ResolvedTargetKind): Promise<number> {
+/** Which Docker containers a run uses: attach to a running project, or start its own. */
+interface DockerPlan {
+  cluster: ClusterOptions;
+  reuseRunning: boolean;
+}
+
+/**
+ * `all` (given `runProject`): a project of its own, on free ports unless told. `test`: the running containers
+ * of --project (default banyandb-perf) when banyandb-perf started them with the asked image; otherwise its own
+ * containers, in --project when given, else in a new project, on free ports unless told.
+ */
+async function dockerPlan(ctx: CommandContext, cf: ClusterFlags, runProject: string | undefined): Promise<DockerPlan> {
+  const ports: ClusterOptions = cf.ports ?? { ports: 'free' };
+  const image = cf.image ? { image: cf.image } : {};
+  if (runProject) return { cluster: { ...image, projectName: runProject, ...ports }, reuseRunning: false };
+  const name = cf.project ?? DEFAULT_PROJECT_NAME;
+  try {
+    await Cluster.attach({ ...image, projectName: name, signal: ctx.signal });
+    return { cluster: { ...image, projectName: name }, reuseRunning: true };
+  } catch (err) {
+    if (!(err instanceof ClusterError)) throw err;
+    if (err.code === 'PROJECT_MISMATCH') {
+      if (cf.project !== undefined) throw err;
+      ctx.io.stderr(`banyandb-perf: ${err.message}\n`);
+    } else if (!err.code.startsWith('CONTAINER_')) {
+      throw err;
+    }
+  }
+  const projectName = cf.project ?? runProjectName();
+  ctx.io.stderr(`banyandb-perf: starting containers of its own in project ${projectName}\n`);
+  return { cluster: { ...image, projectName, ...ports }, reuseRunning: false };
+}
+
+/**
+ * Runs the benchmark; returns the exit code. `forceTarget` and `runProject` are used by `all` (Docker, in a
+ * Compose project of its own).
+ */
+export async function runTest(ctx: CommandContext, forceTarget?: ResolvedTargetKind, runProject?: string): Promise<number> {
   const tf = targetFlags(ctx.flags);
   const cf = clusterFlags(ctx.flags);
   const wf = workloadFlags(ctx.flags);
   const resultsDir = ctx.path(str(ctx.flags, 'results-dir') ?? DEFAULT_RESULTS_DIR);
   const schemaDir = str(ctx.flags, 'schema-dir');
+  // Before any work: a run must never end with nowhere to put its result.
+  await prepareResultsDir(resultsDir);
   // No --target: Docker when an engine is reachable, else the in-process emulator (openTarget says which).
   const kind = forceTarget ?? tf.kind ?? 'auto';
   // Progress of every long phase on stderr: a redrawn line on a terminal, plain lines every few seconds elsewhere.
@@ -52,12 +92,14 @@ export async function runTest(ctx: CommandContext, forceTarget?: ResolvedTargetK
   // The workload options are resolved once, here, before any target is opened: a bad combination is a usage error
   // at once, and runComparison takes the resolved object as it is.
   const workload = resolveWorkloadFlags(wf, { signal: runSignal, ...(progress ? { onProgress: progress.update } : {}) });
+  const plan = (await resolveTargetKind(kind, ctx.signal)) === 'docker' ? await dockerPlan(ctx, cf, runProject) : undefined;
 
   let target: OpenTarget;
   try {
     target = await openTarget({
       kind,
-      cluster: { ...(cf.image ? { image: cf.image } : {}), keep: cf.keep, handleSignals: false },
+      cluster: { ...(cf.image ? { image: cf.image } : {}), ...plan?.cluster, keep: cf.keep, handleSignals: false },
+      reuseRunning: plan?.reuseRunning ?? true,
       ...(tf.addresses ? { addresses: tf.addresses } : {}),
       ...(schemaDir !== undefined ? { schemaDir: ctx.path(schemaDir) } : {}),
       signal: ctx.signal,
@@ -75,17 +117,34 @@ export async function runTest(ctx: CommandContext, forceTarget?: ResolvedTargetK
     const failure = target.failure;
     if (failure.aborted) containerFailed.abort(failure.reason);
     else failure.addEventListener('abort', () => containerFailed.abort(failure.reason), { once: true });
-    target.startObserving();
+    await target.startObserving();
     const result = await runComparison({ stream: target.stream, trace: target.trace, target: target.info, workload });
     progress?.end();
     for (const n of await target.finish(result)) note(n);
     for (const m of MODELS) for (const r of result.write[m]) if (r.boundNote) note(`${m}: ${r.boundNote}`);
     if (ctx.signal.aborted) result.partial = true;
 
-    const files = await writeResults(result, resultsDir);
+    // The report first: whatever happens to the files, the run is on screen.
     if (ctx.json) ctx.io.stdout(`${JSON.stringify(result, null, 2)}\n`);
     else ctx.io.stdout(formatConsoleReport(result, { color: ctx.io.color === true }));
-    ctx.io.stderr(`banyandb-perf: results written to ${files.jsonPath} and ${files.htmlPath}\n`);
+    let saved = true;
+    try {
+      const files = await writeResults(result, resultsDir);
+      ctx.io.stderr(`banyandb-perf: results written to ${files.jsonPath} and ${files.htmlPath}\n`);
+    } catch (err) {
+      saved = false;
+      const fallback = await writeFallbackResult(result, ctx.path('.'));
+      ctx.io.stderr(
+        `banyandb-perf: could not save the results in ${resultsDir} (${(err as Error).message}); ` +
+          (fallback ? `the results JSON was written to ${fallback} instead\n` : 'no fallback location took them either\n'),
+      );
+    }
+    if (cf.keep && target.cluster && !plan?.reuseRunning) {
+      ctx.io.stderr(
+        `banyandb-perf: containers of project ${target.cluster.projectName} left running (--keep): ` +
+          `\`banyandb-perf down --project ${target.cluster.projectName}\` or \`clean --project ...\` removes them\n`,
+      );
+    }
 
     if (target.failure.aborted) return EXIT.FAILURES;
     if (ctx.signal.aborted) {
@@ -97,7 +156,7 @@ export async function runTest(ctx: CommandContext, forceTarget?: ResolvedTargetK
       ctx.io.stderr(`banyandb-perf: the benchmark found failures:\n${problems.map((p) => `  - ${p}\n`).join('')}`);
       return EXIT.FAILURES;
     }
-    return EXIT.OK;
+    return saved ? EXIT.OK : EXIT.FAILURES;
   } finally {
     try {
       await target.close();
