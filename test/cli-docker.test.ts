@@ -142,6 +142,10 @@ describe('CLI container verbs on Docker', { skip, timeout: 900_000 }, () => {
     const r = await cli('all', '--image', 'emulator', '--spans', '300', '--repeats', '1', '--no-progress', '--results-dir', results);
     ok(r);
     assert.match(r.out, /^Target: banyandb-perf-emulator/m);
-    assert.deepEqual(await leftovers(), { containers: [], volumes: [] });
+    // A project of its own, removed at the end.
+    const project = /all: up \+ test \(project (banyandb-perf-[a-z0-9]+)\)/.exec(r.err)?.[1];
+    assert.ok(project, r.err);
+    assert.match(r.err, new RegExp(`all: down \\(project ${project} removed\\)`));
+    assert.deepEqual(await projectResources(project), { containers: [], volumes: [], networks: [] });
   });
 });
