@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { type CliIo, runCli } from '../src/cli/index.js';
 import { Cluster } from '../src/cluster/cluster.js';
 import type { BenchmarkResult, ContainerStatsSample } from '../src/results.js';
-import { projectResources } from './helpers/docker.js';
+import { benchmarkPassed, projectResources } from './helpers/docker.js';
 
 const PROJECT = 'banyandb-perf'; // the CLI's default Compose project
 
@@ -42,6 +42,11 @@ async function cli(...argv: string[]): Promise<Ran> {
   };
   const code = await runCli(argv, io);
   return { code, out, err };
+}
+
+/** A benchmark verb that passed (see benchmarkPassed). */
+function passed(r: Ran): void {
+  assert.ok(benchmarkPassed(r.code, r.err), `exit ${r.code}\n--- stdout\n${r.out.slice(-3000)}\n--- stderr\n${r.err.slice(-3000)}`);
 }
 
 function ok(r: Ran): void {
@@ -105,7 +110,7 @@ describe('CLI container verbs on Docker', { skip, timeout: 900_000 }, () => {
       results,
       '--json',
     );
-    ok(r);
+    passed(r);
     assert.match(r.err, /using the running containers of project banyandb-perf/);
     const result = JSON.parse(r.out) as BenchmarkResult;
     assert.equal(result.target.kind, 'docker');
@@ -140,7 +145,7 @@ describe('CLI container verbs on Docker', { skip, timeout: 900_000 }, () => {
 
   it('all builds, starts, tests and removes everything', async () => {
     const r = await cli('all', '--image', 'emulator', '--spans', '300', '--repeats', '1', '--no-progress', '--results-dir', results);
-    ok(r);
+    passed(r);
     assert.match(r.out, /^Target: banyandb-perf-emulator/m);
     // A project of its own, removed at the end.
     const project = /all: up \+ test \(project (banyandb-perf-[a-z0-9]+)\)/.exec(r.err)?.[1];
