@@ -141,6 +141,15 @@ describe('exit codes as documented', () => {
     }
   });
 
+  it('container flags with a target that has no containers are a usage error', async () => {
+    const r = await cli(['test', '--target', 'emulator', '--project', 'x', '--results-dir', dir]);
+    assert.equal(r.code, EXIT.USAGE);
+    assert.match(r.err, /--project only applies to --target docker, not --target emulator/);
+    const bad = await cli(['up', '--project', 'Bad Name']);
+    assert.equal(bad.code, EXIT.USAGE);
+    assert.match(bad.err, /--project expects lower-case letters/);
+  });
+
   it('help lists every exit code', async () => {
     const r = await cli(['test', '--help']);
     for (const code of ['0 ok', '1 the benchmark', '2 usage', '3 environment', '130 interrupted']) assert.ok(r.out.includes(code), code);

@@ -160,6 +160,10 @@ export function targetFlags(flags: RawFlags): TargetFlags {
     }
     kind = 'external';
   }
+  if (kind === 'external' || kind === 'emulator') {
+    const docker = ['project', 'port-offset', 'stream-port', 'trace-port'].find((f) => str(flags, f) !== undefined);
+    if (docker) throw new OptionsError(`--${docker}`, `--${docker} only applies to --target docker, not --target ${kind}.`);
+  }
   if (kind === 'external') {
     if (s === undefined)
       throw new OptionsError('--stream-addr', '--target external needs --stream-addr <host:port> (the stream-model server).');
