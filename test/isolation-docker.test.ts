@@ -14,7 +14,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { type CliIo, runCli } from '../src/cli/index.js';
-import { Cluster } from '../src/cluster/index.js';
+import { Cluster } from '../src/cluster/cluster.js';
 import type { BenchmarkResult } from '../src/results.js';
 import { benchmarkPassed, projectResources } from './helpers/docker.js';
 
