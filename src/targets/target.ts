@@ -145,10 +145,11 @@ export class OpenTarget implements AsyncDisposable {
    * Starts sampling container stats (Docker targets; a no-op elsewhere) and resolves once the first sample is in,
    * so the sampled window starts with the measured work: await it right before the run.
    */
-  async startObserving(): Promise<void> {
+  startObserving(): Promise<void> {
+    // Throws at once (not as a rejection) on a closed target.
     this.#assertOpen('startObserving');
     if (this.cluster && !this.#sampler) this.#sampler = this.cluster.sampleStats(this.#statsIntervalMs);
-    await this.#sampler?.ready;
+    return this.#sampler?.ready ?? Promise.resolve();
   }
 
   /**
