@@ -298,7 +298,7 @@ describe('Cluster on Docker (emulator image)', { skip, timeout: 600_000 }, () =>
           'tsx',
           '--input-type=module',
           '-e',
-          `import { Cluster } from ${JSON.stringify(path.join(root, 'src', 'cluster', 'index.ts'))};
+          `import { Cluster } from ${JSON.stringify(path.join(root, 'src', 'cluster', 'cluster.ts'))};
            const options = ${JSON.stringify({ ...options, emulatorScript: script })};
            await Cluster.start({ ...options, onProgress: (line) => console.log(line) });
            console.log('started');
