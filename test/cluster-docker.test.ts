@@ -299,7 +299,7 @@ describe('Cluster on Docker (emulator image)', { skip, timeout: 600_000 }, () =>
           '--input-type=module',
           '-e',
           `import { Cluster } from ${JSON.stringify(path.join(root, 'src', 'cluster', 'cluster.ts'))};
-           const options = ${JSON.stringify({ ...options, emulatorScript: script })};
+           const options = ${JSON.stringify({ ...options, emulatorScript: script, handleSignals: true })};
            await Cluster.start({ ...options, onProgress: (line) => console.log(line) });
            console.log('started');
            setInterval(() => {}, 1000);`,
