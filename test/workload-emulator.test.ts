@@ -131,7 +131,8 @@ describe('workloads against the emulator', { timeout: 120_000 }, () => {
 
 describe('workloads right after schema creation', { timeout: 120_000 }, () => {
   it('the client retries STATUS_INTERNAL_ERROR while the schema propagates; the workload counts the retries', async () => {
-    await using emu = await startEmulator({ schemaPropagationMs: 3_000 });
+    // Long enough that the first writes arrive inside it however slow the machine is to start the producer thread.
+    await using emu = await startEmulator({ schemaPropagationMs: 8_000 });
     await using c = await BanyanDBClient.connect(emu.grpcAddress);
     await new SchemaLoader(c, { models: ['stream'] }).load();
     const w = new StreamWorkload(c, { ...OPTS, repeats: 1, spans: 200 });

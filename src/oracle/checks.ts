@@ -93,8 +93,8 @@ export function checkSpanAnswer(p: ConcretePattern, truth: GroundTruth, answer: 
 }
 
 /**
- * Checks one trace answer (whole traces) against the pattern's ground truth. `ordered`: the request ordered by
- * time_based_index, latest first, so a capped answer must be sorted that way (FACT 38), not necessarily the top N.
+ * Checks one trace answer (whole traces) against the pattern's ground truth: the trace count, every trace matching,
+ * every trace whole. Neither the order nor, for a capped answer, which traces were chosen (FACT 38).
  */
 export function checkTraceAnswer(
   p: ConcretePattern,
@@ -102,7 +102,6 @@ export function checkTraceAnswer(
   answer: QueryAnswer,
   limit: number,
   traceWritten: ReadonlyMap<string, number>,
-  ordered = false,
 ): Finding[] {
   const f: Finding[] = [];
   const expectedTraces = Math.min(truth.traceCount, limit);
@@ -149,28 +148,10 @@ export function checkTraceAnswer(
     }
     if (bad.length > 0)
       f.push({ what: 'traces with a span matching the predicate', expected: 'all', actual: `${bad.length} not: ${sample(bad)}` });
-    // Ordered by time_based_index, latest first, and cut by the limit: BanyanDB sorts the answer by each trace's
-    // best span but, with small limits, does not return the global top N (FACT 38): check the order only. Which
-    // spans rank a trace (all of them, or the matching ones) is not recorded, so either ranking is accepted.
-    if (ordered) {
-      const keyAll = answer.traceIds.map((id) => Math.max(...(byTrace.get(id) ?? []).map((s) => factsOf(s).startTimeMs)));
-      const keyMatching = answer.traceIds.map((id) =>
-        Math.max(
-          ...(byTrace.get(id) ?? [])
-            .map((s) => factsOf(s))
-            .filter((x) => p.predicate(x))
-            .map((x) => x.startTimeMs),
-        ),
-      );
-      const desc = (k: number[]) => k.every((v, i) => i === 0 || v <= (k[i - 1] as number));
-      if (!desc(keyAll) && !desc(keyMatching)) {
-        f.push({
-          what: 'order (trace by its latest span, latest first)',
-          expected: 'sorted',
-          actual: `not sorted: ${sample(keyAll.map(String))}`,
-        });
-      }
-    }
+    // The order of an order_by trace answer is not checked. FACT 38 saw answers sorted by each trace's best span on
+    // data where a trace's spans share a series; 0.10.3's code keys a trace per series (by its earliest span there),
+    // so on traces spread over services, as generated here, which order the server returns is not pinned down by the
+    // recording. A check of it could fail a right answer: only what the server guarantees is checked (issue 9.3).
     if (partial.length > 0) f.push({ what: 'spans per returned trace', expected: 'all written spans', actual: sample(partial) });
   }
   return f;

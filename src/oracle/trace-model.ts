@@ -97,7 +97,7 @@ export const traceQueryModel: QueryModelFactory = (client, { group, name }) => {
         limit,
         truncated: truth.traceCount >= limit,
         run: async (signal) => readTraceAnswer(await client.queryTrace(req, signal ? { signal } : {})),
-        check: (answer) => checkTraceAnswer(p, truth, answer, limit, entry.facts.traceWritten, orderBy !== undefined),
+        check: (answer) => checkTraceAnswer(p, truth, answer, limit, entry.facts.traceWritten),
       };
     },
   };
