@@ -4,10 +4,12 @@ const node = { target: 'node20', platform: 'node', sourcemap: true, splitting: f
 
 export default defineConfig([
   {
-    // The library: ESM first, CJS beside it, declarations for both.
+    // The library's entries (package.json `exports`): ESM first, CJS beside it, declarations for both. Code shared by
+    // the entries goes into shared chunks, so a class (an error type, say) is one class whichever entry it came from.
     ...node,
-    entry: { index: 'src/index.ts' },
+    entry: { index: 'src/index.ts', emulator: 'src/emulator/index.ts', 'cli-runner': 'src/cli/index.ts', internals: 'src/internals.ts' },
     format: ['esm', 'cjs'],
+    splitting: true,
     dts: true,
     treeshake: true,
     shims: true,

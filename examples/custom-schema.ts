@@ -7,7 +7,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { BanyanDBClient, type Scale, SchemaLoader, StreamWorkload, startEmulator } from 'banyandb-perf';
+import { BanyanDBClient, type Scale, SchemaLoader, StreamWorkload } from 'banyandb-perf';
+import { startEmulator } from 'banyandb-perf/emulator';
 
 const { values } = parseArgs({ options: { addr: { type: 'string' } } });
 await using emulator = values.addr ? undefined : await startEmulator();

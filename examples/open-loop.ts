@@ -6,7 +6,8 @@
  *   npx tsx examples/open-loop.ts [--addr host:port] [--rate 2000] [--duration-ms 10000]
  */
 import { parseArgs } from 'node:util';
-import { BanyanDBClient, SchemaLoader, startEmulator, TraceWorkload } from 'banyandb-perf';
+import { BanyanDBClient, SchemaLoader, TraceWorkload } from 'banyandb-perf';
+import { startEmulator } from 'banyandb-perf/emulator';
 
 const { values } = parseArgs({
   options: { addr: { type: 'string' }, rate: { type: 'string', default: '2000' }, 'duration-ms': { type: 'string', default: '10000' } },

@@ -2,8 +2,17 @@
 /**
  * banyandb-perf: benchmark Apache SkyWalking BanyanDB's stream and trace models side by side.
  *
- * This file is the public API. Everything exported here follows semantic versioning; modules not
- * re-exported here (emulator internals, protobuf runtime, CLI commands, YAML emitter, ...) are internal
+ * This file is the package's root entry: the four classes of a benchmark (Cluster, SchemaLoader,
+ * StreamWorkload, TraceWorkload) and what a custom benchmark needs around them (the client, the target, the
+ * comparison, the reports, the result and option types, the errors). Three more entries, each with an export list
+ * of its own and the same semantic-versioning promise:
+ *
+ * - `banyandb-perf/emulator`: the in-process BanyanDB emulator (`startEmulator`);
+ * - `banyandb-perf/cli`: the command line as a function (`runCli`, `EXIT`);
+ * - `banyandb-perf/internals`: low-level helpers (statistics, recorders, Docker detection, defaults, option
+ *   resolvers) for tools built on the harness.
+ *
+ * Modules exported by none of them (protobuf runtime, wire encoder, CLI commands, YAML emitter, ...) are internal
  * and may change in any release.
  *
  * The usual flow:
@@ -23,28 +32,18 @@
 export * from './errors.js';
 
 // ---- results (plain, versioned data) ------------------------------------------------------------------
-export { RESULTS_SCHEMA_VERSION } from './results.js';
+export { MODELS, RESULTS_SCHEMA_VERSION } from './results.js';
 export type * from './results.js';
 
 // ---- wire: BanyanDB gRPC client and message shapes ----------------------------------------------------
 export type * from './client/types.js';
 export { BanyanDBClient } from './client/client.js';
-export {
-  type CallOptions,
-  type ClientOptions,
-  type ResolvedClientOptions,
-  DEFAULT_CALL_TIMEOUT_MS,
-  DEFAULT_CONNECT_TIMEOUT_MS,
-  DEFAULT_SCHEMA_RETRY_MS,
-  DEFAULT_WRITE_TIMEOUT_MS,
-  type WriteOptions,
-} from './client/options.js';
+export type { CallOptions, ClientOptions, ResolvedClientOptions, WriteOptions } from './client/options.js';
 export type { GroupRegistry, ResourceExistence, ResourceKey, ResourceRegistry } from './client/registry.js';
-export { MISSING_ACK, type WriteBatchResult, type WriteKind } from './client/write.js';
+export type { WriteBatchResult, WriteKind } from './client/write.js';
 
 // ---- schema -------------------------------------------------------------------------------------------
 export {
-  defaultSchemaDir,
   type LoadedResource,
   type LoadReport,
   type SchemaCallOptions,
@@ -57,7 +56,6 @@ export {
   type VerifyReport,
 } from './schema/loader.js';
 export {
-  SCHEMA_MODELS,
   type SchemaKind,
   type SchemaModel,
   type SchemaResource,
@@ -68,46 +66,18 @@ export {
 
 // ---- span generator -----------------------------------------------------------------------------------
 export {
-  DEFAULT_PAYLOAD_BYTES,
   type GeneratorDescription,
   type GeneratorOptions,
-  ROOT_PARENT_SPAN_ID,
   type ResolvedGeneratorOptions,
   type Span,
   SpanGenerator,
 } from './generator/generator.js';
 export type { PayloadShape } from './generator/payload.js';
-export { resolveScale, SCALES, type Scale, type ScaleName } from './generator/scale.js';
-
-// ---- metrics ------------------------------------------------------------------------------------------
-export { LatencyRecorder } from './metrics/latency.js';
-export {
-  compareSpreads,
-  FAMILY_ALPHA,
-  holm,
-  judgeFamily,
-  logRatioTest,
-  MIN_REPEATS,
-  NOISY_CV,
-  ratioInterval,
-  SIGNIFICANCE_LEVEL,
-  spread,
-  welchTTest,
-} from './metrics/stats.js';
-export { ThroughputSeries } from './metrics/throughput.js';
+export { SCALES, type Scale, type ScaleName } from './generator/scale.js';
 
 // ---- workloads ----------------------------------------------------------------------------------------
 export { type RunComparisonOptions, runComparison } from './workload/compare.js';
-export {
-  DEFAULT_BATCH_SIZE,
-  DEFAULT_CONCURRENCY,
-  DEFAULT_QUERY_ITERATIONS,
-  DEFAULT_REPEATS,
-  DEFAULT_WARMUP_MS,
-  type ResolvedWorkloadOptions,
-  resolveWorkloadOptions,
-  type WorkloadOptions,
-} from './workload/options.js';
+export type { ResolvedWorkloadOptions, WorkloadOptions } from './workload/options.js';
 export {
   createProgressRenderer,
   formatProgress,
@@ -134,41 +104,27 @@ export {
   type StatsSampler,
   type StatsSamplingResult,
 } from './cluster/cluster.js';
-export { type ComposeFlavour, type DockerInfo, detectDocker } from './cluster/docker.js';
-export {
-  type ClusterOptions,
-  DEFAULT_HOST_PORTS,
-  DEFAULT_LIMITS,
-  DEFAULT_OFFICIAL_IMAGE,
-  DEFAULT_RESERVATIONS,
-  EMULATOR_IMAGE,
-  type HealthcheckOptions,
-  type ImageSpec,
-  type PortSet,
-  type ResolvedClusterOptions,
-  type ResourceOptions,
-  type Resources,
+export type { ComposeFlavour, DockerInfo } from './cluster/docker.js';
+export type {
+  ClusterOptions,
+  HealthcheckOptions,
+  ImageSpec,
+  PortSet,
+  ResolvedClusterOptions,
+  ResourceOptions,
+  Resources,
 } from './cluster/options.js';
-export { type StatsRatios, statsRatios, summarizeStats } from './cluster/stats.js';
+export type { StatsRatios } from './cluster/stats.js';
 
 // ---- targets: what serves the two models ---------------------------------------------------------------
-export {
-  DEFAULT_STATS_INTERVAL_MS,
-  OpenTarget,
-  openTarget,
-  resolveTargetKind,
-  type TargetKind,
-  type TargetOptions,
-} from './targets/target.js';
-
-// ---- emulator -----------------------------------------------------------------------------------------
-export { type Emulator, type EmulatorBehaviour, type EmulatorOptions, startEmulator } from './emulator/index.js';
+export { OpenTarget, openTarget, type ResolvedTargetKind, type TargetKind, type TargetOptions } from './targets/target.js';
 
 // ---- reports ------------------------------------------------------------------------------------------
 export { type ConsoleReportOptions, formatConsoleReport } from './report/console.js';
-export { DEFAULT_RESULTS_DIR, readLastResults, readResultsFile, type WrittenResults, writeResults } from './report/files.js';
+export { readLastResults, readResultsFile, type WrittenResults, writeResults } from './report/files.js';
 export { formatRunsComparison, renderRunsComparisonHtml } from './report/compare.js';
 export { renderHtmlReport } from './report/html.js';
+
 // ---- verdicts -----------------------------------------------------------------------------------------
 export { buildComparisons, type VerdictInput } from './verdict/comparisons.js';
 export {
@@ -179,6 +135,3 @@ export {
   type RunsComparisonRow,
 } from './verdict/runs.js';
 export { type AreaVerdict, summarizeVerdict } from './verdict/summary.js';
-
-// ---- command line -------------------------------------------------------------------------------------
-export { type CliIo, EXIT, runCli } from './cli/run.js';

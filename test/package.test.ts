@@ -14,7 +14,18 @@ import { promisify } from 'node:util';
 
 const exec = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '..');
-const PUBLIC_CLASSES = ['BanyanDBClient', 'Cluster', 'SchemaLoader', 'StreamWorkload', 'TraceWorkload', 'SpanGenerator', 'LatencyRecorder'];
+const PUBLIC_CLASSES = ['BanyanDBClient', 'Cluster', 'SchemaLoader', 'StreamWorkload', 'TraceWorkload', 'SpanGenerator', 'OpenTarget'];
+/** The subpath entries (package.json `exports`), each with names it must export and names that belong elsewhere. */
+const SUBPATHS: Record<string, { has: string[]; not: string[] }> = {
+  'banyandb-perf/emulator': { has: ['startEmulator', 'DEFAULT_EMULATOR_HOST'], not: ['BanyanDBClient', 'runCli'] },
+  'banyandb-perf/cli': { has: ['runCli', 'EXIT'], not: ['startEmulator', 'BanyanDBClient'] },
+  'banyandb-perf/internals': {
+    has: ['welchTTest', 'LatencyRecorder', 'ThroughputSeries', 'detectDocker', 'resolveWorkloadOptions', 'DEFAULT_BATCH_SIZE'],
+    not: ['BanyanDBClient', 'startEmulator', 'runCli'],
+  },
+};
+/** Names the tiers moved off the root entry. */
+const NOT_AT_ROOT = ['runCli', 'EXIT', 'startEmulator', 'detectDocker', 'welchTTest', 'LatencyRecorder', 'resolveWorkloadOptions'];
 
 describe('the published package', { timeout: 300_000 }, () => {
   let dir = '';
@@ -33,6 +44,7 @@ describe('the published package', { timeout: 300_000 }, () => {
       'dist/index.cjs',
       'dist/index.d.ts',
       'dist/index.d.cts',
+      ...['emulator', 'cli-runner', 'internals'].flatMap((e) => [`dist/${e}.js`, `dist/${e}.cjs`, `dist/${e}.d.ts`, `dist/${e}.d.cts`]),
       'dist/cli.js',
       'dist/emulator-server.js',
       'dist/producer-worker.js',
@@ -64,9 +76,35 @@ describe('the published package', { timeout: 300_000 }, () => {
     const names = JSON.parse(stdout) as string[];
     for (const c of PUBLIC_CLASSES) assert.ok(names.includes(c), `${c} not exported`);
     // internal modules stay internal
-    for (const internal of ['encode', 'decode', 'root', 'toYaml', 'fromProtoJson', 'descriptor']) {
+    for (const internal of ['encode', 'decode', 'root', 'toYaml', 'fromProtoJson', 'descriptor', 'encodeTraceRequests']) {
       assert.ok(!names.includes(internal), `${internal} leaks from the public API`);
     }
+    for (const moved of NOT_AT_ROOT) assert.ok(!names.includes(moved), `${moved} is on a subpath entry, not at the root`);
+  });
+
+  it('imports each subpath entry as ESM and requires it as CommonJS, with its own export list', async () => {
+    for (const [spec, { has, not }] of Object.entries(SUBPATHS)) {
+      const esm = await exec(
+        process.execPath,
+        ['--input-type=module', '-e', `const m = await import('${spec}'); console.log(JSON.stringify(Object.keys(m).sort()));`],
+        { cwd: app() },
+      );
+      const cjs = await exec(process.execPath, ['-e', `console.log(JSON.stringify(Object.keys(require('${spec}')).sort()))`], {
+        cwd: app(),
+      });
+      const names = JSON.parse(esm.stdout) as string[];
+      assert.deepEqual(JSON.parse(cjs.stdout), names, `${spec}: the CommonJS build exports what the ESM build does`);
+      for (const n of has) assert.ok(names.includes(n), `${spec} does not export ${n}`);
+      for (const n of not) assert.ok(!names.includes(n), `${spec} exports ${n}, which belongs to another entry`);
+    }
+  });
+
+  it('the entries share one copy of each class (an error thrown through one entry is an instance of the root export)', async () => {
+    const script = `const root = await import('banyandb-perf'); const { startEmulator } = await import('banyandb-perf/emulator');
+      const err = await startEmulator({ grpcPort: -1 }).catch((e) => e);
+      console.log(err instanceof root.BanyanDBPerfError, err?.name);`;
+    const { stdout } = await exec(process.execPath, ['--input-type=module', '-e', script], { cwd: app() });
+    assert.match(stdout.trim(), /^true /);
   });
 
   it('requires as CommonJS and finds its default schema from the installed package', async () => {
@@ -78,7 +116,7 @@ describe('the published package', { timeout: 300_000 }, () => {
 
   it('writes through its producer thread (dist/producer-worker.js) from both the ESM and the CommonJS build', async () => {
     const body = (m: string) =>
-      `const em = await ${m}.startEmulator();
+      `const em = await ${m}e.startEmulator();
       const client = await ${m}.BanyanDBClient.connect(em.grpcAddress);
       await new ${m}.SchemaLoader(client, { models: ['trace'] }).load();
       const w = new ${m}.TraceWorkload(client, { scale: 'small', spans: 1500, repeats: 1, warmupMs: 0, progress: false });
@@ -86,13 +124,25 @@ describe('the published package', { timeout: 300_000 }, () => {
       console.log(run.spansSent, run.spansAcknowledged);
       await client.close();
       await em.close();`;
-    const esm = await exec(process.execPath, ['--input-type=module', '-e', `const m = await import('banyandb-perf'); ${body('m')}`], {
-      cwd: app(),
-    });
+    const esm = await exec(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const m = await import('banyandb-perf'); const me = await import('banyandb-perf/emulator'); ${body('m')}`,
+      ],
+      {
+        cwd: app(),
+      },
+    );
     assert.equal(esm.stdout.trim(), '1500 1500');
-    const cjs = await exec(process.execPath, ['-e', `const m = require('banyandb-perf'); (async () => { ${body('m')} })();`], {
-      cwd: app(),
-    });
+    const cjs = await exec(
+      process.execPath,
+      ['-e', `const m = require('banyandb-perf'); const me = require('banyandb-perf/emulator'); (async () => { ${body('m')} })();`],
+      {
+        cwd: app(),
+      },
+    );
     assert.equal(cjs.stdout.trim(), '1500 1500');
   });
 
@@ -108,6 +158,10 @@ describe('the published package', { timeout: 300_000 }, () => {
       path.join(app(), 'use.ts'),
       [
         "import { BanyanDBClient, type BenchmarkResult, type WorkloadOptions, StreamWorkload } from 'banyandb-perf';",
+        "import { type Emulator, startEmulator } from 'banyandb-perf/emulator';",
+        "import { type CliIo, runCli } from 'banyandb-perf/cli';",
+        "import { welchTTest } from 'banyandb-perf/internals';",
+        'export const entries: [typeof startEmulator, Emulator | undefined, typeof runCli, CliIo | undefined, number] = [startEmulator, undefined, runCli, undefined, welchTTest.length];',
         "const opts: WorkloadOptions = { scale: 'small', concurrency: 2 };",
         'export async function f(addr: string): Promise<number> {',
         '  await using client = await BanyanDBClient.connect(addr);',

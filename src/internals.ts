@@ -1,0 +1,61 @@
+// biome-ignore-all assist/source/organizeImports: grouped by concept, by hand
+/**
+ * `banyandb-perf/internals`: the low-level helpers under the harness, for tools built on it: the statistics and
+ * recorders behind the figures, Docker detection and container-stats summaries, the option resolvers and every
+ * documented default. Same semantic-versioning promise as the root entry; the classes and types these work with are
+ * exported from the root (`banyandb-perf`).
+ */
+
+// ---- statistics and recorders -------------------------------------------------------------------------
+export { LatencyRecorder } from './metrics/latency.js';
+export {
+  compareSpreads,
+  FAMILY_ALPHA,
+  holm,
+  judgeFamily,
+  logRatioTest,
+  MIN_REPEATS,
+  NOISY_CV,
+  ratioInterval,
+  SIGNIFICANCE_LEVEL,
+  spread,
+  welchTTest,
+} from './metrics/stats.js';
+export { ThroughputSeries } from './metrics/throughput.js';
+
+// ---- Docker -------------------------------------------------------------------------------------------
+export { detectDocker } from './cluster/docker.js';
+export { statsRatios, summarizeStats } from './cluster/stats.js';
+
+// ---- option resolvers ----------------------------------------------------------------------------------
+export { resolveWorkloadOptions } from './workload/options.js';
+export { resolveScale } from './generator/scale.js';
+export { resolveTargetKind } from './targets/target.js';
+export { defaultSchemaDir } from './schema/loader.js';
+
+// ---- defaults and constants ----------------------------------------------------------------------------
+export {
+  DEFAULT_CALL_TIMEOUT_MS,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_SCHEMA_RETRY_MS,
+  DEFAULT_WRITE_TIMEOUT_MS,
+} from './client/options.js';
+export { MISSING_ACK } from './client/write.js';
+export { SCHEMA_MODELS } from './schema/set.js';
+export { DEFAULT_PAYLOAD_BYTES, ROOT_PARENT_SPAN_ID } from './generator/generator.js';
+export {
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_CONCURRENCY,
+  DEFAULT_QUERY_ITERATIONS,
+  DEFAULT_REPEATS,
+  DEFAULT_WARMUP_MS,
+} from './workload/options.js';
+export {
+  DEFAULT_HOST_PORTS,
+  DEFAULT_LIMITS,
+  DEFAULT_OFFICIAL_IMAGE,
+  DEFAULT_RESERVATIONS,
+  EMULATOR_IMAGE,
+} from './cluster/options.js';
+export { DEFAULT_STATS_INTERVAL_MS } from './targets/target.js';
+export { DEFAULT_RESULTS_DIR } from './report/files.js';
