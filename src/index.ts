@@ -44,6 +44,7 @@ export type { WriteBatchResult, WriteKind } from './client/write.js';
 
 // ---- schema -------------------------------------------------------------------------------------------
 export {
+  type DroppedGroup,
   type LoadedResource,
   type LoadReport,
   type SchemaCallOptions,
@@ -55,6 +56,7 @@ export {
   type VerifiedResource,
   type VerifyReport,
 } from './schema/loader.js';
+export { NAMESPACE_PATTERN, namespacedGroup, namespaceSchema, newRunId } from './schema/namespace.js';
 export {
   type SchemaKind,
   type SchemaModel,

@@ -54,6 +54,8 @@ export interface TargetInfo {
   project?: string;
   /** Docker runs: the container name per model. */
   containers?: Partial<Record<Model, string>>;
+  /** The run's own data namespace on the servers: its groups are `<group>_<namespace>`. Absent: not namespaced. */
+  namespace?: string;
 }
 
 /** Latency summary in milliseconds, read from an HDR histogram. */
@@ -208,6 +210,8 @@ export interface DiskFootprint {
   model: Model;
   bytes: number;
   bytesPerSpan: number;
+  /** What was measured: `group <name>` (this run's own group directories only) or `volume` (the whole data volume). */
+  scope?: string;
 }
 
 /**

@@ -194,6 +194,12 @@ export const FLAGS: readonly FlagSpec[] = [
     description: 'Also write the comparison as a self-contained HTML file.',
     verbs: ['compare'],
   },
+  {
+    name: 'keep-data',
+    type: 'boolean',
+    description: "Leave this run's own groups (<group>_<run id>) and their data on the servers; by default they are deleted at the end.",
+    verbs: ['all', 'test'],
+  },
   { name: 'no-progress', type: 'boolean', description: 'No progress on stderr.', verbs: RUN },
   {
     name: 'progress-interval',

@@ -26,8 +26,11 @@ export interface GroupRegistry {
   update(group: Group, opts?: CallOptions): Promise<void>;
   get(name: string, opts?: CallOptions): Promise<Group>;
   list(opts?: CallOptions): Promise<Group[]>;
-  /** Deletes a group and everything in it. */
-  delete(name: string, opts?: CallOptions): Promise<void>;
+  /**
+   * Deletes a group. BanyanDB refuses a group that holds data (FAILED_PRECONDITION) unless `force` is true; then the
+   * group goes with everything in it. Deletion is asynchronous on the server: Get may still answer for a moment.
+   */
+  delete(name: string, opts?: CallOptions & { force?: boolean }): Promise<void>;
   exist(name: string, opts?: CallOptions): Promise<boolean>;
 }
 
@@ -64,7 +67,8 @@ export function groupRegistry(call: UnaryInvoker): GroupRegistry {
       return res.group ?? [];
     },
     async delete(name, opts) {
-      await call(p('Delete'), { group: name }, opts);
+      const { force, ...callOpts } = opts ?? {};
+      await call(p('Delete'), { group: name, ...(force ? { force: true } : {}) }, callOpts);
     },
     async exist(name, opts) {
       const res = await call<{ hasGroup?: boolean }>(p('Exist'), { group: name }, opts);

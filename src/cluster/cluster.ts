@@ -823,25 +823,46 @@ export class StartedCluster implements AsyncDisposable {
   }
 
   /**
-   * Bytes each model's data volume holds (allocated size, `du -sk /data` inside the container) and bytes per span.
+   * Bytes each model's data holds (allocated size, `du -sk` inside the container) and bytes per span. With `groups`,
+   * only the directories named after that model's group under /data count (a run's own namespaced group: other
+   * runs' data on the same volume is left out); without, the whole /data volume.
    */
-  async diskFootprint(spans: Record<Model, number>): Promise<DiskFootprint[]> {
+  async diskFootprint(spans: Record<Model, number>, groups?: Partial<Record<Model, string>>): Promise<DiskFootprint[]> {
     this.ensureOpen('diskFootprint');
     const out: DiskFootprint[] = [];
     for (const model of MODELS) {
-      const r = await docker(['exec', this.containers[model], 'du', '-sk', '/data'], { timeoutMs: 120_000 });
-      if (r.exitCode !== 0) {
-        await this.check();
-        throw dockerError(`du in ${this.containers[model]}`, r, SERVICES[model]);
-      }
-      const kib = Number(/^(\d+)/.exec(r.stdout.trim())?.[1]);
-      if (!Number.isFinite(kib))
-        throw new ClusterError('DOCKER_FAILED', `unexpected du output in ${this.containers[model]}: ${r.stdout}`, {
-          service: SERVICES[model],
+      const group = groups?.[model];
+      let paths = ['/data'];
+      if (group) {
+        const found = await docker(['exec', this.containers[model], 'find', '/data', '-type', 'd', '-name', group, '-prune'], {
+          timeoutMs: 120_000,
         });
+        if (found.exitCode !== 0) {
+          await this.check();
+          throw dockerError(`find in ${this.containers[model]}`, found, SERVICES[model]);
+        }
+        paths = found.stdout.split('\n').filter((l) => l.startsWith('/data/'));
+      }
+      let kib = 0;
+      if (paths.length > 0) {
+        const r = await docker(['exec', this.containers[model], 'du', '-sk', ...paths], { timeoutMs: 120_000 });
+        if (r.exitCode !== 0) {
+          await this.check();
+          throw dockerError(`du in ${this.containers[model]}`, r, SERVICES[model]);
+        }
+        const lines = r.stdout.trim().split('\n');
+        for (const line of lines) {
+          const k = Number(/^(\d+)/.exec(line.trim())?.[1]);
+          if (!Number.isFinite(k))
+            throw new ClusterError('DOCKER_FAILED', `unexpected du output in ${this.containers[model]}: ${r.stdout}`, {
+              service: SERVICES[model],
+            });
+          kib += k;
+        }
+      }
       const bytes = kib * 1024;
       const n = spans[model] ?? 0;
-      out.push({ model, bytes, bytesPerSpan: n > 0 ? bytes / n : 0 });
+      out.push({ model, bytes, bytesPerSpan: n > 0 ? bytes / n : 0, ...(group ? { scope: `group ${group}` } : { scope: 'volume' }) });
     }
     return out;
   }

@@ -5,6 +5,7 @@
 import type { Group, IndexRule, IndexRuleBinding, Stream, Trace } from '../client/types.js';
 import { AbortedError, BanyanDBPerfError, type ErrorCode, OptionsError, SchemaError } from '../errors.js';
 import { checkOptionKeys, optionKeys } from '../options-check.js';
+import { checkNamespace, namespaceSchema } from './namespace.js';
 import { findPackageSchemaDir } from './paths.js';
 import { kindLabel, readSchemaDir, SCHEMA_MODELS, type SchemaKind, type SchemaModel, type SchemaResource, type SchemaSet } from './set.js';
 
@@ -28,6 +29,8 @@ export interface SchemaClient {
   readonly groups: {
     create(group: Group, opts?: SchemaCallOptions): Promise<unknown>;
     exist(name: string, opts?: SchemaCallOptions): Promise<boolean>;
+    /** Needed by {@link SchemaLoader.drop} only. BanyanDB deletes a group holding data only with `force`. */
+    delete?(name: string, opts?: SchemaCallOptions & { force?: boolean }): Promise<unknown>;
   };
   readonly streams: SchemaResourceRegistry<Stream>;
   readonly traces: SchemaResourceRegistry<Trace>;
@@ -52,6 +55,15 @@ export interface SchemaLoaderOptions {
    * @default ['stream', 'trace']
    */
   models?: SchemaModel[];
+  /**
+   * A run's own namespace: every group of the set is created as `<group>_<namespace>` and every stream, trace,
+   * index rule and binding goes into the renamed group, so the run's data is apart from anything else on the server
+   * (see {@link namespaceSchema}). With a namespace, a group that already exists is an error, never reused: the
+   * namespace must be new (BanyanDB breaks a group re-created under a deleted group's name). 1 to 24 lower-case
+   * letters or digits.
+   * @default undefined (the groups as the files name them; existing resources are skipped)
+   */
+  namespace?: string;
 }
 
 /** What happened to one resource in {@link SchemaLoader.load}. */
@@ -125,6 +137,15 @@ interface ResolvedSchemaLoaderOptions {
   dir: string;
   schema: SchemaSet | undefined;
   models: SchemaModel[];
+  namespace: string | undefined;
+}
+
+/** One group removed by {@link SchemaLoader.drop}. */
+export interface DroppedGroup {
+  group: string;
+  model: SchemaModel;
+  /** `deleted`, or `absent` when the server did not have it (NOT_FOUND). */
+  outcome: 'deleted' | 'absent';
 }
 
 /** The package's own schema directory (testdata/schema). */
@@ -151,11 +172,17 @@ function resolveModels(models: readonly SchemaModel[] | undefined, option: strin
 
 /** Resolves loader options against their defaults. */
 function resolveSchemaLoaderOptions(options: SchemaLoaderOptions = {}): ResolvedSchemaLoaderOptions {
-  checkOptionKeys(options, optionKeys<SchemaLoaderOptions>({ dir: true, schema: true, models: true }), 'new SchemaLoader()');
+  checkOptionKeys(
+    options,
+    optionKeys<SchemaLoaderOptions>({ dir: true, schema: true, models: true, namespace: true }),
+    'new SchemaLoader()',
+  );
+  checkNamespace('namespace', options.namespace);
   return {
     dir: options.schema?.dir ?? options.dir ?? defaultSchemaDir(),
     schema: options.schema,
     models: resolveModels(options.models, 'models'),
+    namespace: options.namespace,
   };
 }
 
@@ -191,7 +218,12 @@ export class SchemaLoader {
   constructor(client: SchemaClient, options?: SchemaLoaderOptions) {
     this.#client = client;
     this.#options = resolveSchemaLoaderOptions(options);
-    if (this.#options.schema) this.#schema = Promise.resolve(this.#options.schema);
+    if (this.#options.schema) this.#schema = Promise.resolve(namespaceSchema(this.#options.schema, this.#options.namespace));
+  }
+
+  /** The namespace the groups are created in (undefined: the groups as the files name them). */
+  get namespace(): string | undefined {
+    return this.#options.namespace;
   }
 
   /** Parses and validates a schema directory (default: the package's testdata/schema); no server involved. */
@@ -204,10 +236,11 @@ export class SchemaLoader {
     return this.#options.dir;
   }
 
-  /** The validated schema set (read once, on first use). */
+  /** The validated schema set (read once, on first use), its groups renamed into the namespace when there is one. */
   schema(): Promise<SchemaSet> {
     if (!this.#schema) {
-      this.#schema = readSchemaDir(this.#options.dir);
+      const ns = this.#options.namespace;
+      this.#schema = readSchemaDir(this.#options.dir).then((set) => namespaceSchema(set, ns));
       this.#schema.catch(() => {
         this.#schema = undefined; // let a later call retry after the files are fixed
       });
@@ -240,6 +273,33 @@ export class SchemaLoader {
     return report;
   }
 
+  /**
+   * Deletes the groups of the chosen models (with `force`: everything in them goes too). A group the server does not
+   * have is reported `absent`. Deletion on BanyanDB is asynchronous: the group may still answer Get for a moment.
+   * Only for a loader with a namespace (so that nothing but this run's own groups can be deleted).
+   */
+  async drop(opts: { models?: SchemaModel[]; signal?: AbortSignal } = {}): Promise<DroppedGroup[]> {
+    if (!this.#options.namespace) {
+      throw new OptionsError('namespace', 'drop() deletes only namespaced groups; create the loader with a namespace');
+    }
+    const del = this.#client.groups.delete;
+    if (!del) throw new OptionsError('client', 'drop() needs a client whose groups registry has delete()');
+    const models = opts.models === undefined ? this.#options.models : resolveModels(opts.models, 'drop({ models })');
+    const set = await this.schema();
+    const out: DroppedGroup[] = [];
+    for (const r of set.select(models)) {
+      if (r.kind !== 'group') continue;
+      try {
+        await del.call(this.#client.groups, r.name, { force: true, ...(opts.signal ? { signal: opts.signal } : {}) });
+        out.push({ group: r.name, model: r.model, outcome: 'deleted' });
+      } catch (err) {
+        if (errorCode(err) !== 'NOT_FOUND') throw err;
+        out.push({ group: r.name, model: r.model, outcome: 'absent' });
+      }
+    }
+    return out;
+  }
+
   /** Checks that every resource of the chosen models exists on the server. */
   async verify(opts: { models?: SchemaModel[]; signal?: AbortSignal } = {}): Promise<VerifyReport> {
     const models = opts.models === undefined ? this.#options.models : resolveModels(opts.models, 'verify({ models })');
@@ -264,8 +324,17 @@ export class SchemaLoader {
       else await (registryOf(this.#client, r.kind) as SchemaResourceRegistry<typeof r.resource>).create(r.resource, callOpts);
       return 'created';
     } catch (err) {
-      if (errorCode(err) === 'ALREADY_EXISTS') return 'skipped';
-      throw err;
+      if (errorCode(err) !== 'ALREADY_EXISTS') throw err;
+      // A namespace is this run's own: finding its group already there means it is not new, and reusing it would
+      // mix another run's data into this one's (or meet BanyanDB's broken re-created group).
+      if (r.kind === 'group' && this.#options.namespace) {
+        throw new BanyanDBPerfError(
+          'ALREADY_EXISTS',
+          `group "${r.name}" already exists on the server, so namespace "${this.#options.namespace}" is not new; use a fresh namespace (run id)`,
+          { cause: err },
+        );
+      }
+      return 'skipped';
     }
   }
 

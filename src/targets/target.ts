@@ -19,6 +19,7 @@ import { type BenchmarkResult, type DiskFootprint, MODELS, type Model, type Serv
 import { type LoadReport, SchemaLoader } from '../schema/loader.js';
 import { buildComparisons } from '../verdict/comparisons.js';
 import { type StepProgress, trackStep } from '../workload/progress.js';
+import { checkNamespace, newRunId } from '../schema/namespace.js';
 import { askIdentity } from './identity.js';
 
 /** Where the models run: `auto` is Docker when an engine is reachable, else the in-process emulator. */
@@ -64,6 +65,21 @@ export interface TargetOptions {
    */
   schemaDir?: string;
   /**
+   * The run's own data namespace on the servers: every group of the schema set is created as `<group>_<namespace>`
+   * (pass the same `namespace` to `runComparison()`; {@link OpenTarget.namespace} holds it), so the run writes, checks
+   * and measures only its own data and never touches what else the servers hold. Never reuse one on a server
+   * process: BanyanDB breaks a group re-created under a deleted group's name. `false`: the groups as the schema files
+   * name them (shared with every other run on those servers).
+   * @default a fresh run id (e.g. `r3f9a0c1b2d`) when `loadSchemas` is on; `false` otherwise
+   */
+  namespace?: string | false;
+  /**
+   * Leave the run's namespaced groups (and their data) on the servers at `close()`; otherwise they are deleted.
+   * Only namespaced groups are ever deleted.
+   * @default false
+   */
+  keepData?: boolean;
+  /**
    * Docker: container stats sampling interval during the run, ms.
    * @default 2000
    */
@@ -87,6 +103,8 @@ const TARGET_OPTION_KEYS = optionKeys<TargetOptions>({
   client: true,
   loadSchemas: true,
   schemaDir: true,
+  namespace: true,
+  keepData: true,
   statsIntervalMs: true,
   signal: true,
   log: true,
@@ -107,6 +125,8 @@ export class OpenTarget implements AsyncDisposable {
   readonly failure: AbortSignal;
   /** Per model: aborts with the ClusterError of that model's container when it dies or turns unhealthy (Docker). */
   readonly failures: Record<Model, AbortSignal>;
+  /** The run's data namespace (pass it to `runComparison()`), or undefined when the groups are not namespaced. */
+  readonly namespace: string | undefined;
 
   readonly #cleanups: (() => Promise<void>)[];
   readonly #emulatorDirs: Partial<Record<Model, string>>;
@@ -126,7 +146,9 @@ export class OpenTarget implements AsyncDisposable {
     cleanups: (() => Promise<void>)[];
     emulatorDirs: Partial<Record<Model, string>>;
     statsIntervalMs: number;
+    namespace: string | undefined;
   }) {
+    this.namespace = parts.namespace;
     this.info = parts.info;
     this.stream = parts.clients.stream;
     this.trace = parts.clients.trace;
@@ -167,9 +189,12 @@ export class OpenTarget implements AsyncDisposable {
       if (stats.error) notes.push(`container stats stopped early: ${stats.error.message}`);
     }
     const spans = spansWritten(result);
+    // With a namespace, only this run's own groups are measured (other runs' data may share the volume).
+    const groups: Partial<Record<Model, string>> = {};
+    if (this.namespace) for (const m of MODELS) groups[m] = this.schemas[m]?.resources.find((r) => r.kind === 'group')?.group;
     try {
-      if (this.cluster) result.disk = await this.cluster.diskFootprint(spans);
-      else if (this.info.kind === 'emulator') result.disk = await emulatorDisk(this.#emulatorDirs, spans);
+      if (this.cluster) result.disk = await this.cluster.diskFootprint(spans, this.namespace ? groups : undefined);
+      else if (this.info.kind === 'emulator') result.disk = await emulatorDisk(this.#emulatorDirs, spans, groups);
     } catch (err) {
       notes.push(`disk footprint not measured: ${(err as Error).message}`);
     }
@@ -268,6 +293,12 @@ export async function openTarget(options: TargetOptions = {}): Promise<OpenTarge
   if (!Number.isFinite(statsIntervalMs) || statsIntervalMs < 100) {
     throw new OptionsError('statsIntervalMs', `statsIntervalMs must be a number of milliseconds >= 100, got ${statsIntervalMs}`);
   }
+  if (options.namespace !== undefined && options.namespace !== false) checkNamespace('namespace', options.namespace);
+  if (options.keepData !== undefined && typeof options.keepData !== 'boolean') {
+    throw new OptionsError('keepData', `keepData must be true or false, got ${typeof options.keepData}`);
+  }
+  const namespace =
+    options.namespace === false ? undefined : (options.namespace ?? (options.loadSchemas === false ? undefined : newRunId()));
   const log = options.log ?? (() => {});
   const signal = options.signal;
   let kind = await resolveTargetKind(requested, signal);
@@ -358,13 +389,32 @@ export async function openTarget(options: TargetOptions = {}): Promise<OpenTarge
       clients[m] = client;
       cleanups.push(() => client.close());
       if (options.loadSchemas !== false) {
-        log(`loading the ${m} schema into ${info.addresses[m]}`);
-        const loader = new SchemaLoader(client, { models: [m], ...(options.schemaDir ? { dir: options.schemaDir } : {}) });
+        const loader = new SchemaLoader(client, {
+          models: [m],
+          ...(options.schemaDir ? { dir: options.schemaDir } : {}),
+          ...(namespace ? { namespace } : {}),
+        });
+        const groupNames = (await loader.schema()).select([m]).filter((r) => r.kind === 'group');
+        log(
+          `loading the ${m} schema into ${info.addresses[m]} (group${groupNames.length === 1 ? '' : 's'} ${groupNames.map((g) => g.name).join(', ')})`,
+        );
+        // Registered before loading, so a load that fails part way still removes what it created.
+        if (namespace && kind !== 'emulator') {
+          cleanups.push(async () => {
+            if (options.keepData) {
+              log(`${m} data kept on ${info.addresses[m]} (keep-data): group ${groupNames.map((g) => g.name).join(', ')}`);
+              return;
+            }
+            const dropped = await loader.drop({ models: [m] });
+            log(`deleted this run's ${m} group ${dropped.map((d) => d.group).join(', ')} on ${info.addresses[m]}`);
+          });
+        }
         schemas[m] = await loader.load({ models: [m], ...(signal ? { signal } : {}) });
       }
     }
     info = { ...info, ...(await nameServers(info, clients, cluster, signal)) };
-    return new OpenTarget({ info, clients, cluster, schemas, cleanups, emulatorDirs, statsIntervalMs });
+    if (namespace) info.namespace = namespace;
+    return new OpenTarget({ info, clients, cluster, schemas, cleanups, emulatorDirs, statsIntervalMs, namespace });
   } catch (err) {
     for (const f of cleanups.reverse()) await f().catch(() => undefined);
     throw err;
@@ -419,13 +469,19 @@ async function directoryBytes(dir: string): Promise<number> {
   return total;
 }
 
-async function emulatorDisk(dirs: Partial<Record<Model, string>>, spans: Record<Model, number>): Promise<DiskFootprint[]> {
+/** The emulator's write logs: `<dataPath>/<model>/<group>/` per group (only this run's group when it has one). */
+async function emulatorDisk(
+  dirs: Partial<Record<Model, string>>,
+  spans: Record<Model, number>,
+  groups: Partial<Record<Model, string>>,
+): Promise<DiskFootprint[]> {
   const out: DiskFootprint[] = [];
   for (const m of MODELS) {
     const dir = dirs[m];
     if (!dir) continue;
-    const bytes = await directoryBytes(dir);
-    out.push({ model: m, bytes, bytesPerSpan: spans[m] > 0 ? bytes / spans[m] : 0 });
+    const group = groups[m];
+    const bytes = await directoryBytes(group ? join(dir, m, group) : dir);
+    out.push({ model: m, bytes, bytesPerSpan: spans[m] > 0 ? bytes / spans[m] : 0, scope: group ? `group ${group}` : 'volume' });
   }
   return out;
 }

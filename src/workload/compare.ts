@@ -23,7 +23,10 @@ import { toolVersion } from './version.js';
 import { composeWorkload, STREAM_SIDES, StreamWorkload, TRACE_SIDES, TraceWorkload } from './workload.js';
 import type { SpanWriter } from './writer.js';
 
-/** Options of {@link runComparison}. `group`/`name` are ignored: each model uses its default resource. */
+/**
+ * Options of {@link runComparison}. `group`/`name` are ignored: each model uses its default resource, in the run's
+ * namespace: `namespace` when given, else `target.namespace` (what `openTarget()` created the groups in).
+ */
 export interface RunComparisonOptions extends WorkloadOptions {
   /** Client connected to the stream model's server. */
   stream: WorkloadClient;
@@ -90,7 +93,12 @@ export async function runComparison(opts: RunComparisonOptions): Promise<Benchma
       );
     }
     resolved = workload.group === undefined && workload.name === undefined ? workload : { ...workload, group: undefined, name: undefined };
-  } else resolved = resolveWorkloadOptions(rest, undefined, 'runComparison()');
+  } else {
+    if (rest.namespace === undefined && target?.namespace !== undefined) rest.namespace = target.namespace;
+    resolved = resolveWorkloadOptions(rest, undefined, 'runComparison()');
+  }
+  // The run's own namespace comes from the target when the options do not name one.
+  if (resolved.namespace === undefined && target?.namespace !== undefined) resolved = { ...resolved, namespace: target.namespace };
   for (const p of patterns ?? []) {
     if (!PATTERN_INFO.some((i) => i.name === p)) {
       throw new OptionsError(

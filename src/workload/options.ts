@@ -6,6 +6,8 @@ import { OptionsError } from '../errors.js';
 import { DEFAULT_SEED, resolveGeneratorOptions } from '../generator/generator.js';
 import { resolveScale, type Scale, type ScaleName } from '../generator/scale.js';
 import { checkOptionKeys, optionKeys } from '../options-check.js';
+import type { Model } from '../results.js';
+import { checkNamespace } from '../schema/namespace.js';
 import type { WorkloadProgress } from './progress.js';
 
 export type { WorkloadProgress } from './progress.js';
@@ -144,6 +146,12 @@ export interface WorkloadOptions {
    */
   name?: string;
   /**
+   * The run's data namespace: the group written to and queried is `<group>_<namespace>`, as `SchemaLoader` (and
+   * `openTarget()`, whose `namespace` this is) created it. 1 to 24 lower-case letters or digits.
+   * @default undefined (the group as named)
+   */
+  namespace?: string;
+  /**
    * Generate and encode the spans in a worker thread, beside the gRPC transport instead of on its event loop, so
    * the harness is not what limits the write rate. Applies when the client takes pre-encoded frames (BanyanDBClient
    * does); the spans, their order and the figures' meaning are the same either way.
@@ -172,6 +180,7 @@ export const WORKLOAD_OPTION_KEYS = optionKeys<WorkloadOptions>({
   signal: true,
   group: true,
   name: true,
+  namespace: true,
   generatorThread: true,
 });
 const MAX_QUERY_RESULTS_KEYS = optionKeys<NonNullable<WorkloadOptions['maxQueryResults']>>({ spans: true, traces: true });
@@ -200,6 +209,7 @@ export interface ResolvedWorkloadOptions {
   signal: AbortSignal | undefined;
   group: string | undefined;
   name: string | undefined;
+  namespace: string | undefined;
 }
 
 function isPositiveInt(v: unknown): v is number {
@@ -289,6 +299,7 @@ export function resolveWorkloadOptions(
       throw new OptionsError(key, `${key} must be a non-empty string, got ${describe(v)}`);
     }
   }
+  checkNamespace('namespace', o.namespace);
   const repeats = o.repeats ?? DEFAULT_REPEATS;
   const spans = o.spans ?? scale.spans;
   if (spans < repeats) {
@@ -330,6 +341,7 @@ export function resolveWorkloadOptions(
     signal: o.signal,
     group: o.group,
     name: o.name,
+    namespace: o.namespace,
   };
   // Marks the object as checked here, so runComparison({ workload }) can take it without resolving again.
   Object.defineProperty(resolved, RESOLVED, { value: true });
@@ -355,5 +367,6 @@ export function optionsToJson(r: ResolvedWorkloadOptions): Record<string, unknow
     queryIterations: r.queryIterations,
     maxQuerySpans: r.maxQuerySpans,
     maxQueryTraces: r.maxQueryTraces,
+    ...(r.namespace !== undefined ? { namespace: r.namespace } : {}),
   };
 }

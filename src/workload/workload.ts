@@ -16,6 +16,7 @@ import {
   traceQueryModel,
 } from '../oracle/index.js';
 import type { Model, QueryPatternResult, WriteRunResult } from '../results.js';
+import { namespacedGroup } from '../schema/namespace.js';
 import { type ModelAdapter, streamAdapter, traceAdapter, type WorkloadClient } from './model.js';
 import {
   DEFAULT_STREAM_GROUP,
@@ -65,7 +66,10 @@ export function composeWorkload<Req>(
   options: ResolvedWorkloadOptions,
   truth?: GroundTruthStore,
 ): WorkloadParts<Req> {
-  const resource = { group: options.group ?? sides.defaults.group, name: options.name ?? sides.defaults.name };
+  const resource = {
+    group: namespacedGroup(options.group ?? sides.defaults.group, options.namespace),
+    name: options.name ?? sides.defaults.name,
+  };
   const writer = new SpanWriter(client, sides.write(resource.group, resource.name), options);
   const queries = new QueryRunner({
     client,

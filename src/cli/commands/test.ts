@@ -11,7 +11,7 @@ import { type BenchmarkResult, MODELS } from '../../results.js';
 import { type OpenTarget, openTarget, type ResolvedTargetKind, resolveTargetKind } from '../../targets/target.js';
 import { runComparison } from '../../workload/compare.js';
 import { createProgressRenderer } from '../../workload/progress.js';
-import { str } from '../args.js';
+import { bool, str } from '../args.js';
 import { type CommandContext, EnvironmentError, EXIT } from '../context.js';
 import { prepareResultsDir, writeFallbackResult } from '../results-dir.js';
 import { type ClusterFlags, clusterFlags, resolveWorkloadFlags, runProjectName, targetFlags, workloadFlags } from './options.js';
@@ -102,6 +102,7 @@ export async function runTest(ctx: CommandContext, forceTarget?: ResolvedTargetK
       reuseRunning: plan?.reuseRunning ?? true,
       ...(tf.addresses ? { addresses: tf.addresses } : {}),
       ...(schemaDir !== undefined ? { schemaDir: ctx.path(schemaDir) } : {}),
+      keepData: bool(ctx.flags, 'keep-data'),
       signal: ctx.signal,
       log: note,
       ...(progress ? { onProgress: progress.update } : {}),
