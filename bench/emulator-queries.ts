@@ -17,7 +17,7 @@ await new SchemaLoader(client, { models }).load();
 const opts = {
   scale: 'small' as const,
   endTimeMs: Math.floor(Date.now() / 1000) * 1000,
-  warmupMs: 0,
+  warmupSpans: 0,
   repeats: 1,
   queryIterations: 3,
   progress: false as const,

@@ -59,11 +59,11 @@ async function main(): Promise<void> {
       const w = new Workload(client, {
         scale: SCALE,
         endTimeMs: END_MS,
-        spans: SPANS * REPEATS,
+        spans: 10_000 + SPANS * REPEATS,
+        warmupSpans: 10_000,
         repeats: REPEATS,
         batchSize: Number(values.batch),
         concurrency: Number(values.concurrency),
-        warmupMs: 1_000,
         progress: 'auto',
       });
       const runs = await w.write();

@@ -114,7 +114,7 @@ async function main(): Promise<void> {
         endTimeMs: END_MS,
         spans: TOTAL,
         repeats: ROUNDS,
-        warmupMs: 600_000,
+        warmupSpans: TOTAL - ROUNDS * SPANS,
         batchSize: BATCH,
         concurrency: CONCURRENCY,
         progress: false,

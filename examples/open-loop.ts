@@ -21,7 +21,7 @@ await new SchemaLoader(client, { models: ['trace'] }).load();
 
 const ratePerSec = Number(values.rate);
 const workload = new TraceWorkload(client, {
-  ...{ ratePerSec, durationMs: Number(values['duration-ms']), warmupMs: 1_000, repeats: 1 },
+  ...{ ratePerSec, durationMs: Number(values['duration-ms']), warmupSpans: 2_000, repeats: 1 },
   ...{ scale: 'small', concurrency: 8, batchSize: 100, progress: 'auto' },
 });
 const [run] = await workload.write();

@@ -19,6 +19,10 @@ export type ErrorCode =
   | 'UNKNOWN'
   // writes
   | 'WRITE_REJECTED'
+  // a phase that gave up on an unresponsive or failing server
+  | 'WRITE_STALLED'
+  | 'WRITE_FAILING'
+  | 'QUERY_FAILING'
   // input validation
   | 'SCHEMA_INVALID'
   | 'OPTIONS_INVALID'
@@ -161,6 +165,34 @@ export class ClusterError extends BanyanDBPerfError {
     super(code, message, options);
     this.service = details.service;
     this.logs = details.logs;
+  }
+}
+
+/**
+ * A write or query phase gave up on its server: no acknowledged progress for the stall window (`WRITE_STALLED`), or
+ * too many write batches (`WRITE_FAILING`) or queries (`QUERY_FAILING`) failed in a row. Names the model, the
+ * server and the last status seen; `cause` is the last failure, when there was one.
+ */
+export class PhaseFailedError extends BanyanDBPerfError {
+  override readonly name = 'PhaseFailedError';
+  readonly model: 'stream' | 'trace';
+  readonly phase: 'warmup' | 'write' | 'query';
+  /** The server's address (or `unknown`). */
+  readonly server: string;
+  /** The last non-success status or error code, e.g. `UNAVAILABLE`, `DEADLINE_EXCEEDED`, `STATUS_INTERNAL_ERROR`. */
+  readonly lastStatus: string | undefined;
+
+  constructor(
+    code: 'WRITE_STALLED' | 'WRITE_FAILING' | 'QUERY_FAILING',
+    message: string,
+    details: { model: 'stream' | 'trace'; phase: 'warmup' | 'write' | 'query'; server: string; lastStatus?: string | undefined },
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+    this.model = details.model;
+    this.phase = details.phase;
+    this.server = details.server;
+    this.lastStatus = details.lastStatus;
   }
 }
 

@@ -106,7 +106,8 @@ export interface WriteRunResult {
   targetSpansPerSec?: number;
   concurrency: number;
   batchSize: number;
-  warmupMs: number;
+  /** Spans of the warm-up that came before the measured repeats (the same for both models; in no figure). */
+  warmupSpans: number;
   /** Wall-clock duration of the measured phase (warm-up excluded), ms. */
   wallClockMs: number;
   spansSent: number;
@@ -127,7 +128,11 @@ export interface WriteRunResult {
   /** STATUS_INTERNAL_ERROR retries made while the schema propagated. */
   retries: number;
   timeSeries: TimeSeriesPoint[];
-  /** Set when the phase gave up (e.g. the server kept failing): what happened. */
+  /**
+   * Set when the phase gave up on its server (`WRITE_STALLED`: no acknowledged span for the stall window;
+   * `WRITE_FAILING`: too many batches failed in a row) or was skipped because the model's work had already given up
+   * (`SKIPPED`). `lastStatus` is the last non-success status or error code seen.
+   */
   failure?: { code: string; message: string; lastStatus?: string };
   /** Epoch ms when this repeat's measured phase ran (for per-phase container figures). */
   window?: PhaseWindow;
@@ -144,7 +149,7 @@ export interface QueryPatternResult {
   description: string;
   model: Model;
   /** `n/a`: the model cannot answer this pattern; `reason` says why, and there are no figures. */
-  status: 'ok' | 'n/a' | 'error';
+  status: 'ok' | 'n/a' | 'error' | 'skipped';
   reason?: string;
   iterations: number;
   latency?: LatencySummary;
@@ -273,6 +278,21 @@ export interface Comparison {
   note: string;
 }
 
+/** A model's phase that gave up on its server, and what was skipped because of it. */
+export interface PhaseFailure {
+  model: Model;
+  phase: 'warmup' | 'write' | 'query';
+  /** `WRITE_STALLED` (no acknowledged span for the stall window), `WRITE_FAILING` or `QUERY_FAILING` (failures in a row). */
+  code: string;
+  message: string;
+  /** The server's address. */
+  server: string;
+  /** The last non-success status or error code seen, e.g. `UNAVAILABLE`, `DEADLINE_EXCEEDED`. */
+  lastStatus?: string;
+  /** What was not run because of it, e.g. `trace's remaining write repeats and all of its queries`. */
+  skipped: string;
+}
+
 /** The whole result of a stream-vs-trace comparison: what the results JSON file holds. */
 export interface BenchmarkResult {
   schemaVersion: typeof RESULTS_SCHEMA_VERSION;
@@ -282,7 +302,10 @@ export interface BenchmarkResult {
   target: TargetInfo;
   /** The resolved options the run used (scale, seed, concurrency, ...). */
   options: Record<string, unknown>;
+  /** True whenever anything failed or was cut short: an abort, a failed write or query, a phase that gave up. */
   partial: boolean;
+  /** The phases that gave up on their server (absent when none did). */
+  failures?: PhaseFailure[];
   write: Record<Model, WriteRunResult[]>;
   queries: Record<Model, QueryPatternResult[][]>;
   containers?: {

@@ -83,7 +83,9 @@ describe('usage errors exit 2 naming the flag', () => {
     [['test', '--json=yes'], '--json takes no value.'],
     [['test', '--scale', 'huge'], '--scale expects one of small, medium, large, got "huge".'],
     [['test', '--duration', '10'], '--duration expects a duration such as 500ms, 30s, 2m or 1h, got "10".'],
-    [['test', '--warmup', 'soon'], '--warmup expects a duration such as 500ms, 30s, 2m or 1h, got "soon".'],
+    [['test', '--warmup', 'soon'], '--warmup expects an integer >= 0, got "soon".'],
+    [['test', '--stall-timeout', '0s'], '--stall-timeout expects a duration above 0, such as 10s.'],
+    [['test', '--write-timeout', 'soon'], '--write-timeout expects a duration such as 500ms, 30s, 2m or 1h, got "soon".'],
     [['test', '--concurrency', '0'], '--concurrency expects an integer from 1 to 1024, got "0".'],
     [['test', '--batch-size', 'ten'], '--batch-size expects an integer from 1 to 100000, got "ten".'],
     [['test', '--spans', '-5'], '--spans needs a value: expected <n>; write a value starting with "-" as --spans=<value>.'],
@@ -220,7 +222,7 @@ describe('test against the in-process emulator (end to end)', () => {
         '--repeats',
         '1',
         '--warmup',
-        '0s',
+        '0',
         '--no-progress',
         '--json',
         '--results-dir',
@@ -262,7 +264,7 @@ describe('test against the in-process emulator (end to end)', () => {
   it('exits 130 when interrupted, still writing the partial results', { timeout: 240_000 }, async () => {
     const results = join(dir, 'aborted');
     const controller = new AbortController();
-    const argv = ['test', '--target', 'emulator', '--spans', '100000', '--duration', '2m', '--repeats', '3', '--warmup', '0s'];
+    const argv = ['test', '--target', 'emulator', '--spans', '100000', '--duration', '2m', '--repeats', '3', '--warmup', '0'];
     let stderr = '';
     let timer: NodeJS.Timeout | undefined;
     const code = await runCli([...argv, '--no-progress', '--results-dir', results], {

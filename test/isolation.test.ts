@@ -5,12 +5,10 @@
  * `banyandb-perf emulator` process reached with `--target external`.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { EXIT, runCli } from '../src/cli/index.js';
 import { BanyanDBClient } from '../src/client/client.js';
 import { type Emulator, startEmulator } from '../src/emulator/index.js';
@@ -20,8 +18,8 @@ import { namespacedGroup, namespaceSchema, newRunId } from '../src/schema/namesp
 import { openTarget } from '../src/targets/target.js';
 import { runComparison } from '../src/workload/compare.js';
 import { StreamWorkload } from '../src/workload/workload.js';
+import { type EmulatorProcess, emulatorProcess } from './helpers/emulator-process.js';
 
-const CLI_MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const SCALE = { name: 'test', spans: 3_000, traces: 1_500, services: 4, instances: 8, timeRangeMs: 2 * 3_600_000 };
 const END = Math.floor(Date.now() / 1000) * 1000;
 const RUN = {
@@ -58,40 +56,6 @@ async function settledGroups(client: BanyanDBClient, gone: (name: string) => boo
     if (!names.some(gone) || Date.now() > deadline) return names.sort();
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-/** A `banyandb-perf emulator` child process on free ports; resolves once it serves. */
-async function emulatorProcess(): Promise<{ child: ChildProcess; address: string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI_MAIN, 'emulator', '--grpc-port', '0', '--http-port', '0'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let err = '';
-  const address = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`emulator process did not start: ${err}`)), 30_000);
-    child.stderr?.on('data', (d: Buffer) => {
-      err += d.toString();
-      const m = /serving gRPC on (\S+),/.exec(err);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1] as string);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`emulator process exited ${code}: ${err}`)));
-  });
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  return {
-    child,
-    address,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGCONT');
-        child.kill('SIGTERM');
-        const t = setTimeout(() => child.kill('SIGKILL'), 5_000);
-        await exited;
-        clearTimeout(t);
-      }
-    },
-  };
 }
 
 describe('schema namespaces', () => {
@@ -186,7 +150,7 @@ describe('consecutive runs on the same servers', { timeout: 300_000 }, () => {
 });
 
 describe('`test --target external` twice on one `banyandb-perf emulator` process', { timeout: 300_000 }, () => {
-  let server: Awaited<ReturnType<typeof emulatorProcess>>;
+  let server: EmulatorProcess;
   let dir: string;
   before(async () => {
     server = await emulatorProcess();

@@ -97,10 +97,10 @@ describe('unknown option keys', () => {
   });
 
   it('closestKey: case, prefixes, typos', () => {
-    const known = ['ratePerSec', 'durationMs', 'name', 'spans', 'warmupMs'];
+    const known = ['ratePerSec', 'durationMs', 'name', 'spans', 'warmupSpans'];
     assert.equal(closestKey('rate', known), 'ratePerSec');
     assert.equal(closestKey('RatePerSec', known), 'ratePerSec');
-    assert.equal(closestKey('warmup', known), 'warmupMs');
+    assert.equal(closestKey('warmup', known), 'warmupSpans');
     assert.equal(closestKey('durationMsec', known), 'durationMs');
     assert.equal(closestKey('spnas', known), 'spans');
     assert.equal(closestKey('colour', known), undefined);
@@ -110,7 +110,7 @@ describe('unknown option keys', () => {
 describe('bounds that cannot be met', () => {
   it('an open-loop time bound the span count cannot fill is an OptionsError with the figures', () => {
     rejects(
-      () => new TraceWorkload(client, { scale: SCALE, endTimeMs: END, repeats: 2, warmupMs: 0, ratePerSec: 1_000, durationMs: 5_000 }),
+      () => new TraceWorkload(client, { scale: SCALE, endTimeMs: END, repeats: 2, warmupSpans: 0, ratePerSec: 1_000, durationMs: 5_000 }),
       'durationMs',
       "durationMs (5000 ms) at ratePerSec (1000 spans/s) needs 5000 spans per repeat, but spans (600, the tiny scale's count) leaves 300 per repeat",
     );
@@ -122,7 +122,7 @@ describe('bounds that cannot be met', () => {
       endTimeMs: END,
       payloadBytes: 1024,
       repeats: 1,
-      warmupMs: 0,
+      warmupSpans: 0,
       durationMs: 60_000,
       progress: false,
     });
@@ -131,7 +131,7 @@ describe('bounds that cannot be met', () => {
     assert.ok(run.wallClockMs < 30_000, `the 600 spans took ${run.wallClockMs} ms`);
     assert.match(
       run.boundNote ?? '',
-      /^ended after \d+\.\d s of the 60\.0 s time bound: the rest of the data set ran out first \(\d+ spans sent\)/,
+      /^ended after \d+\.\d s of the 60\.0 s time bound: its share of the spans \(600\) ran out first \(600 spans sent\)/,
     );
     // A run that used its time bound carries no note.
     const bounded = new StreamWorkload(client, {
@@ -139,7 +139,7 @@ describe('bounds that cannot be met', () => {
       endTimeMs: END,
       payloadBytes: 1024,
       repeats: 1,
-      warmupMs: 0,
+      warmupSpans: 0,
       durationMs: 500,
       progress: false,
     });

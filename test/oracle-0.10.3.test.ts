@@ -25,7 +25,7 @@ const OPTS = {
   scale: SCALE,
   endTimeMs: END,
   payloadBytes: 1024,
-  warmupMs: 0,
+  warmupSpans: 0,
   repeats: 1,
   batchSize: 100,
   concurrency: 2,

@@ -119,7 +119,7 @@ describe('the published package', { timeout: 300_000 }, () => {
       `const em = await ${m}e.startEmulator();
       const client = await ${m}.BanyanDBClient.connect(em.grpcAddress);
       await new ${m}.SchemaLoader(client, { models: ['trace'] }).load();
-      const w = new ${m}.TraceWorkload(client, { scale: 'small', spans: 1500, repeats: 1, warmupMs: 0, progress: false });
+      const w = new ${m}.TraceWorkload(client, { scale: 'small', spans: 1500, repeats: 1, warmupSpans: 0, progress: false });
       const [run] = await w.write();
       console.log(run.spansSent, run.spansAcknowledged);
       await client.close();

@@ -38,7 +38,7 @@ function writeRun(model: Model, spansPerSec: number, extra: Partial<WriteRunResu
     mode: 'closed-loop',
     concurrency: 4,
     batchSize: 100,
-    warmupMs: 2000,
+    warmupSpans: 2000,
     wallClockMs: 10_000,
     spansSent: spansPerSec * 10,
     spansAcknowledged: spansPerSec * 10,

@@ -21,7 +21,7 @@ const OPTS = {
   scale: SCALE,
   endTimeMs: END,
   payloadBytes: 1024,
-  warmupMs: 0,
+  warmupSpans: 0,
   repeats: 2,
   batchSize: 50,
   concurrency: 3,

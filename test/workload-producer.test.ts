@@ -73,7 +73,7 @@ describe('producer thread', () => {
         repeats: 3,
         batchSize: 64,
         concurrency: 3,
-        warmupMs: 0,
+        warmupSpans: 0,
         progress: false,
       };
       const a = encodedClient();
@@ -82,24 +82,29 @@ describe('producer thread', () => {
       const inline = new Kind(b.client, { ...options, generatorThread: false });
       const ra = await threaded.write();
       const rb = await inline.write();
-      assert.equal(a.frames.length, 2_345);
+      // Three equal repeats of 781 spans: the remainder of the even split (2 spans) is not written.
+      assert.equal(a.frames.length, 2_343);
       assert.deepEqual(a.ids, b.ids);
       assert.equal(a.digest(), b.digest());
       assert.deepEqual(figures(ra), figures(rb));
-      assert.equal(threaded.writtenSpans, 2_345);
-      assert.equal(inline.writtenSpans, 2_345);
+      assert.deepEqual(
+        ra.map((r) => r.spansSent),
+        [781, 781, 781],
+      );
+      assert.equal(threaded.writtenSpans, 2_343);
+      assert.equal(inline.writtenSpans, 2_343);
     });
   }
 
-  it('a time-bounded warm-up leaves prefetched spans to the next phase: the stream stays whole and in order', async () => {
+  it('a warm-up that ends inside a batch leaves prefetched spans to the next phase: the stream stays whole and in order', async () => {
     const options = { scale: SCALE, endTimeMs: END, seed: 3, spans: 3_000, repeats: 2, batchSize: 25, concurrency: 2, progress: false };
     const a = encodedClient({ delayMs: 10 });
     const b = encodedClient();
-    const threaded = new TraceWorkload(a.client, { ...options, warmupMs: 60, generatorThread: true });
-    const inline = new TraceWorkload(b.client, { ...options, warmupMs: 0, generatorThread: false });
+    const threaded = new TraceWorkload(a.client, { ...options, warmupSpans: 130, generatorThread: true });
+    const inline = new TraceWorkload(b.client, { ...options, warmupSpans: 0, generatorThread: false });
     await threaded.write();
     await inline.write();
-    assert.ok(threaded.warmup && threaded.warmup.spansSent > 0 && threaded.warmup.spansSent < 750, `warm-up ${threaded.warmup?.spansSent}`);
+    assert.equal(threaded.warmup?.spansSent, 130);
     assert.equal(a.frames.length, 3_000);
     assert.equal(a.digest(), b.digest());
   });
@@ -115,7 +120,7 @@ describe('producer thread', () => {
         repeats: 2,
         batchSize: 20,
         concurrency: 4,
-        warmupMs: 0,
+        warmupSpans: 0,
         progress: false,
         signal: ac.signal,
       });
@@ -133,7 +138,7 @@ describe('producer thread', () => {
 
   it('a closed workload says so when written to or queried (ClosedError), and an unused workload holds nothing open', async () => {
     const a = encodedClient();
-    const w = new StreamWorkload(a.client, { scale: SCALE, endTimeMs: END, spans: 400, repeats: 2, warmupMs: 0, progress: false });
+    const w = new StreamWorkload(a.client, { scale: SCALE, endTimeMs: END, spans: 400, repeats: 2, warmupSpans: 0, progress: false });
     const first = await w.writeRepeat(0);
     assert.equal(first.spansSent, 200);
     await w.close();
@@ -145,7 +150,7 @@ describe('producer thread', () => {
     // A workload never written with is just an object: nothing to close (the test runner would hang otherwise).
     new TraceWorkload(a.client, { scale: SCALE, endTimeMs: END, progress: false });
     // Closed before any write: writes nothing either.
-    const early = new TraceWorkload(a.client, { scale: SCALE, endTimeMs: END, spans: 400, repeats: 1, warmupMs: 0, progress: false });
+    const early = new TraceWorkload(a.client, { scale: SCALE, endTimeMs: END, spans: 400, repeats: 1, warmupSpans: 0, progress: false });
     await Promise.all([early.close(), early.close()]);
     await assert.rejects(early.write(), ClosedError);
     assert.equal(a.frames.length, 200);
@@ -153,7 +158,7 @@ describe('producer thread', () => {
 
   it('does not close itself after its last repeat: the producer thread stops, the workload stays usable', async () => {
     const a = encodedClient();
-    const w = new TraceWorkload(a.client, { scale: SCALE, endTimeMs: END, spans: 400, repeats: 2, warmupMs: 0, progress: false });
+    const w = new TraceWorkload(a.client, { scale: SCALE, endTimeMs: END, spans: 400, repeats: 2, warmupSpans: 0, progress: false });
     await w.writeRepeat(0);
     await w.writeRepeat(1);
     assert.equal(w.closed, false);
@@ -278,7 +283,7 @@ describe('frame slabs', () => {
       spans: 60,
       repeats: 1,
       batchSize: 7,
-      warmupMs: 0,
+      warmupSpans: 0,
       progress: false,
     };
     await new TraceWorkload(a.client, options).write();

@@ -15,7 +15,7 @@ import { StreamWorkload, TraceWorkload } from '../src/workload/workload.js';
 
 const SCALE = { name: 'tiny', spans: 400, traces: 200, services: 3, instances: 6, timeRangeMs: 600_000 };
 const END = Date.UTC(2026, 0, 1);
-const BASE = { scale: SCALE, endTimeMs: END, payloadBytes: 1024, warmupMs: 0, progress: false as const };
+const BASE = { scale: SCALE, endTimeMs: END, payloadBytes: 1024, warmupSpans: 0, progress: false as const };
 
 interface Call {
   kind: 'stream' | 'trace';
@@ -95,10 +95,21 @@ describe('workload options', () => {
     [{ scale: 'huge' }, 'scale', 'scale: unknown scale "huge"; expected one of small, medium, large or a Scale object'],
     [{ ratePerSec: 1000 }, 'ratePerSec', 'ratePerSec (open loop) requires durationMs'],
     [{ ratePerSec: 0, durationMs: 1000 }, 'ratePerSec', 'ratePerSec must be a finite number > 0, got 0'],
-    [{ warmupMs: -1 }, 'warmupMs', 'warmupMs must be a finite number >= 0, got -1'],
+    [{ warmupSpans: -1 }, 'warmupSpans', 'warmupSpans must be an integer >= 0, got -1'],
+    [{ warmupSpans: 1.5 }, 'warmupSpans', 'warmupSpans must be an integer >= 0, got 1.5'],
+    [
+      { spans: 10, repeats: 2, warmupSpans: 9 },
+      'warmupSpans',
+      'spans (10) must leave at least one span per repeat (2) after the warm-up (9 spans)',
+    ],
+    [{ batchTimeoutMs: 0 }, 'batchTimeoutMs', 'batchTimeoutMs must be a finite number > 0, got 0'],
+    [{ stallTimeoutMs: -1 }, 'stallTimeoutMs', 'stallTimeoutMs must be a finite number > 0, got -1'],
+    [{ maxFailedBatches: 0 }, 'maxFailedBatches', 'maxFailedBatches must be a positive integer, got 0'],
+    [{ queryTimeoutMs: 0 }, 'queryTimeoutMs', 'queryTimeoutMs must be a finite number > 0, got 0'],
+    [{ maxFailedQueries: 0.5 }, 'maxFailedQueries', 'maxFailedQueries must be a positive integer, got 0.5'],
     [{ repeats: 0 }, 'repeats', 'repeats must be a positive integer, got 0'],
     [{ durationMs: 0 }, 'durationMs', 'durationMs must be a finite number > 0, got 0'],
-    [{ spans: 2, repeats: 3 }, 'spans', 'spans (2) must be at least repeats (3)'],
+    [{ spans: 2, repeats: 3 }, 'spans', 'spans (2) must leave at least one span per repeat (3) after the warm-up (0 spans)'],
     [{ queryIterations: 0 }, 'queryIterations', 'queryIterations must be a positive integer, got 0'],
     [{ progress: 'yes' }, 'progress', `progress must be true, false or 'auto', got "yes"`],
     [{ name: '' }, 'name', 'name must be a non-empty string, got ""'],
@@ -124,7 +135,14 @@ describe('workload options', () => {
     assert.equal(r.concurrency, 4);
     assert.equal(r.batchSize, 100);
     assert.equal(r.repeats, 3);
-    assert.equal(r.warmupMs, 2000);
+    assert.equal(r.warmupSpans, 2000);
+    assert.equal(r.batchTimeoutMs, 20_000);
+    assert.equal(r.stallTimeoutMs, 30_000);
+    assert.equal(r.maxFailedBatches, 10);
+    assert.equal(r.queryTimeoutMs, 20_000);
+    assert.equal(r.maxFailedQueries, 3);
+    // The default warm-up never takes more than 10% of a small data set.
+    assert.equal(resolveWorkloadOptions({ spans: 1_500 }).warmupSpans, 150);
     assert.equal(r.queryIterations, 20);
     assert.equal(r.endTimeMs, 1_700_000_000_000);
     assert.equal(r.spans, 100_000);
@@ -174,9 +192,9 @@ describe('workload writes (stand-in client)', () => {
     assert.equal(r.batches, 4);
   });
 
-  it('warm-up spans are written but not measured, and bounded to 25% of the spans', async () => {
+  it('warm-up is a count of spans, written but not measured; every repeat covers the same count', async () => {
     const { client, calls } = fakeClient({ delayMs: () => 5 });
-    const w = new StreamWorkload(client, { ...BASE, spans: 200, repeats: 2, batchSize: 10, concurrency: 1, warmupMs: 60_000 });
+    const w = new StreamWorkload(client, { ...BASE, spans: 200, repeats: 2, batchSize: 10, concurrency: 1, warmupSpans: 50 });
     const runs = await w.write();
     assert.equal(w.warmup?.spansSent, 50);
     assert.equal(runs[0]?.spansSent, 75);

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { OptionsError } from '../errors.js';
 import { DEFAULT_SEED } from '../generator/generator.js';
 import { DEFAULT_RESULTS_DIR } from '../report/files.js';
-import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, DEFAULT_REPEATS, DEFAULT_SCALE, DEFAULT_WARMUP_MS } from '../workload/options.js';
+import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, DEFAULT_REPEATS, DEFAULT_SCALE } from '../workload/options.js';
 import { DEFAULT_PLAIN_PROGRESS_INTERVAL_MS } from '../workload/progress.js';
 
 /** The verbs of `banyandb-perf` (those of the original harness's run script, plus `emulator`). */
@@ -140,7 +140,8 @@ export const FLAGS: readonly FlagSpec[] = [
     name: 'spans',
     type: 'string',
     value: '<n>',
-    description: "Spans to write in all (warm-up included), split over the repeats. Default: the scale's span count.",
+    description:
+      "Spans to write in all (warm-up included); the rest after warm-up is split evenly over the repeats. Default: the scale's span count.",
     verbs: RUN,
   },
   {
@@ -168,8 +169,29 @@ export const FLAGS: readonly FlagSpec[] = [
   {
     name: 'warmup',
     type: 'string',
+    value: '<spans>',
+    description: 'Spans written before measuring, the same for both models (0: none). Default: 2000, at most 10% of --spans.',
+    verbs: RUN,
+  },
+  {
+    name: 'write-timeout',
+    type: 'string',
     value: '<time>',
-    description: `Warm-up before measuring, e.g. 5s. Default: ${showMs(DEFAULT_WARMUP_MS)}.`,
+    description: 'Deadline of one write batch, e.g. 20s. Default: 20s.',
+    verbs: RUN,
+  },
+  {
+    name: 'stall-timeout',
+    type: 'string',
+    value: '<time>',
+    description: "A model's writes give up after this long without an acknowledged span; its remaining work is skipped. Default: 30s.",
+    verbs: RUN,
+  },
+  {
+    name: 'query-timeout',
+    type: 'string',
+    value: '<time>',
+    description: "Deadline of one query, e.g. 20s (3 failed queries in a row end that model's query phase). Default: 20s.",
     verbs: RUN,
   },
   { name: 'repeats', type: 'string', value: '<n>', description: `Measured repeats per model. Default: ${DEFAULT_REPEATS}.`, verbs: RUN },

@@ -3,7 +3,7 @@
  * truth. It knows nothing of the model: requests, answer reading and answer checks come from the model's
  * {@link QueryModel}.
  */
-import { AbortedError, BanyanDBPerfError, OptionsError } from '../errors.js';
+import { AbortedError, BanyanDBPerfError, OptionsError, PhaseFailedError } from '../errors.js';
 import { type Span, SpanGenerator } from '../generator/generator.js';
 import { LatencyRecorder } from '../metrics/latency.js';
 import type { Model, QueryMismatch, QueryPatternResult } from '../results.js';
@@ -54,6 +54,11 @@ export interface QueryObserver {
 
 const NO_OBSERVER: QueryObserver = { at: () => {}, end: () => {} };
 
+/** Deadline of one query when the options do not say, ms. */
+const QUERY_TIMEOUT_MS = 20_000;
+/** Queries failing in a row before the runner gives up, when the options do not say. */
+const MAX_FAILED_QUERIES = 3;
+
 function prefix<T>(it: Iterable<T>, n: number): Iterable<T> {
   return {
     *[Symbol.iterator]() {
@@ -81,8 +86,15 @@ export class QueryRunner {
   /** Regenerated traces (with payloads) that trace-by-id answers are read back against, by trace index. */
   readonly #writtenTraces = new Map<number, Map<string, Span>>();
   #payloadGenerator: SpanGenerator | undefined;
+  #failure: PhaseFailedError | undefined;
+  /** Why the runner skips everything (its own failure, or the model's writes giving up: see {@link skipAll}). */
+  #skipReason: string | undefined;
+  #failedInARow = 0;
+  readonly #server: string;
 
   constructor(config: QueryRunnerConfig) {
+    const a = (config.client as { address?: unknown }).address;
+    this.#server = typeof a === 'string' ? a : 'unknown';
     this.#options = config.options;
     this.#queries = config.model(config.client, config.resource);
     this.model = this.#queries.model;
@@ -94,6 +106,19 @@ export class QueryRunner {
   /** Cross-model record of each pattern's first checked answer. */
   get answers(): ReadonlyMap<string, PatternAnswerRecord> {
     return this.#answers;
+  }
+
+  /**
+   * Set when this model's query phase gave up on the server: `maxFailedQueries` queries failed in a row
+   * (`QUERY_FAILING`). Every pattern not run since is reported with status `skipped`.
+   */
+  get failure(): PhaseFailedError | undefined {
+    return this.#failure;
+  }
+
+  /** From now on, report every pattern as `skipped` with this reason and send nothing (e.g. the model's writes gave up). */
+  skipAll(reason: string): void {
+    this.#skipReason ??= reason;
   }
 
   #generator(includePayload: boolean): SpanGenerator {
@@ -214,10 +239,15 @@ export class QueryRunner {
     const selected = this.#selected(entry, patterns);
     const results: QueryPatternResult[] = [];
     const signal = this.#options.signal;
+    const timeoutMs = this.#options.queryTimeoutMs ?? QUERY_TIMEOUT_MS;
     for (const p of selected) {
       if (signal?.aborted) break;
       progress.at(results.length, p.name, 0, true);
       const base = { pattern: p.name, description: p.description, model: this.model };
+      if (this.#skipReason !== undefined) {
+        results.push({ ...base, status: 'skipped', reason: this.#skipReason, iterations: 0, mismatches: [] });
+        continue;
+      }
       const r = this.#plan(entry, p);
       if ('na' in r) {
         results.push({ ...base, status: 'n/a', reason: r.na, iterations: 0, mismatches: [] });
@@ -231,17 +261,29 @@ export class QueryRunner {
       let done = 0;
       let firstSize: number | undefined;
       let error: string | undefined;
+      let lastStatus: string | undefined;
+      let lastError: unknown;
       const t0 = performance.now();
       const startMs = Date.now();
       for (let it = 0; it < this.#options.queryIterations; it++) {
         if (signal?.aborted) break;
         const s = performance.now();
         let answer: QueryAnswer;
+        // Each query has its own deadline, so a server that stops answering fails the query instead of hanging.
+        const deadline = AbortSignal.timeout(timeoutMs);
         try {
-          answer = await r.run(signal);
+          answer = await r.run(signal ? AbortSignal.any([signal, deadline]) : deadline);
         } catch (err) {
-          if (err instanceof AbortedError || signal?.aborted) break;
-          error = err instanceof Error ? err.message : String(err);
+          if (signal?.aborted) break;
+          if (deadline.aborted) {
+            error = `DEADLINE_EXCEEDED: no answer within the query timeout (${timeoutMs} ms)`;
+            lastStatus = 'DEADLINE_EXCEEDED';
+          } else if (err instanceof AbortedError) break;
+          else {
+            error = err instanceof Error ? err.message : String(err);
+            lastStatus = BanyanDBPerfError.from(err).code;
+          }
+          lastError = err;
           break;
         }
         latency.record(performance.now() - s);
@@ -291,8 +333,19 @@ export class QueryRunner {
           ...sized,
           mismatches,
         });
+        const max = this.#options.maxFailedQueries ?? MAX_FAILED_QUERIES;
+        if (++this.#failedInARow >= max && !this.#failure) {
+          this.#failure = new PhaseFailedError(
+            'QUERY_FAILING',
+            `${this.model} query phase gave up on ${this.#server}: ${this.#failedInARow} queries in a row failed; last status ${lastStatus ?? 'unknown'}`,
+            { model: this.model, phase: 'query', server: this.#server, lastStatus },
+            { cause: lastError },
+          );
+          this.skipAll(this.#failure.message);
+        }
         continue;
       }
+      this.#failedInARow = 0;
       results.push({
         ...base,
         status: 'ok',

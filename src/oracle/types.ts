@@ -28,4 +28,8 @@ export interface OracleOptions {
   /** Query repeats run by `QueryRunner.query()`. */
   readonly repeats: number;
   readonly signal: AbortSignal | undefined;
+  /** Deadline of one query, ms (`DEFAULT_QUERY_TIMEOUT_MS`, 20 s, when absent). */
+  readonly queryTimeoutMs?: number;
+  /** Queries failing in a row after which the runner gives up on its server (`DEFAULT_MAX_FAILED_QUERIES`, 3, when absent). */
+  readonly maxFailedQueries?: number;
 }

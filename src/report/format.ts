@@ -282,7 +282,7 @@ export function allMismatches(result: BenchmarkResult): (QueryMismatch & { repea
 
 /** Summary of one pattern for one model across repeats. */
 export interface PatternModelSummary {
-  status: 'ok' | 'n/a' | 'error' | 'absent';
+  status: 'ok' | 'n/a' | 'error' | 'skipped' | 'absent';
   reason?: string;
   p50Ms: number | null;
   p95Ms: number | null;
@@ -301,10 +301,11 @@ export function summarizePattern(runs: readonly QueryPatternResult[]): PatternMo
   }
   const na = runs.find((r) => r.status === 'n/a');
   const err = runs.find((r) => r.status === 'error');
+  const skipped = runs.find((r) => r.status === 'skipped');
   const ok = runs.filter((r) => r.status === 'ok' && r.latency);
   const pick = (f: (r: QueryPatternResult) => number | undefined) => median(ok.map(f).filter((x): x is number => typeof x === 'number'));
   const base: PatternModelSummary = {
-    status: na ? 'n/a' : err ? 'error' : 'ok',
+    status: na ? 'n/a' : err ? 'error' : skipped ? 'skipped' : 'ok',
     p50Ms: pick((r) => r.latency?.p50Ms),
     p95Ms: pick((r) => r.latency?.p95Ms),
     p99Ms: pick((r) => r.latency?.p99Ms),
@@ -313,7 +314,7 @@ export function summarizePattern(runs: readonly QueryPatternResult[]): PatternMo
     mismatches,
     repeats: runs.length,
   };
-  const reason = (na ?? err)?.reason;
+  const reason = (na ?? err ?? skipped)?.reason;
   if (reason !== undefined) base.reason = reason;
   return base;
 }

@@ -17,9 +17,9 @@ import { BanyanDBPerfError, ClosedError, ClusterError, OptionsError } from '../e
 import { checkOptionKeys, optionKeys } from '../options-check.js';
 import { type BenchmarkResult, type DiskFootprint, MODELS, type Model, type ServerIdentity, type TargetInfo } from '../results.js';
 import { type LoadReport, SchemaLoader } from '../schema/loader.js';
+import { checkNamespace, newRunId } from '../schema/namespace.js';
 import { buildComparisons } from '../verdict/comparisons.js';
 import { type StepProgress, trackStep } from '../workload/progress.js';
-import { checkNamespace, newRunId } from '../schema/namespace.js';
 import { askIdentity } from './identity.js';
 
 /** Where the models run: `auto` is Docker when an engine is reachable, else the in-process emulator. */

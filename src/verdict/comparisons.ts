@@ -148,11 +148,12 @@ export function fmtAnswer(a: AnswerSize): string {
 export function sideTrouble(who: string, runs: readonly QueryPatternResult[]): { why: NoWinnerReason; note: string } | undefined {
   const na = runs.find((r) => r.status === 'n/a');
   if (na) return { why: 'not-answerable', note: `${who} cannot answer this pattern${na.reason ? `: ${na.reason}` : ''}` };
-  const failed = runs.filter((r) => r.status === 'error');
+  const failed = runs.filter((r) => r.status === 'error' || r.status === 'skipped');
   if (failed.length > 0) {
+    const verb = failed.every((r) => r.status === 'skipped') ? 'was skipped' : 'failed';
     return {
       why: 'failed-work',
-      note: `failed work: ${who} query failed in ${failed.length} of ${runs.length} repeats${failed[0]?.reason ? ` (${failed[0].reason})` : ''}`,
+      note: `failed work: ${who} query ${verb} in ${failed.length} of ${runs.length} repeats${failed[0]?.reason ? ` (${failed[0].reason})` : ''}`,
     };
   }
   const n = runs.reduce((k, r) => k + (r.mismatches?.length ?? 0), 0);

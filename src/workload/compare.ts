@@ -7,8 +7,8 @@
 import { OptionsError } from '../errors.js';
 import { checkOptionKeys, optionKeys } from '../options-check.js';
 import { GroundTruthStore, PATTERN_INFO, type QueryRunner } from '../oracle/index.js';
-import type { BenchmarkResult, Model, QueryPatternResult, RunPhase, TargetInfo, WriteRunResult } from '../results.js';
-import { RESULTS_SCHEMA_VERSION } from '../results.js';
+import type { BenchmarkResult, Model, PhaseFailure, QueryPatternResult, RunPhase, TargetInfo, WriteRunResult } from '../results.js';
+import { MODELS, RESULTS_SCHEMA_VERSION } from '../results.js';
 import { buildComparisons } from '../verdict/comparisons.js';
 import type { WorkloadClient } from './model.js';
 import {
@@ -144,6 +144,12 @@ export async function runComparison(opts: RunComparisonOptions): Promise<Benchma
     await Promise.all([streamParts.writer.close(), traceParts.writer.close()]);
   }
 
+  // A model whose writes gave up has no data worth querying: its queries are skipped, and reported as such.
+  for (const m of MODELS) {
+    const f = workloads[m].writer.failure;
+    if (f) workloads[m].queries.skipAll(`${m}'s writes gave up (${f.code}): ${f.message}`);
+  }
+
   if (onWritten && !aborted()) {
     await onWritten({
       stream: new StreamWorkload(streamClient, {}, streamParts),
@@ -168,7 +174,27 @@ export async function runComparison(opts: RunComparisonOptions): Promise<Benchma
     }
   }
 
-  const partial = aborted() || write.stream.some((r) => r.partial) || write.trace.some((r) => r.partial);
+  const failures: PhaseFailure[] = [];
+  for (const m of MODELS) {
+    for (const f of [workloads[m].writer.failure, workloads[m].queries.failure]) {
+      if (!f) continue;
+      failures.push({
+        model: m,
+        phase: f.phase,
+        code: f.code,
+        message: f.message,
+        server: f.server,
+        ...(f.lastStatus !== undefined ? { lastStatus: f.lastStatus } : {}),
+        skipped:
+          f.phase === 'query' ? `${m}'s remaining query patterns and repeats` : `${m}'s remaining write repeats and all of its queries`,
+      });
+    }
+  }
+  // Partial whenever anything failed, whatever the target: an abort, a phase that gave up, a failed batch or query.
+  const failedWork = (m: Model) =>
+    write[m].some((r) => r.partial || r.failure !== undefined || Object.values(r.errorsByStatus).some((n) => n > 0)) ||
+    queries[m].flat().some((q) => q.status === 'error' || q.status === 'skipped');
+  const partial = aborted() || failures.length > 0 || failedWork('stream') || failedWork('trace');
   if (aborted()) {
     for (const m of ['stream', 'trace'] as const) {
       const runs = write[m];
@@ -188,6 +214,7 @@ export async function runComparison(opts: RunComparisonOptions): Promise<Benchma
       spansWritten: { stream: workloads.stream.writer.writtenSpans, trace: workloads.trace.writer.writtenSpans },
     },
     partial,
+    ...(failures.length > 0 ? { failures } : {}),
     write,
     queries,
     phases,

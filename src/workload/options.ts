@@ -18,13 +18,23 @@ export const DEFAULT_CONCURRENCY = 4;
 export const DEFAULT_BATCH_SIZE = 100;
 /** Default number of measured repeats per model. */
 export const DEFAULT_REPEATS = 3;
-/** Default warm-up before the first measured repeat, ms. */
-export const DEFAULT_WARMUP_MS = 2_000;
+/** Default warm-up before the first measured repeat, in spans (the same count for both models). */
+export const DEFAULT_WARMUP_SPANS = 2_000;
 /**
- * Warm-up never writes more than this fraction of the span bound, so that small data sets still leave
- * spans for the measured repeats.
+ * The default warm-up never takes more than this fraction of `spans`, so that small data sets still leave spans for
+ * the measured repeats (an explicit `warmupSpans` is taken as given).
  */
-export const WARMUP_MAX_SPAN_FRACTION = 0.25;
+export const WARMUP_MAX_SPAN_FRACTION = 0.1;
+/** Default deadline of one write batch, ms: a server that stops answering fails the batch well within a minute. */
+export const DEFAULT_BATCH_TIMEOUT_MS = 20_000;
+/** Default stall window, ms: a write phase with no acknowledged span for this long gives up. */
+export const DEFAULT_STALL_TIMEOUT_MS = 30_000;
+/** Default number of write batches failing in a row after which a write phase gives up. */
+export const DEFAULT_MAX_FAILED_BATCHES = 10;
+/** Default deadline of one query, ms. */
+export const DEFAULT_QUERY_TIMEOUT_MS = 20_000;
+/** Default number of queries failing in a row after which a model's query phase gives up. */
+export const DEFAULT_MAX_FAILED_QUERIES = 3;
 /** Default number of timed executions of each query pattern per repeat. */
 export const DEFAULT_QUERY_ITERATIONS = 20;
 /** Spans are generated and encoded in a worker thread by default (when the client takes pre-encoded frames). */
@@ -87,16 +97,46 @@ export interface WorkloadOptions {
    */
   durationMs?: number;
   /**
-   * Total spans to write, warm-up included (the data set). Split evenly over the repeats after warm-up.
-   * @default the scale's span count
+   * Total spans to write, warm-up included (the data set). After the warm-up, the rest is split into `repeats` equal
+   * slices (`floor((spans - warmupSpans) / repeats)` spans each; a remainder of fewer than `repeats` spans is not
+   * written), so every measured repeat of both models covers the same number of spans.
+   * @default the scale's span count (the generator's whole stream)
    */
   spans?: number;
   /**
-   * Warm-up before the first measured repeat, ms: spans written during warm-up are part of the data set but not of
-   * any figure. Warm-up also stops after 25% of `spans`.
-   * @default 2000
+   * Warm-up before the first measured repeat, in spans: the same count for both models, written and acknowledged
+   * like any others (part of the data set and of the ground truth) but in no figure. 0 skips the warm-up.
+   * @default 2000, but at most 10% of `spans`
    */
-  warmupMs?: number;
+  warmupSpans?: number;
+  /**
+   * Deadline of one write batch, ms. A batch the server has not fully acknowledged by then fails (`DEADLINE_EXCEEDED`).
+   * @default 20000
+   */
+  batchTimeoutMs?: number;
+  /**
+   * Stall window, ms: a write phase in which no span was acknowledged for this long gives up (`WRITE_STALLED`), and
+   * that model's remaining repeats and its queries are skipped; the other model's work still runs.
+   * @default 30000
+   */
+  stallTimeoutMs?: number;
+  /**
+   * Write batches failing in a row (not fully acknowledged) after which a write phase gives up (`WRITE_FAILING`),
+   * with the same consequences as a stall.
+   * @default 10
+   */
+  maxFailedBatches?: number;
+  /**
+   * Deadline of one query, ms.
+   * @default 20000
+   */
+  queryTimeoutMs?: number;
+  /**
+   * Queries failing in a row after which a model's query phase gives up (`QUERY_FAILING`): its remaining patterns
+   * and repeats are skipped and reported as such.
+   * @default 3
+   */
+  maxFailedQueries?: number;
   /**
    * Open loop: target rate in spans per second (batches start at scheduled times; latency is measured from each
    * batch's intended start). Requires `durationMs`. Without it the workload runs closed loop.
@@ -170,7 +210,12 @@ export const WORKLOAD_OPTION_KEYS = optionKeys<WorkloadOptions>({
   batchSize: true,
   durationMs: true,
   spans: true,
-  warmupMs: true,
+  warmupSpans: true,
+  batchTimeoutMs: true,
+  stallTimeoutMs: true,
+  maxFailedBatches: true,
+  queryTimeoutMs: true,
+  maxFailedQueries: true,
   ratePerSec: true,
   repeats: true,
   queryIterations: true,
@@ -197,7 +242,12 @@ export interface ResolvedWorkloadOptions {
   batchSize: number;
   durationMs: number | undefined;
   spans: number;
-  warmupMs: number;
+  warmupSpans: number;
+  batchTimeoutMs: number;
+  stallTimeoutMs: number;
+  maxFailedBatches: number;
+  queryTimeoutMs: number;
+  maxFailedQueries: number;
   ratePerSec: number | undefined;
   repeats: number;
   queryIterations: number;
@@ -219,12 +269,6 @@ function isPositiveInt(v: unknown): v is number {
 function checkPositiveInt(option: string, v: unknown): void {
   if (v !== undefined && !isPositiveInt(v)) {
     throw new OptionsError(option, `${option} must be a positive integer, got ${describe(v)}`);
-  }
-}
-
-function checkNonNegative(option: string, v: unknown): void {
-  if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v >= 0)) {
-    throw new OptionsError(option, `${option} must be a finite number >= 0, got ${describe(v)}`);
   }
 }
 
@@ -275,7 +319,14 @@ export function resolveWorkloadOptions(
   checkPositiveInt('batchSize', o.batchSize);
   checkPositive('durationMs', o.durationMs);
   checkPositiveInt('spans', o.spans);
-  checkNonNegative('warmupMs', o.warmupMs);
+  if (o.warmupSpans !== undefined && !(Number.isInteger(o.warmupSpans) && o.warmupSpans >= 0)) {
+    throw new OptionsError('warmupSpans', `warmupSpans must be an integer >= 0, got ${describe(o.warmupSpans)}`);
+  }
+  checkPositive('batchTimeoutMs', o.batchTimeoutMs);
+  checkPositive('stallTimeoutMs', o.stallTimeoutMs);
+  checkPositiveInt('maxFailedBatches', o.maxFailedBatches);
+  checkPositive('queryTimeoutMs', o.queryTimeoutMs);
+  checkPositiveInt('maxFailedQueries', o.maxFailedQueries);
   checkPositive('ratePerSec', o.ratePerSec);
   checkPositiveInt('repeats', o.repeats);
   checkPositiveInt('queryIterations', o.queryIterations);
@@ -302,14 +353,17 @@ export function resolveWorkloadOptions(
   checkNamespace('namespace', o.namespace);
   const repeats = o.repeats ?? DEFAULT_REPEATS;
   const spans = o.spans ?? scale.spans;
-  if (spans < repeats) {
-    throw new OptionsError('spans', `spans (${spans}) must be at least repeats (${repeats})`);
+  const warmupSpans = o.warmupSpans ?? Math.min(DEFAULT_WARMUP_SPANS, Math.floor(spans * WARMUP_MAX_SPAN_FRACTION));
+  if (spans - warmupSpans < repeats) {
+    throw new OptionsError(
+      o.warmupSpans ? 'warmupSpans' : 'spans',
+      `spans (${spans}) must leave at least one span per repeat (${repeats}) after the warm-up (${warmupSpans} spans)`,
+    );
   }
-  const warmupMs = o.warmupMs ?? DEFAULT_WARMUP_MS;
   if (o.ratePerSec !== undefined && o.durationMs !== undefined) {
     // Open loop sends ratePerSec for durationMs: a repeat whose share of the spans is smaller cannot hold the rate
     // for the whole bound, and would end early without saying so.
-    const warmup = Math.min(Math.floor(spans * WARMUP_MAX_SPAN_FRACTION), Math.ceil((o.ratePerSec * warmupMs) / 1000));
+    const warmup = warmupSpans;
     const perRepeat = Math.floor((spans - warmup) / repeats);
     const needed = Math.ceil((o.ratePerSec * o.durationMs) / 1000);
     if (needed > perRepeat) {
@@ -329,7 +383,12 @@ export function resolveWorkloadOptions(
     batchSize: o.batchSize ?? DEFAULT_BATCH_SIZE,
     durationMs: o.durationMs,
     spans,
-    warmupMs,
+    warmupSpans,
+    batchTimeoutMs: o.batchTimeoutMs ?? DEFAULT_BATCH_TIMEOUT_MS,
+    stallTimeoutMs: o.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
+    maxFailedBatches: o.maxFailedBatches ?? DEFAULT_MAX_FAILED_BATCHES,
+    queryTimeoutMs: o.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
+    maxFailedQueries: o.maxFailedQueries ?? DEFAULT_MAX_FAILED_QUERIES,
     ratePerSec: o.ratePerSec,
     repeats,
     queryIterations: o.queryIterations ?? DEFAULT_QUERY_ITERATIONS,
@@ -360,7 +419,12 @@ export function optionsToJson(r: ResolvedWorkloadOptions): Record<string, unknow
     batchSize: r.batchSize,
     ...(r.durationMs !== undefined ? { durationMs: r.durationMs } : {}),
     spans: r.spans,
-    warmupMs: r.warmupMs,
+    warmupSpans: r.warmupSpans,
+    batchTimeoutMs: r.batchTimeoutMs,
+    stallTimeoutMs: r.stallTimeoutMs,
+    maxFailedBatches: r.maxFailedBatches,
+    queryTimeoutMs: r.queryTimeoutMs,
+    maxFailedQueries: r.maxFailedQueries,
     ...(r.ratePerSec !== undefined ? { ratePerSec: r.ratePerSec } : {}),
     mode: r.ratePerSec !== undefined ? 'open-loop' : 'closed-loop',
     repeats: r.repeats,

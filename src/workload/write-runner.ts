@@ -5,7 +5,7 @@
  * by a slower send rate: no coordinated omission).
  */
 import { STATUS_SUCCEED } from '../client/write.js';
-import { BanyanDBPerfError } from '../errors.js';
+import { BanyanDBPerfError, PhaseFailedError } from '../errors.js';
 import { LatencyRecorder } from '../metrics/latency.js';
 import { ThroughputSeries } from '../metrics/throughput.js';
 import type { ModelAdapter, WorkloadClient, WorkloadSpan, WorkloadWriteOptions, WorkloadWriteResult } from './model.js';
@@ -146,6 +146,15 @@ export interface PhaseConfig {
   batchSize: number;
   signal: AbortSignal | undefined;
   progress: ProgressSink<Omit<WriteProgress, 'kind' | 'model' | 'repeats'>>;
+  /** Deadline of one write batch, ms (passed to the client as the batch's `timeoutMs`). */
+  batchTimeoutMs: number;
+  /** The phase gives up when no span has been acknowledged for this long, ms. */
+  stallMs: number;
+  /** The phase gives up when this many batches in a row were not fully acknowledged. */
+  maxFailedBatches: number;
+  /** For the failure's message: the model and the server's address. */
+  model: 'stream' | 'trace';
+  server: string;
 }
 
 export interface PhaseOutcome {
@@ -159,7 +168,10 @@ export interface PhaseOutcome {
   latency: LatencyRecorder;
   series: ThroughputSeries;
   wallClockMs: number;
+  /** The caller's signal aborted the phase. */
   aborted: boolean;
+  /** The phase gave up on its server (stalled, or batches failing in a row); nothing more was sent after it. */
+  failure: PhaseFailedError | undefined;
 }
 
 function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
@@ -193,17 +205,46 @@ export async function runPhase(source: SpanSource, cfg: PhaseConfig): Promise<Ph
     series,
     wallClockMs: 0,
     aborted: false,
+    failure: undefined,
   };
-  const signal = cfg.signal;
+  const userSignal = cfg.signal;
+  // Giving up stops the phase like an abort, but cancels the in-flight batches at once (the server is not answering).
+  const giveUpCtl = new AbortController();
+  const signal = userSignal ? AbortSignal.any([userSignal, giveUpCtl.signal]) : giveUpCtl.signal;
   // In-flight batches are not cancelled at once on abort (their acknowledgements keep the accounting exact);
   // they are cancelled only if they have not settled ABORT_GRACE_MS later.
   const inflightAbort = new AbortController();
   let graceTimer: NodeJS.Timeout | undefined;
   const onAbort = () => {
-    graceTimer = setTimeout(() => inflightAbort.abort(signal?.reason), ABORT_GRACE_MS);
+    graceTimer = setTimeout(() => inflightAbort.abort(userSignal?.reason), ABORT_GRACE_MS);
   };
-  if (signal?.aborted) onAbort();
-  else signal?.addEventListener('abort', onAbort, { once: true });
+  if (userSignal?.aborted) onAbort();
+  else userSignal?.addEventListener('abort', onAbort, { once: true });
+
+  let lastProgress = start;
+  let failedInARow = 0;
+  let lastStatus: string | undefined;
+  let lastError: unknown;
+  const phaseName = cfg.phase === 'warmup' ? 'warm-up' : `write repeat ${cfg.repeat + 1}`;
+  const giveUp = (code: 'WRITE_STALLED' | 'WRITE_FAILING', why: string) => {
+    if (out.failure || userSignal?.aborted) return;
+    out.failure = new PhaseFailedError(
+      code,
+      `${cfg.model} ${phaseName} gave up on ${cfg.server}: ${why}; last status ${lastStatus ?? 'none'}`,
+      { model: cfg.model, phase: cfg.phase === 'warmup' ? 'warmup' : 'write', server: cfg.server, lastStatus },
+      lastError === undefined ? undefined : { cause: lastError },
+    );
+    giveUpCtl.abort(out.failure);
+    inflightAbort.abort(out.failure);
+  };
+  const watchdog = setInterval(
+    () => {
+      const idle = performance.now() - lastProgress;
+      if (idle >= cfg.stallMs) giveUp('WRITE_STALLED', `no span acknowledged for ${Math.round(idle / 1000)} s`);
+    },
+    Math.max(10, Math.min(1_000, cfg.stallMs / 4)),
+  );
+  watchdog.unref();
 
   const deadline = cfg.durationMs === undefined ? Number.POSITIVE_INFINITY : start + cfg.durationMs;
   let remaining = cfg.spanLimit;
@@ -254,7 +295,7 @@ export async function runPhase(source: SpanSource, cfg: PhaseConfig): Promise<Ph
     out.batches++;
     let ack = 0;
     try {
-      const res = await b.write({ throwOnReject: false, signal: inflightAbort.signal });
+      const res = await b.write({ throwOnReject: false, signal: inflightAbort.signal, timeoutMs: cfg.batchTimeoutMs });
       ack = Math.min(res.acknowledged, n);
       out.retries += res.retries;
       let counted = 0;
@@ -262,24 +303,38 @@ export async function runPhase(source: SpanSource, cfg: PhaseConfig): Promise<Ph
         if (status === STATUS_SUCCEED || count <= 0) continue;
         out.errorsByStatus[status] = (out.errorsByStatus[status] ?? 0) + count;
         counted += count;
+        lastStatus = status;
       }
       // Anything neither acknowledged nor given a status is still an error, never silently dropped.
       const unaccounted = n - ack - counted;
-      if (unaccounted > 0) out.errorsByStatus.UNACCOUNTED = (out.errorsByStatus.UNACCOUNTED ?? 0) + unaccounted;
+      if (unaccounted > 0) {
+        out.errorsByStatus.UNACCOUNTED = (out.errorsByStatus.UNACCOUNTED ?? 0) + unaccounted;
+        lastStatus ??= 'UNACCOUNTED';
+      }
     } catch (err) {
-      const code = BanyanDBPerfError.from(err).code;
-      out.errorsByStatus[code] = (out.errorsByStatus[code] ?? 0) + n;
+      const e = BanyanDBPerfError.from(err);
+      out.errorsByStatus[e.code] = (out.errorsByStatus[e.code] ?? 0) + n;
+      // Our own cancellation after giving up is not the server's status.
+      if (!out.failure) {
+        lastStatus = e.code;
+        lastError = err;
+      }
     }
     const end = performance.now();
     out.spansAcknowledged += ack;
     errors += n - ack;
+    if (ack > 0) lastProgress = Math.max(lastProgress, end);
+    if (ack === n) failedInARow = 0;
+    else if (++failedInARow >= cfg.maxFailedBatches) {
+      giveUp('WRITE_FAILING', `${failedInARow} write batches in a row not fully acknowledged`);
+    }
     latency.record(end - intendedStart);
     series.add(end, ack, n - ack, end - intendedStart);
     if (end > lastSettle) lastSettle = end;
     report(false);
   };
 
-  const stopped = () => signal?.aborted === true;
+  const stopped = () => signal.aborted;
   /** A batch taken while the phase was being stopped goes back unsent (prefetching sources can take it back). */
   const cancelled = (b: SourceBatch): boolean => {
     if (!stopped() || !b.putBack) return false;
@@ -317,10 +372,11 @@ export async function runPhase(source: SpanSource, cfg: PhaseConfig): Promise<Ph
       await Promise.all(inflight);
     }
   } finally {
-    signal?.removeEventListener('abort', onAbort);
+    clearInterval(watchdog);
+    userSignal?.removeEventListener('abort', onAbort);
     if (graceTimer) clearTimeout(graceTimer);
   }
-  out.aborted = stopped();
+  out.aborted = userSignal?.aborted === true;
   out.wallClockMs = out.batches > 0 ? lastSettle - start : 0;
   report(true);
   return out;

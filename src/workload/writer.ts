@@ -3,15 +3,23 @@
  * of the span stream (generated and encoded in a producer thread when the client takes pre-encoded frames).
  */
 
-import { ClosedError, OptionsError } from '../errors.js';
+import { ClosedError, OptionsError, type PhaseFailedError } from '../errors.js';
 import { SpanGenerator } from '../generator/generator.js';
 import { LatencyRecorder } from '../metrics/latency.js';
 import type { Model, WriteRunResult } from '../results.js';
 import type { ModelAdapter, WorkloadClient, WorkloadSpan } from './model.js';
-import { type ResolvedWorkloadOptions, WARMUP_MAX_SPAN_FRACTION } from './options.js';
+import type { ResolvedWorkloadOptions } from './options.js';
 import { BatchProducer } from './producer.js';
-import { createProgress } from './progress.js';
-import { cursorSource, type PhaseOutcome, producerSource, runPhase, SpanCursor, type SpanSource } from './write-runner.js';
+import { createProgress, type ProgressSink } from './progress.js';
+import {
+  cursorSource,
+  type PhaseConfig,
+  type PhaseOutcome,
+  producerSource,
+  runPhase,
+  SpanCursor,
+  type SpanSource,
+} from './write-runner.js';
 
 /** 1 MB = 10^6 bytes in `payloadMBPerSec`. */
 const BYTES_PER_MB = 1_000_000;
@@ -23,6 +31,15 @@ export interface WarmupSummary {
   errorsByStatus: Record<string, number>;
   retries: number;
   wallClockMs: number;
+  /** The warm-up's size (`warmupSpans`): the same for both models. */
+  spans: number;
+  /** Set when the warm-up gave up on the server (then the model's repeats and queries are skipped). */
+  failure?: NonNullable<WriteRunResult['failure']>;
+}
+
+/** The `failure` of a result: the typed error as plain data. */
+function failureOf(e: PhaseFailedError): NonNullable<WriteRunResult['failure']> {
+  return { code: e.code, message: e.message, ...(e.lastStatus !== undefined ? { lastStatus: e.lastStatus } : {}) };
 }
 
 /** Most write batches the producer thread keeps ready ahead (about 1 MB each with default batches). */
@@ -41,6 +58,7 @@ export class SpanWriter<Req> {
   #closing: Promise<void> | undefined;
   #producer: BatchProducer | undefined;
   #warmup: WarmupSummary | undefined;
+  #failure: PhaseFailedError | undefined;
 
   constructor(client: WorkloadClient, adapter: ModelAdapter<Req>, options: ResolvedWorkloadOptions) {
     this.options = options;
@@ -65,7 +83,7 @@ export class SpanWriter<Req> {
    */
   get writtenSpans(): number {
     if (this.#source) return this.#source.taken;
-    return this.options.spansFromScale ? Number.POSITIVE_INFINITY : this.options.spans;
+    return this.#dataSetSpans;
   }
 
   #generator(includePayload: boolean): SpanGenerator {
@@ -99,7 +117,7 @@ export class SpanWriter<Req> {
         model: this.model,
         group: this.#adapter.group,
         name: this.#adapter.name,
-        maxSpans: o.spansFromScale ? null : o.spans,
+        maxSpans: this.#dataSetSpans,
         batchSize: o.batchSize,
         depth: Math.min(o.concurrency + 2, PRODUCER_MAX_DEPTH),
         reserveIds,
@@ -146,37 +164,82 @@ export class SpanWriter<Req> {
     return createProgress(this.model, this.options.repeats, this.options.progress, this.options.onProgress);
   }
 
-  /** Writes the warm-up (once; later calls return the same summary). Skipped when `warmupMs` is 0. */
+  /** The phase settings shared by the warm-up and the repeats. */
+  #phaseConfig(progress: PhaseConfig['progress']) {
+    const o = this.options;
+    return {
+      ratePerSec: o.ratePerSec,
+      concurrency: o.concurrency,
+      batchSize: o.batchSize,
+      signal: o.signal,
+      progress,
+      batchTimeoutMs: o.batchTimeoutMs,
+      stallMs: o.stallTimeoutMs,
+      maxFailedBatches: o.maxFailedBatches,
+      model: this.model,
+      server: this.server,
+    };
+  }
+
+  /** The address of the server this writer writes to (`unknown` when the client does not say). */
+  get server(): string {
+    const a = (this.#client as { address?: unknown }).address;
+    return typeof a === 'string' ? a : 'unknown';
+  }
+
+  /**
+   * Why this model's writes stopped: the warm-up or a repeat gave up on the server (no acknowledged span for the stall
+   * window, or batches failing in a row). Once set, the remaining repeats are skipped (and runComparison skips the
+   * model's queries).
+   */
+  get failure(): PhaseFailedError | undefined {
+    return this.#failure;
+  }
+
+  /** Spans of each measured repeat: `floor((spans - warmupSpans) / repeats)`, the same for every repeat and both models. */
+  get spansPerRepeat(): number {
+    const o = this.options;
+    return Math.floor((o.spans - o.warmupSpans) / o.repeats);
+  }
+
+  /** Spans the warm-up and the repeats write in all (`spans` less the remainder of the even split). */
+  get #dataSetSpans(): number {
+    return this.options.warmupSpans + this.options.repeats * this.spansPerRepeat;
+  }
+
+  /**
+   * Writes the warm-up (once; later calls return the same summary): the first `warmupSpans` spans of the stream, the
+   * same count for both models. Skipped when `warmupSpans` is 0.
+   */
   async writeWarmup(): Promise<WarmupSummary> {
     this.#assertOpen('writeWarmup');
     if (this.#warmup) return this.#warmup;
     const o = this.options;
     const source = this.#ensureSource();
-    if (o.warmupMs === 0 || o.signal?.aborted) {
-      this.#warmup = { spansSent: 0, spansAcknowledged: 0, errorsByStatus: {}, retries: 0, wallClockMs: 0 };
+    if (o.warmupSpans === 0 || o.signal?.aborted) {
+      this.#warmup = { spans: 0, spansSent: 0, spansAcknowledged: 0, errorsByStatus: {}, retries: 0, wallClockMs: 0 };
       return this.#warmup;
     }
     const progress = this.#progress();
     try {
       await source.primed?.();
       const r = await runPhase(source, {
+        ...this.#phaseConfig(progress),
         phase: 'warmup',
         repeat: -1,
-        spanLimit: Math.max(0, Math.floor(o.spans * WARMUP_MAX_SPAN_FRACTION) - source.taken),
-        durationMs: o.warmupMs,
-        ratePerSec: o.ratePerSec,
-        concurrency: o.concurrency,
-        batchSize: o.batchSize,
-        signal: o.signal,
-        progress,
+        spanLimit: Math.max(0, o.warmupSpans - source.taken),
+        durationMs: undefined,
       });
       this.#warmup = {
+        spans: o.warmupSpans,
         spansSent: r.spansSent,
         spansAcknowledged: r.spansAcknowledged,
         errorsByStatus: r.errorsByStatus,
         retries: r.retries,
         wallClockMs: r.wallClockMs,
+        ...(r.failure ? { failure: failureOf(r.failure) } : {}),
       };
+      if (r.failure) this.#failure ??= r.failure;
     } finally {
       progress.end();
     }
@@ -184,9 +247,10 @@ export class SpanWriter<Req> {
   }
 
   /**
-   * Writes measured repeat `index` (0-based): the next slice of the span stream, `(spans - written) / repeats left`
-   * spans (the last repeat takes the rest; with the scale's default bound, through to the generator's end), or fewer
-   * when `durationMs` ends it first. Runs the warm-up first if it has not run.
+   * Writes measured repeat `index` (0-based): the next slice of the span stream, {@link spansPerRepeat} spans, or
+   * fewer when `durationMs` ends it first (or the scale's trace bound ends the stream). Runs the warm-up first if it
+   * has not run. After this model's writes gave up ({@link failure}), sends nothing and returns a `partial` result
+   * whose `failure` (`SKIPPED`) says why.
    */
   async writeRepeat(index: number): Promise<WriteRunResult> {
     this.#assertOpen('writeRepeat');
@@ -195,36 +259,47 @@ export class SpanWriter<Req> {
       throw new OptionsError('repeat', `repeat index must be an integer in [0, ${o.repeats}), got ${index}`);
     }
     await this.writeWarmup();
+    if (this.#failure) return this.#skippedRun(index);
     const source = this.#ensureSource();
-    const left = o.repeats - index;
-    const last = left === 1;
-    const remaining = Math.max(0, o.spans - source.taken);
-    const spanLimit = last ? (o.spansFromScale ? Number.POSITIVE_INFINITY : remaining) : Math.floor(remaining / left);
+    const last = index === o.repeats - 1;
+    // Consecutive slices of equal size: a repeat cut short by a time bound leaves its rest to the next one.
+    const spanLimit = Math.min(this.spansPerRepeat, Math.max(0, this.#dataSetSpans - source.taken));
     const progress = this.#progress();
     let r: PhaseOutcome;
     try {
       await source.primed?.();
       r = await runPhase(source, {
+        ...this.#phaseConfig(progress),
         phase: 'measure',
         repeat: index,
         spanLimit,
         ...(Number.isFinite(spanLimit) ? {} : { expectedSpans: Math.max(0, this.#generator(false).extentOf().spans - source.taken) }),
         durationMs: o.durationMs,
-        ratePerSec: o.ratePerSec,
-        concurrency: o.concurrency,
-        batchSize: o.batchSize,
-        signal: o.signal,
-        progress,
       });
     } finally {
       progress.end();
       // The last repeat wrote the rest of the data set: the producer thread has nothing left to do.
       if (last) await this.#stopProducer();
     }
+    if (r.failure) this.#failure ??= r.failure;
     return this.#toRunResult(r, spanLimit);
   }
 
-  /** Warm-up, then every measured repeat; stops early (last result `partial: true`) when the signal aborts. */
+  #skippedRun(index: number): WriteRunResult {
+    const f = this.#failure as PhaseFailedError;
+    const run = this.#toRunResult(undefined);
+    run.failure = {
+      code: 'SKIPPED',
+      message: `${this.model} write repeat ${index + 1} skipped: ${f.message}`,
+      ...(f.lastStatus !== undefined ? { lastStatus: f.lastStatus } : {}),
+    };
+    return run;
+  }
+
+  /**
+   * Warm-up, then every measured repeat; stops early (last result `partial: true`) when the signal aborts or the
+   * writes give up on the server.
+   */
   async write(): Promise<WriteRunResult[]> {
     this.#assertOpen('write');
     const runs: WriteRunResult[] = [];
@@ -253,12 +328,12 @@ export class SpanWriter<Req> {
     const per = (x: number) => (sec > 0 ? x / sec : 0);
     return {
       model: this.model,
-      partial: r ? r.aborted : true,
+      partial: r ? r.aborted || r.failure !== undefined : true,
       mode: o.ratePerSec === undefined ? 'closed-loop' : 'open-loop',
       ...(o.ratePerSec !== undefined ? { targetSpansPerSec: o.ratePerSec } : {}),
       concurrency: o.concurrency,
       batchSize: o.batchSize,
-      warmupMs: o.warmupMs,
+      warmupSpans: o.warmupSpans,
       wallClockMs: r?.wallClockMs ?? 0,
       spansSent: r?.spansSent ?? 0,
       spansAcknowledged: r?.spansAcknowledged ?? 0,
@@ -274,6 +349,7 @@ export class SpanWriter<Req> {
       retries: r?.retries ?? 0,
       timeSeries: r?.series.points() ?? [],
       ...(note ? { boundNote: note } : {}),
+      ...(r?.failure ? { failure: failureOf(r.failure) } : {}),
     };
   }
 }

@@ -87,7 +87,10 @@ export const FLAG_OF_OPTION = {
   concurrency: '--concurrency',
   batchSize: '--batch-size',
   ratePerSec: '--rate',
-  warmupMs: '--warmup',
+  warmupSpans: '--warmup',
+  batchTimeoutMs: '--write-timeout',
+  stallTimeoutMs: '--stall-timeout',
+  queryTimeoutMs: '--query-timeout',
   repeats: '--repeats',
   seed: '--seed',
 } as const satisfies Partial<Record<keyof WorkloadOptions, string>>;
@@ -111,7 +114,18 @@ export function workloadFlags(flags: RawFlags): WorkloadFlags {
   if (v('concurrency') !== undefined) o.concurrency = parseInteger('--concurrency', v('concurrency')!, 1, 1024);
   if (v('batch-size') !== undefined) o.batchSize = parseInteger('--batch-size', v('batch-size')!, 1, 100_000);
   if (v('rate') !== undefined) o.ratePerSec = parsePositive('--rate', v('rate')!);
-  if (v('warmup') !== undefined) o.warmupMs = parseDuration('--warmup', v('warmup')!);
+  if (v('warmup') !== undefined) o.warmupSpans = parseInteger('--warmup', v('warmup')!, 0);
+  for (const [flag, key] of [
+    ['write-timeout', 'batchTimeoutMs'],
+    ['stall-timeout', 'stallTimeoutMs'],
+    ['query-timeout', 'queryTimeoutMs'],
+  ] as const) {
+    const text = v(flag);
+    if (text === undefined) continue;
+    const ms = parseDuration(`--${flag}`, text);
+    if (ms === 0) throw new OptionsError(`--${flag}`, `--${flag} expects a duration above 0, such as 10s.`);
+    o[key] = ms;
+  }
   if (v('repeats') !== undefined) o.repeats = parseInteger('--repeats', v('repeats')!, 1, 1000);
   if (v('seed') !== undefined) o.seed = parseInteger('--seed', v('seed')!, 0, 2 ** 32 - 1);
   const interval = v('progress-interval');

@@ -19,6 +19,9 @@ import { type ClusterFlags, clusterFlags, resolveWorkloadFlags, runProjectName, 
 /** True when the result holds failures: query mismatches or errors, rejected writes. */
 export function hasFailures(result: BenchmarkResult): string[] {
   const problems: string[] = [];
+  for (const f of result.failures ?? []) {
+    problems.push(`${f.model}: ${f.message} (${f.code}); skipped: ${f.skipped}`);
+  }
   for (const m of MODELS) {
     const rejected = (result.write[m] ?? []).reduce((n, r) => n + Object.values(r.errorsByStatus ?? {}).reduce((a, b) => a + b, 0), 0);
     if (rejected > 0) problems.push(`${m}: ${rejected} write(s) not acknowledged as STATUS_SUCCEED`);
@@ -27,6 +30,8 @@ export function hasFailures(result: BenchmarkResult): string[] {
     if (mismatches > 0) problems.push(`${m}: ${mismatches} query mismatch(es)`);
     const errors = queries.filter((q) => q.status === 'error').length;
     if (errors > 0) problems.push(`${m}: ${errors} query pattern run(s) failed`);
+    const skipped = queries.filter((q) => q.status === 'skipped').length;
+    if (skipped > 0) problems.push(`${m}: ${skipped} query pattern run(s) skipped`);
   }
   return problems;
 }
