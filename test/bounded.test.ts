@@ -25,14 +25,14 @@ async function runAgainst(
   let fired = false;
   const t0 = Date.now();
   let result: BenchmarkResult;
-  {
-    await using target = await openTarget({ kind: 'external', addresses: { stream: stream.address, trace: trace.address } });
+  const target = await openTarget({ kind: 'external', addresses: { stream: stream.address, trace: trace.address } });
+  try {
     result = await runComparison({
       stream: target.stream,
       trace: target.trace,
       target: target.info,
       ...{ spans: 3_000, repeats: 2, warmupSpans: 200, batchSize: 50, queryIterations: 2, progress: false },
-      ...{ batchTimeoutMs: 2_000, stallTimeoutMs: 4_000, queryTimeoutMs: 2_000 },
+      ...{ batchTimeoutMs: 2_000, stallTimeoutMs: 4_000, queryTimeoutMs: 15_000 },
       onProgress: (e) => {
         if (!fired && e.kind === 'write' && e.model === 'trace' && e.spansAcknowledged > 0) {
           fired = true;
@@ -41,6 +41,7 @@ async function runAgainst(
       },
     });
     await target.finish(result);
+  } finally {
     // Closing deletes the run's groups: bounded too (a frozen server fails the call at the client's deadline).
     await target.close().catch(() => undefined);
   }
@@ -85,7 +86,7 @@ function assertTraceGaveUp(r: { code: number; stderr: string; ms: number; result
   for (const c of result.comparisons) {
     assert.equal(c.winner, 'none', `${c.metric}: ${c.note}`);
     if (c.metric.startsWith('write')) assert.match(c.note, /^no verdict: trace's writes gave up/);
-    else assert.match(c.note, /^no verdict: .*trace's .* was skipped|^no figures/);
+    else assert.match(c.note, /^no verdict: |^no winner: |^no figures/);
   }
 }
 
