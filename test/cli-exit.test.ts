@@ -59,7 +59,7 @@ async function cli(argv: string[], hook?: (text: string) => void): Promise<{ cod
   return { code, out, err };
 }
 
-const SMALL = ['--target', 'emulator', '--spans', '200', '--repeats', '1', '--warmup', '0s', '--no-progress'];
+const SMALL = ['--target', 'emulator', '--spans', '200', '--repeats', '1', '--warmup', '0', '--no-progress'];
 
 let dir = '';
 before(async () => {

@@ -30,7 +30,7 @@ try {
 }
 
 /** A small, quick run: few spans, one repeat, no warm-up. */
-const SMALL = ['--image', 'emulator', '--repeats', '1', '--warmup', '0s', '--no-progress'];
+const SMALL = ['--image', 'emulator', '--repeats', '1', '--warmup', '0', '--no-progress'];
 const tag = `${process.pid}`;
 
 interface Child {

@@ -23,7 +23,7 @@ import { freePort } from './helpers/net.js';
 
 const SCALE = { name: 'tiny', spans: 1_500, traces: 600, services: 3, instances: 6, timeRangeMs: 600_000 };
 const END = Date.UTC(2026, 0, 1);
-const BASE = { scale: SCALE, endTimeMs: END, payloadBytes: 1024, warmupMs: 0, progress: false as const };
+const BASE = { scale: SCALE, endTimeMs: END, payloadBytes: 1024, warmupSpans: 0, progress: false as const };
 
 const write = (over: Partial<WriteProgress> = {}): WriteProgress => ({
   kind: 'write',

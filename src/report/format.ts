@@ -375,7 +375,7 @@ export function fmtOptions(options: Record<string, unknown>): string {
     ['batchSize', (v) => `batch ${fmtOption(v)} spans`],
     ['spans', (v) => `${fmtNum(v as number)} spans to write`],
     ['durationMs', (v) => `duration ${fmtDuration(v as number)}`],
-    ['warmupMs', (v) => `warm-up ${fmtDuration(v as number)}`],
+    ['warmupSpans', (v) => `warm-up ${fmtNum(v as number)} spans`],
     ['repeats', (v) => `${fmtOption(v)} repeats`],
     ['queryIterations', (v) => `${fmtOption(v)} queries per pattern`],
     ['payloadBytes', (v) => `payload ${fmtBytes(v as number)}`],
