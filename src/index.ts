@@ -137,3 +137,17 @@ export {
   type RunsComparisonRow,
 } from './verdict/runs.js';
 export { type AreaVerdict, summarizeVerdict } from './verdict/summary.js';
+
+// Queries under ingest (docs/mixed.md).
+export { type MixedInNamespaceInput, runMixedInNamespace } from './mixed/in-namespace.js';
+export {
+  type MixedLatency,
+  type MixedModelResult,
+  type MixedOptions,
+  type MixedQueryFigures,
+  type MixedResult,
+  type MixedTarget,
+  runMixed,
+} from './mixed/mixed.js';
+export type { MixedQueryKind } from './mixed/queries.js';
+export { type ServerMetricsSamplerOptions, type ServerMetricsSeries, ServerMetricsSampler } from './server-metrics/sampler.js';

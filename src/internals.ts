@@ -64,3 +64,11 @@ export {
 } from './cluster/options.js';
 export { DEFAULT_STATS_INTERVAL_MS } from './targets/target.js';
 export { DEFAULT_RESULTS_DIR } from './report/files.js';
+
+// Queries under ingest and server metrics, the parts below the root's runMixed() and ServerMetricsSampler.
+export { IngestTruth } from './mixed/ingest-truth.js';
+export { MIXED_DEFAULTS, mixedSchedule, resolveMixedOptions, runMixedModel } from './mixed/mixed.js';
+export { checkMixedAnswer, MIXED_QUERY_INFO, MIXED_QUERY_KINDS } from './mixed/queries.js';
+export { readServerFigures, type ServerFigures } from './server-metrics/figures.js';
+export { parsePrometheusText, type PrometheusExposition, samplesOf, sumOf } from './server-metrics/prometheus.js';
+export { scrapeServerFigures, summarizeServerSeries } from './server-metrics/sampler.js';

@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { BanyanDBClient } from '../src/client/client.js';
 import { type Emulator, startEmulator } from '../src/emulator/index.js';
 import { OptionsError } from '../src/errors.js';
+import { runMixedInNamespace } from '../src/mixed/in-namespace.js';
 import { IngestTruth } from '../src/mixed/ingest-truth.js';
 import { mixedSchedule, resolveMixedOptions, runMixed } from '../src/mixed/mixed.js';
 import { checkMixedAnswer, type MixedQuery } from '../src/mixed/queries.js';
@@ -184,5 +185,44 @@ describe('mixed phase against the emulator', { timeout: 120_000 }, () => {
       s?.queries.map((q) => [q.kind, q.count]),
       t?.queries.map((q) => [q.kind, q.count]),
     );
+  });
+});
+
+describe('mixed phase in a namespace of its own', { timeout: 120_000 }, () => {
+  it('creates fresh groups on both servers, runs there, and deletes them after', async () => {
+    await using emulator = await startEmulator();
+    const client = await BanyanDBClient.connect(emulator.grpcAddress);
+    try {
+      const before = (await client.groups.list()).map((g) => g.metadata?.name ?? '');
+      const result = await runMixedInNamespace({
+        stream: client,
+        trace: client,
+        options: { durationMs: 1_000, warmupSpans: 100, writeRatePerSec: 300, queryRatePerSec: 10, payloadBytes: 1_024 },
+      });
+      assert.match(result.namespace, /^r[0-9a-f]{10}$/);
+      for (const m of result.models) {
+        assert.deepEqual(
+          m.queries.filter((q) => q.errors + q.mismatches > 0).map((q) => `${q.kind}: ${q.firstProblem}`),
+          [],
+          `${m.model} answers in the namespace`,
+        );
+        assert.ok(m.write.spansAcknowledged > 0);
+      }
+      // Deletion is asynchronous on BanyanDB 0.10.3 (FACT 13): wait until the groups are gone, bounded.
+      let after: string[] = [];
+      for (let i = 0; i < 50; i++) {
+        after = (await client.groups.list()).map((g) => g.metadata?.name ?? '');
+        if (!after.some((g) => g.endsWith(`_${result.namespace}`))) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.deepEqual(
+        after.filter((g) => g.endsWith(`_${result.namespace}`)),
+        [],
+        'the phase removed its groups',
+      );
+      assert.deepEqual(after.sort(), before.sort(), 'nothing else changed');
+    } finally {
+      await client.close();
+    }
   });
 });

@@ -2,6 +2,7 @@
  * The plain-text report printed after a run (and by `banyandb-perf summary`): the verdict first, in a few
  * lines, then the detailed tables. Every line fits 120 columns.
  */
+
 import type { BenchmarkResult, Comparison } from '../results.js';
 import { buildComparisons } from '../verdict/comparisons.js';
 import { methodLine, summarizeVerdict } from '../verdict/summary.js';
@@ -19,6 +20,7 @@ import {
   textTable,
   wrap,
 } from './format.js';
+import { mixedConsoleSection, serverMetricsConsoleSection } from './mixed-section.js';
 import {
   type Cell,
   cellText,
@@ -90,6 +92,10 @@ export function formatConsoleReport(result: BenchmarkResult, opts: ConsoleReport
   out.push('', section('Queries'), ...queryLines(result, paint));
   out.push('', section('Containers'), ...containerLines(result));
   out.push('', section(diskTitle(result)), ...diskLines(result));
+  const mixed = mixedConsoleSection(result);
+  if (mixed !== undefined) out.push('', section('Queries under ingest'), ...mixed.split('\n').slice(1));
+  const server = serverMetricsConsoleSection(result);
+  if (server !== undefined) out.push('', section('Server metrics'), ...server.split('\n').slice(1));
   out.push('', section('Original harness figures'), ...harnessLines(result));
   return `${out.map((l) => l.trimEnd()).join('\n')}\n`;
 }

@@ -3,6 +3,7 @@
  * resources, so it opens offline. Every string from the result is escaped. It opens with the verdict, and
  * its tables are the console report's (src/report/tables.ts), so both carry the same columns.
  */
+
 import { type BenchmarkResult, type ContainerStatsSample, MODELS, type Model } from '../results.js';
 import { methodLine, summarizeVerdict } from '../verdict/summary.js';
 import { reportComparisons } from './console.js';
@@ -19,6 +20,7 @@ import {
   summarizePattern,
   writeRuns,
 } from './format.js';
+import { mixedHtmlSection, serverMetricsHtmlSection } from './mixed-section.js';
 import { barChart, escapeHtml as esc, type LineSeries, lineChart } from './svg.js';
 import {
   type Cell,
@@ -70,6 +72,8 @@ export function renderHtmlReport(result: BenchmarkResult): string {
       isEmulatorTarget(result.target) ? "Emulator's storage (uncompressed; not BanyanDB's disk)" : 'Disk footprint',
       diskPart(result),
     ),
+    mixedHtmlSection(result),
+    serverMetricsHtmlSection(result),
     section('Original harness figures', harnessPart(result)),
   ].join('\n');
   return `<!DOCTYPE html>
