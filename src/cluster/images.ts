@@ -1,6 +1,7 @@
 /**
  * Images: make sure the image a cluster runs is present (pull, or build the emulator / a source image).
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, copyFile, mkdir, mkdtemp, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
@@ -42,6 +43,34 @@ export async function imageExists(name: string, signal?: AbortSignal): Promise<b
   throw dockerError('docker image inspect', r);
 }
 
+/** The label that records which build inputs an emulator image was made from. */
+export const EMULATOR_BUILD_LABEL = 'org.banyandb-perf.emulator-build';
+
+/** A label of an image, or undefined when the image or the label is absent. */
+async function imageLabel(name: string, label: string, signal?: AbortSignal): Promise<string | undefined> {
+  const r = await docker(['image', 'inspect', '--format', `{{index .Config.Labels "${label}"}}`, name], { signal, timeoutMs: 60_000 });
+  if (r.exitCode !== 0) {
+    if (/No such image|not found/i.test(r.stderr)) return undefined;
+    throw dockerError('docker image inspect', r);
+  }
+  const v = r.stdout.trim();
+  return v === '' || v === '<no value>' ? undefined : v;
+}
+
+/** A digest of everything the emulator image bundles: the emulator script, the helper scripts, the node version. */
+export function emulatorFingerprint(emulatorScript?: string): string {
+  const h = createHash('sha256');
+  const script = emulatorScript ?? path.join(packageRoot(), 'dist', 'emulator-server.js');
+  h.update(existsSync(script) ? readFileSync(script) : 'missing');
+  const templates = path.join(packageRoot(), 'docker', 'emulator');
+  for (const f of ['Dockerfile', 'banyand', 'wget', 'du', 'find']) {
+    const p = path.join(templates, f);
+    h.update(f).update(existsSync(p) ? readFileSync(p) : 'missing');
+  }
+  h.update(process.version);
+  return h.digest('hex').slice(0, 16);
+}
+
 function howToBuild(image: ImageSpec): string {
   return image === 'official' || (typeof image === 'object' && 'name' in image)
     ? 'pull it where a registry is reachable (docker pull), or run the emulator image instead (`banyandb-perf build --image emulator`, ' +
@@ -61,7 +90,9 @@ export interface EnsureImageOptions {
 export async function ensureImage(image: ImageSpec, options: EnsureImageOptions = {}): Promise<string> {
   const name = imageNameOf(image);
   if (image === 'emulator') {
-    if (options.force || !(await imageExists(name, options.signal))) await buildEmulatorImage(options);
+    // Rebuilt whenever what it bundles changed: an image left by another version would run another emulator.
+    const wanted = emulatorFingerprint(options.emulatorScript);
+    if (options.force || (await imageLabel(name, EMULATOR_BUILD_LABEL, options.signal)) !== wanted) await buildEmulatorImage(options);
     return name;
   }
   if (typeof image === 'object' && 'source' in image) {
@@ -120,8 +151,10 @@ async function dockerBuild(
   tag: string,
   options: EnsureImageOptions,
   buildArgs: Record<string, string> = {},
+  labels: Record<string, string> = {},
 ): Promise<void> {
   const args = ['build', '--tag', tag, '--label', 'org.banyandb-perf.image=1'];
+  for (const [k, v] of Object.entries(labels)) args.push('--label', `${k}=${v}`);
   for (const [k, v] of Object.entries(buildArgs)) args.push('--build-arg', `${k}=${v}`);
   args.push(context);
   options.onProgress?.(`docker build --tag ${tag}`);
@@ -158,7 +191,7 @@ export function externalImports(source: string): string[] {
 
 /**
  * Builds {@link EMULATOR_IMAGE} offline: FROM scratch with the host's node binary, the libraries `ldd`
- * lists for it, the bundled emulator and node-based `wget`/`du` for the health check and disk footprint.
+ * lists for it, the bundled emulator and node-based `wget`/`du`/`find` for the health check and disk footprint.
  */
 export async function buildEmulatorImage(options: EnsureImageOptions = {}): Promise<string> {
   if (process.platform !== 'linux') {
@@ -191,11 +224,18 @@ export async function buildEmulatorImage(options: EnsureImageOptions = {}): Prom
     await put(rootfs, 'banyand', path.join(templates, 'banyand'), 0o755);
     await put(rootfs, 'bin/wget', path.join(templates, 'wget'), 0o755);
     await put(rootfs, 'bin/du', path.join(templates, 'du'), 0o755);
+    await put(rootfs, 'bin/find', path.join(templates, 'find'), 0o755);
     for (const dir of ['tmp', 'data']) await mkdir(path.join(rootfs, dir), { recursive: true, mode: 0o1777 });
     await chmod(path.join(rootfs, 'tmp'), 0o1777);
     await copyFile(path.join(templates, 'Dockerfile'), path.join(context, 'Dockerfile'));
     const libraryPath = [...new Set(libs.map((l) => path.dirname(l)))].join(':');
-    await dockerBuild(context, EMULATOR_IMAGE, options, { LIBRARY_PATH: libraryPath || '/lib' });
+    await dockerBuild(
+      context,
+      EMULATOR_IMAGE,
+      options,
+      { LIBRARY_PATH: libraryPath || '/lib' },
+      { [EMULATOR_BUILD_LABEL]: emulatorFingerprint(options.emulatorScript) },
+    );
     return EMULATOR_IMAGE;
   } finally {
     await rm(context, { recursive: true, force: true });
