@@ -33,7 +33,7 @@ describe('default schema directory from bundled ESM and CJS', { timeout: 60_000 
       ['cjs', 'index.cjs'],
     ] as const) {
       await build({
-        entryPoints: [join(ROOT, 'src', 'schema', 'index.ts')],
+        entryPoints: [join(ROOT, 'src', 'schema', 'loader.ts')],
         bundle: true,
         platform: 'node',
         target: 'node20',
