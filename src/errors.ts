@@ -44,14 +44,46 @@ export type ErrorCode =
   | 'RESULTS_NOT_FOUND'
   | 'RESULTS_INVALID';
 
+/**
+ * What the user can do about an error, said once for each way banyandb-perf is used: library code is told
+ * about options and calls (`Cluster.build({ image: 'emulator' })`), a command-line user about flags and verbs
+ * (`--image emulator`). The error's `message` carries the library advice; the CLI prints the CLI one.
+ */
+export interface Advice {
+  /** For code calling the library: options and functions. */
+  library: string;
+  /** For the command line: flags and verbs. */
+  cli: string;
+}
+
+/** Options of every error constructor: the lower-level failure and, when there is something to do, the advice. */
+export interface ErrorDetails {
+  cause?: unknown;
+  advice?: Advice | undefined;
+}
+
 /** Base class of every error banyandb-perf throws. */
 export class BanyanDBPerfError extends Error {
   override readonly name: string = 'BanyanDBPerfError';
   readonly code: ErrorCode;
+  /** What went wrong, without the advice (the `message` is this plus the library advice). */
+  readonly problem: string;
+  /** What to do about it, for library code and for the command line; `undefined` when the message says it all. */
+  readonly advice: Advice | undefined;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: ErrorCode, message: string, options?: ErrorDetails) {
+    super(
+      options?.advice ? `${message}: ${options.advice.library}` : message,
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.code = code;
+    this.problem = message;
+    this.advice = options?.advice;
+  }
+
+  /** The message for one audience: the problem and the advice in its terms (flags for `cli`, options for `library`). */
+  messageFor(audience: keyof Advice): string {
+    return this.advice ? `${this.problem}: ${this.advice[audience]}` : this.message;
   }
 
   /** Wraps anything thrown into a BanyanDBPerfError (returned as is when it already is one). */
@@ -70,7 +102,7 @@ export class GrpcError extends BanyanDBPerfError {
   /** Fully qualified method, e.g. `/banyandb.stream.v1.StreamService/Write`. */
   readonly method: string;
 
-  constructor(code: ErrorCode, grpcCode: number, method: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, grpcCode: number, method: string, message: string, options?: ErrorDetails) {
     super(code, message, options);
     this.grpcCode = grpcCode;
     this.method = method;
@@ -115,7 +147,7 @@ export class WriteRejectedError extends BanyanDBPerfError {
   readonly sent: number;
   readonly acknowledged: number;
 
-  constructor(message: string, details: { rejected: RejectedWrite[]; sent: number; acknowledged: number }, options?: { cause?: unknown }) {
+  constructor(message: string, details: { rejected: RejectedWrite[]; sent: number; acknowledged: number }, options?: ErrorDetails) {
     super('WRITE_REJECTED', message, options);
     this.rejected = details.rejected;
     this.sent = details.sent;
@@ -134,7 +166,7 @@ export class SchemaError extends BanyanDBPerfError {
   /** JSON path inside the file, e.g. `$.tagFamilies[0].tags[2].type`. */
   readonly jsonPath: string | undefined;
 
-  constructor(message: string, details: { file?: string; jsonPath?: string } = {}, options?: { cause?: unknown }) {
+  constructor(message: string, details: { file?: string; jsonPath?: string } = {}, options?: ErrorDetails) {
     super('SCHEMA_INVALID', message, options);
     this.file = details.file;
     this.jsonPath = details.jsonPath;
@@ -147,7 +179,7 @@ export class OptionsError extends BanyanDBPerfError {
   /** The option or flag at fault, e.g. `concurrency` or `--batch-size`. */
   readonly option: string;
 
-  constructor(option: string, message: string, options?: { cause?: unknown }) {
+  constructor(option: string, message: string, options?: ErrorDetails) {
     super('OPTIONS_INVALID', message, options);
     this.option = option;
   }
@@ -161,7 +193,7 @@ export class ClusterError extends BanyanDBPerfError {
   /** Last log lines of that container, when they could be read. */
   readonly logs: string | undefined;
 
-  constructor(code: ErrorCode, message: string, details: { service?: string; logs?: string } = {}, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, details: { service?: string; logs?: string } = {}, options?: ErrorDetails) {
     super(code, message, options);
     this.service = details.service;
     this.logs = details.logs;
@@ -186,7 +218,7 @@ export class PhaseFailedError extends BanyanDBPerfError {
     code: 'WRITE_STALLED' | 'WRITE_FAILING' | 'QUERY_FAILING',
     message: string,
     details: { model: 'stream' | 'trace'; phase: 'warmup' | 'write' | 'query'; server: string; lastStatus?: string | undefined },
-    options?: { cause?: unknown },
+    options?: ErrorDetails,
   ) {
     super(code, message, options);
     this.model = details.model;
@@ -199,7 +231,7 @@ export class PhaseFailedError extends BanyanDBPerfError {
 /** The operation was aborted through its AbortSignal. */
 export class AbortedError extends BanyanDBPerfError {
   override readonly name = 'AbortedError';
-  constructor(message = 'aborted', options?: { cause?: unknown }) {
+  constructor(message = 'aborted', options?: ErrorDetails) {
     super('ABORTED', message, options);
   }
 }
@@ -218,7 +250,7 @@ export class ResultsError extends BanyanDBPerfError {
   /** The file or directory concerned. */
   readonly file: string;
 
-  constructor(code: 'RESULTS_NOT_FOUND' | 'RESULTS_INVALID', file: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: 'RESULTS_NOT_FOUND' | 'RESULTS_INVALID', file: string, message: string, options?: ErrorDetails) {
     super(code, message, options);
     this.file = file;
   }

@@ -370,7 +370,7 @@ describe('writeResults / readLastResults', () => {
     await rejects(
       readLastResults(missing),
       'RESULTS_NOT_FOUND',
-      `${missing}: no such results directory; expected latest.json or banyandb-perf-<timestamp>.json written by \`banyandb-perf test\` (or pass --results-dir).`,
+      `${missing}: no such results directory; expected latest.json or banyandb-perf-<timestamp>.json written by \`banyandb-perf test\`: give readLastResults() the directory writeResults() wrote to`,
     );
   });
 

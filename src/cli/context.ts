@@ -101,13 +101,21 @@ export function exitCodeFor(err: unknown, signal?: AbortSignal): number {
 /** A one-paragraph description of an error for stderr (with container logs when there are some). */
 export function describeError(err: unknown, verb: Verb): string {
   const e = err instanceof Error ? err : new Error(String(err));
-  const lines = [`banyandb-perf${verb === 'help' ? '' : ` ${verb}`}: ${e.message}`];
+  // On the command line the advice names flags and verbs, not the library's options and calls.
+  const message = err instanceof BanyanDBPerfError ? err.messageFor('cli') : e.message;
+  const lines = [`banyandb-perf${verb === 'help' ? '' : ` ${verb}`}: ${message}`];
   if (err instanceof OptionsError)
     lines.push(`Run \`banyandb-perf ${verb === 'help' ? '' : `${verb} `}--help\` for usage.`.replace('  ', ' '));
-  if (err instanceof ClusterError && err.logs && !e.message.includes(err.logs.trim()))
+  if (err instanceof ClusterError && err.logs && !message.includes(err.logs.trim()))
     lines.push(`Last log lines of ${err.service ?? 'the container'}:`, err.logs.trimEnd());
   const cause = (e as { cause?: unknown }).cause;
-  if (cause instanceof Error && !(err instanceof OptionsError) && cause.message && !e.message.includes(cause.message)) {
+  if (
+    cause instanceof Error &&
+    !(err instanceof OptionsError) &&
+    cause.message &&
+    !message.includes(cause.message) &&
+    !e.message.includes(cause.message)
+  ) {
     lines.push(`  caused by: ${cause.message}`);
   }
   return `${lines.join('\n')}\n`;

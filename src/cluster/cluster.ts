@@ -245,9 +245,15 @@ export async function checkPortsFree(resolved: ResolvedClusterOptions): Promise<
         throw new ClusterError(
           'PORT_IN_USE',
           `host port ${port} (ports.${model}.${key}, ${SERVICES[model]}) on ${resolved.bindHost} is already in use` +
-            `${taken.code === 'EACCES' ? ' or not permitted' : ''}: stop what holds it or choose another port`,
+            `${taken.code === 'EACCES' ? ' or not permitted' : ''}`,
           { service: SERVICES[model] },
-          { cause: taken },
+          {
+            cause: taken,
+            advice: {
+              library: "stop what holds it or choose another port (ports, portOffset, or ports: 'free')",
+              cli: `stop what holds it or choose other ports (--${model}-port <port>, --port-offset <n>)`,
+            },
+          },
         );
       }
     }
@@ -558,9 +564,14 @@ export class Cluster {
     if (foreign) {
       throw new ClusterError(
         'PROJECT_MISMATCH',
-        `container ${foreign.container} exists and was not started by banyandb-perf (no ${MANAGED_LABEL} label): ` +
-          `it is left alone; choose another project name (--project) or remove it yourself`,
+        `container ${foreign.container} exists and was not started by banyandb-perf (no ${MANAGED_LABEL} label): it is left alone`,
         { service: foreign.service },
+        {
+          advice: {
+            library: 'choose another project name (projectName) or remove it yourself',
+            cli: 'choose another project name (--project <name>) or remove it yourself',
+          },
+        },
       );
     }
     for (let attempt = 1; ; attempt++) {

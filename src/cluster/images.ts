@@ -8,7 +8,7 @@ import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ClusterError } from '../errors.js';
+import { type Advice, ClusterError } from '../errors.js';
 import { docker, dockerError, run } from './docker.js';
 import { EMULATOR_IMAGE, type ImageSpec, imageNameOf, SOURCE_IMAGE } from './options.js';
 
@@ -71,11 +71,21 @@ export function emulatorFingerprint(emulatorScript?: string): string {
   return h.digest('hex').slice(0, 16);
 }
 
-function howToBuild(image: ImageSpec): string {
-  return image === 'official' || (typeof image === 'object' && 'name' in image)
-    ? 'pull it where a registry is reachable (docker pull), or run the emulator image instead (`banyandb-perf build --image emulator`, ' +
-        "Cluster.build({ image: 'emulator' })) or build BanyanDB from a checkout (Cluster.build({ image: { source: '<checkout>' } }))"
-    : 'build it with `banyandb-perf build`';
+/** What to do about an image that is missing, for library code and for the command line. */
+function howToBuild(image: ImageSpec, name: string): Advice {
+  if (image === 'official' || (typeof image === 'object' && 'name' in image)) {
+    return {
+      library:
+        `pull it where a registry is reachable (\`docker pull ${name}\`), or run the emulator image instead ` +
+        "(Cluster.build({ image: 'emulator' }), or openTarget({ kind: 'emulator' }) for the emulator in-process) " +
+        "or build BanyanDB from a checkout (Cluster.build({ image: { source: '<checkout>' } }))",
+      cli:
+        `pull it where a registry is reachable (\`docker pull ${name}\`), or run the emulator image instead ` +
+        '(`--image emulator`, built offline; or `--target emulator` for the emulator in-process) ' +
+        'or build BanyanDB from a checkout (`--source <checkout>`)',
+    };
+  }
+  return { library: `build it with Cluster.build({ image: ${JSON.stringify(image)} })`, cli: 'build it with `banyandb-perf build`' };
 }
 
 export interface EnsureImageOptions {
@@ -107,9 +117,9 @@ export async function ensureImage(image: ImageSpec, options: EnsureImageOptions 
   if (mapped.code === 'DOCKER_NOT_RUNNING') throw mapped;
   throw new ClusterError(
     'IMAGE_MISSING',
-    `image ${name} is not present and could not be pulled (${r.stderr.trim().split('\n').pop() ?? ''}): ${howToBuild(image)}`,
+    `image ${name} is not present and could not be pulled (${r.stderr.trim().split('\n').pop() ?? ''})`,
     {},
-    { cause: mapped },
+    { cause: mapped, advice: howToBuild(image, name) },
   );
 }
 
@@ -251,7 +261,14 @@ function goArch(): string {
 export async function sourceBinary(checkout: string): Promise<string> {
   const root = path.resolve(checkout);
   if (!existsSync(path.join(root, 'banyand')) || !existsSync(path.join(root, 'go.mod'))) {
-    throw new ClusterError('IMAGE_MISSING', `image.source ${root} is not a BanyanDB checkout (expected go.mod and banyand/ in it)`);
+    throw new ClusterError(
+      'IMAGE_MISSING',
+      `${root} is not a BanyanDB checkout (expected go.mod and banyand/ in it)`,
+      {},
+      {
+        advice: { library: 'give image.source the root of a BanyanDB clone', cli: 'give --source the root of a BanyanDB clone' },
+      },
+    );
   }
   const dir = path.join(root, 'banyand', 'build', 'bin', 'linux', goArch());
   for (const name of ['banyand-server-static', 'banyand-server-slim']) {
@@ -260,7 +277,7 @@ export async function sourceBinary(checkout: string): Promise<string> {
   }
   throw new ClusterError(
     'IMAGE_MISSING',
-    `image.source ${root} has no release binary at ${path.join(dir, 'banyand-server-static')}: build it in the checkout with ` +
+    `the BanyanDB checkout ${root} has no release binary at ${path.join(dir, 'banyand-server-static')}: build it in the checkout with ` +
       `\`make generate && PLATFORMS=linux/${goArch()} make -C banyand release\``,
   );
 }

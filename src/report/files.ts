@@ -124,6 +124,16 @@ export async function readResultsFile(file: string): Promise<BenchmarkResult> {
  * @throws ResultsError naming the directory or file and what was expected.
  */
 export async function readLastResults(dir: string = DEFAULT_RESULTS_DIR): Promise<BenchmarkResult> {
+  return readResultsFile(await lastResultsFile(dir));
+}
+
+/**
+ * The file {@link readLastResults} reads in `dir`: `latest.json` when present, else the newest
+ * `banyandb-perf-<timestamp>.json`.
+ * @param dir results directory. @default './results'
+ * @throws ResultsError naming the directory when it holds no results.
+ */
+export async function lastResultsFile(dir: string = DEFAULT_RESULTS_DIR): Promise<string> {
   let names: string[];
   try {
     names = await readdir(dir);
@@ -133,15 +143,18 @@ export async function readLastResults(dir: string = DEFAULT_RESULTS_DIR): Promis
       throw new ResultsError(
         'RESULTS_NOT_FOUND',
         dir,
-        `${dir}: no such results directory; expected ${LATEST_FILE} or ${PREFIX}<timestamp>.json written by \`banyandb-perf test\` (or pass --results-dir).`,
-        { cause: err },
+        `${dir}: no such results directory; expected ${LATEST_FILE} or ${PREFIX}<timestamp>.json written by \`banyandb-perf test\``,
+        {
+          cause: err,
+          advice: { library: 'give readLastResults() the directory writeResults() wrote to', cli: 'pass the --results-dir the test used' },
+        },
       );
     }
     throw new ResultsError('RESULTS_NOT_FOUND', dir, `${dir}: cannot list the results directory (${(err as Error).message}).`, {
       cause: err,
     });
   }
-  if (names.includes(LATEST_FILE)) return readResultsFile(join(dir, LATEST_FILE));
+  if (names.includes(LATEST_FILE)) return join(dir, LATEST_FILE);
   // Newest by timestamp, then by the clash suffix (`...Z.json` < `...Z-2.json` < `...Z-10.json`).
   const key = (n: string): [string, number] => {
     const m = /^banyandb-perf-(.+?)(?:-(\d+))?\.json$/.exec(n);
@@ -162,7 +175,7 @@ export async function readLastResults(dir: string = DEFAULT_RESULTS_DIR): Promis
       `${dir}: no results found; expected ${LATEST_FILE} or ${PREFIX}<timestamp>.json written by \`banyandb-perf test\`.`,
     );
   }
-  return readResultsFile(join(dir, newest));
+  return join(dir, newest);
 }
 
 /** Absolute form of a results directory (for messages). */

@@ -88,6 +88,12 @@ export interface TargetOptions {
   /** Progress lines (what is being started, loaded, removed). @default none */
   log?: (line: string) => void;
   /**
+   * Whose terms the advice in `log` lines uses: `'library'` names options and calls (`Cluster.build({ image:
+   * 'emulator' })`), `'cli'` the command line's flags (`--image emulator`).
+   * @default 'library'
+   */
+  adviceFor?: 'library' | 'cli';
+  /**
    * Progress of the waits: a server's health check (`connect`), containers starting until healthy, containers being
    * removed on close; render them with `createProgressRenderer()`.
    * @default none
@@ -108,6 +114,7 @@ const TARGET_OPTION_KEYS = optionKeys<TargetOptions>({
   statsIntervalMs: true,
   signal: true,
   log: true,
+  adviceFor: true,
   onProgress: true,
 });
 
@@ -297,6 +304,9 @@ export async function openTarget(options: TargetOptions = {}): Promise<OpenTarge
   if (options.keepData !== undefined && typeof options.keepData !== 'boolean') {
     throw new OptionsError('keepData', `keepData must be true or false, got ${typeof options.keepData}`);
   }
+  if (options.adviceFor !== undefined && options.adviceFor !== 'library' && options.adviceFor !== 'cli') {
+    throw new OptionsError('adviceFor', `adviceFor must be 'library' or 'cli', got ${JSON.stringify(options.adviceFor)}`);
+  }
   const namespace =
     options.namespace === false ? undefined : (options.namespace ?? (options.loadSchemas === false ? undefined : newRunId()));
   const log = options.log ?? (() => {});
@@ -343,8 +353,9 @@ export async function openTarget(options: TargetOptions = {}): Promise<OpenTarge
           ) {
             throw err;
           }
-          log(`BanyanDB's image is not available (${err.message.split('\n')[0]})`);
-          log("using the in-process emulator instead: its figures are NOT BanyanDB's (pull or build an image, or pass --image)");
+          log(`BanyanDB's image is not available: ${err.problem.split('\n')[0]}`);
+          log("using the in-process emulator instead: its figures are NOT BanyanDB's");
+          if (err.advice) log(`for BanyanDB's figures, ${err.advice[options.adviceFor === 'cli' ? 'cli' : 'library']}`);
           kind = 'emulator';
         }
       }

@@ -59,7 +59,7 @@ async function dockerPlan(ctx: CommandContext, cf: ClusterFlags, runProject: str
     if (!(err instanceof ClusterError)) throw err;
     if (err.code === 'PROJECT_MISMATCH') {
       if (cf.project !== undefined) throw err;
-      ctx.io.stderr(`banyandb-perf: ${err.message}\n`);
+      ctx.io.stderr(`banyandb-perf: ${err.messageFor('cli')}\n`);
     } else if (!err.code.startsWith('CONTAINER_')) {
       throw err;
     }
@@ -110,6 +110,7 @@ export async function runTest(ctx: CommandContext, forceTarget?: ResolvedTargetK
       keepData: bool(ctx.flags, 'keep-data'),
       signal: ctx.signal,
       log: note,
+      adviceFor: 'cli',
       ...(progress ? { onProgress: progress.update } : {}),
     });
   } catch (err) {
@@ -117,7 +118,7 @@ export async function runTest(ctx: CommandContext, forceTarget?: ResolvedTargetK
     if (ctx.signal.aborted || !(err instanceof BanyanDBPerfError) || err instanceof ClusterError || err.code === 'OPTIONS_INVALID')
       throw err;
     if (err instanceof SchemaError) throw err;
-    throw new EnvironmentError(err.code, `cannot use the target servers: ${err.message}`, { cause: err });
+    throw new EnvironmentError(err.code, `cannot use the target servers: ${err.problem}`, { cause: err, advice: err.advice });
   }
   try {
     const failure = target.failure;
