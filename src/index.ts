@@ -123,7 +123,7 @@ export { OpenTarget, openTarget, type ResolvedTargetKind, type TargetKind, type 
 
 // ---- reports ------------------------------------------------------------------------------------------
 export { type ConsoleReportOptions, formatConsoleReport } from './report/console.js';
-export { readLastResults, readResultsFile, type WrittenResults, writeResults } from './report/files.js';
+export { lastResultsFile, readLastResults, readResultsFile, type WrittenResults, writeResults } from './report/files.js';
 export { formatRunsComparison, renderRunsComparisonHtml } from './report/compare.js';
 export { renderHtmlReport } from './report/html.js';
 

@@ -168,6 +168,8 @@ describe('summary', () => {
     assert.ok(r.stdout.includes(`Target: ${fixture.target.description.slice(0, 50)}`));
     assert.ok(r.stdout.includes("Figures from banyandb-perf's emulator, not BanyanDB"));
     assert.ok(r.stdout.includes('- [trace, repeat 3] error-spans: span count expected 18, got 17 (against ground-truth)'));
+    // It names the file it read, on the last line.
+    assert.equal(r.stdout.trimEnd().split('\n').at(-1), `report of ${join(results, 'latest.json')}`);
     // --results-dir is resolved against io.cwd.
     const rel = await cli(['summary', '--results-dir', 'results'], { cwd: join(dir, 'summary') });
     assert.equal(rel.code, EXIT.OK, rel.stderr);
@@ -182,7 +184,18 @@ describe('summary', () => {
     const r = await cli(['summary', '--json', '--results-dir', results]);
     assert.equal(r.code, EXIT.OK);
     assert.deepEqual(JSON.parse(r.stdout), JSON.parse(await readFile(FIXTURE, 'utf8')));
-    assert.equal(r.stderr, '');
+    // stdout stays pure JSON; the file read is named on stderr.
+    assert.equal(r.stderr, `banyandb-perf summary: report of ${join(results, 'latest.json')}\n`);
+  });
+
+  it('without latest.json it reads, and names, the newest timestamped results file', async () => {
+    const d = join(dir, 'summary-timestamped');
+    await mkdir(d, { recursive: true });
+    await copyFile(FIXTURE, join(d, 'banyandb-perf-2026-01-01T00-00-00.000Z.json'));
+    await copyFile(FIXTURE, join(d, 'banyandb-perf-2026-01-02T00-00-00.000Z.json'));
+    const r = await cli(['summary', '--results-dir', d]);
+    assert.equal(r.code, EXIT.OK, r.stderr);
+    assert.equal(r.stdout.trimEnd().split('\n').at(-1), `report of ${join(d, 'banyandb-perf-2026-01-02T00-00-00.000Z.json')}`);
   });
 
   it('fails with exit 1 naming the directory when there are no results', async () => {
