@@ -30,6 +30,24 @@ function resourceOf(set: SchemaSet, kind: 'stream' | 'trace'): { group: string; 
   return { group: r.group, name: r.name };
 }
 
+/**
+ * The group names the phase will use on each server for `namespace` (read from the schema directory, nothing sent):
+ * what a server-metrics sampler sums over.
+ */
+export async function mixedNamespaceGroups(
+  clients: { stream: BanyanDBClient; trace: BanyanDBClient },
+  namespace: string,
+  schemaDir?: string,
+): Promise<{ stream: string[]; trace: string[] }> {
+  const dir = schemaDir !== undefined ? { dir: schemaDir } : {};
+  const out = { stream: [] as string[], trace: [] as string[] };
+  for (const model of ['stream', 'trace'] as const) {
+    const set = await new SchemaLoader(clients[model], { ...dir, namespace, models: [model] }).schema();
+    out[model] = [resourceOf(set, model).group];
+  }
+  return out;
+}
+
 /** Runs {@link runMixed} in a namespace of its own on both servers; returns its result and the namespace used. */
 export async function runMixedInNamespace(input: MixedInNamespaceInput): Promise<MixedResult & { namespace: string }> {
   const namespace = input.namespace ?? newRunId();

@@ -231,6 +231,10 @@ export interface MixedResult {
   options: Omit<ResolvedMixedOptions, 'signal'>;
   /** In the order they ran. */
   models: MixedModelResult[];
+  /** The namespace its groups were created in (runMixedInNamespace, runComparison). */
+  namespace?: string;
+  /** Why the phase did not run, or stopped: then `models` holds what was done (runComparison). */
+  skipped?: string;
 }
 
 /** Where one model's mixed phase writes and reads. */

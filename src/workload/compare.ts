@@ -5,10 +5,21 @@
  */
 
 import { OptionsError } from '../errors.js';
+import {
+  type ComparisonServerMetricsOptions,
+  planMixed,
+  resolveServerMetricsOptions,
+  runPlannedMixed,
+  startServerMetrics,
+  stopServerMetrics,
+} from '../mixed/in-comparison.js';
+import type { MixedOptions, MixedResult } from '../mixed/mixed.js';
 import { checkOptionKeys, optionKeys } from '../options-check.js';
 import { GroundTruthStore, PATTERN_INFO, type QueryRunner } from '../oracle/index.js';
 import type { BenchmarkResult, Model, PhaseFailure, QueryPatternResult, RunPhase, TargetInfo, WriteRunResult } from '../results.js';
 import { MODELS, RESULTS_SCHEMA_VERSION } from '../results.js';
+import { namespacedGroup } from '../schema/namespace.js';
+import type { ServerMetricsSeries } from '../server-metrics/sampler.js';
 import { buildComparisons } from '../verdict/comparisons.js';
 import type { WorkloadClient } from './model.js';
 import {
@@ -51,6 +62,25 @@ export interface RunComparisonOptions extends WorkloadOptions {
    * @default resolved here from this object's workload fields
    */
   workload?: ResolvedWorkloadOptions;
+  /**
+   * Run the mixed phase (docs/mixed.md: writes at a fixed rate while a query mix runs) after the separate write and
+   * query phases, in a namespace of its own (fresh groups, deleted after), with these options (`{}`: its defaults;
+   * `scenarioMixedOptions()` gives the named presets). Needs BanyanDBClient clients.
+   * @default no mixed phase
+   */
+  mixed?: MixedOptions;
+  /**
+   * The schema directory the mixed phase loads into its own namespace (the one the target loaded).
+   * @default the package's testdata/schema
+   */
+  schemaDir?: string;
+  /**
+   * Scrape each model's server metrics (Prometheus text) during the whole run into `result.serverMetrics`; a target
+   * that does not answer or answers something else is recorded there, never fatal. `OpenTarget.metricsUrls` has the
+   * URLs of the emulator and of Docker containers.
+   * @default no scraping
+   */
+  serverMetrics?: ComparisonServerMetricsOptions;
 }
 
 /** One model's writer and query runner, as runComparison composes them. */
@@ -68,6 +98,9 @@ const RUN_COMPARISON_KEYS = [
     patterns: true,
     onWritten: true,
     workload: true,
+    mixed: true,
+    schemaDir: true,
+    serverMetrics: true,
   }),
 ];
 
@@ -78,7 +111,20 @@ const RUN_COMPARISON_KEYS = [
  */
 export async function runComparison(opts: RunComparisonOptions): Promise<BenchmarkResult> {
   checkOptionKeys(opts, RUN_COMPARISON_KEYS, 'runComparison()');
-  const { stream: streamClient, trace: traceClient, target, patterns, onWritten, workload, group: _g, name: _n, ...rest } = opts;
+  const {
+    stream: streamClient,
+    trace: traceClient,
+    target,
+    patterns,
+    onWritten,
+    workload,
+    mixed,
+    schemaDir,
+    serverMetrics,
+    group: _g,
+    name: _n,
+    ...rest
+  } = opts;
   // Resolved once, here or by the caller, so both models get the same endTimeMs (hence identical spans).
   let resolved: ResolvedWorkloadOptions;
   if (workload !== undefined) {
@@ -107,119 +153,148 @@ export async function runComparison(opts: RunComparisonOptions): Promise<Benchma
       );
     }
   }
-  // Each model: a writer and a query runner over the same resolved options (hence identical spans); one ground
-  // truth store for both, so the truth of the shared data is computed once.
-  const truth = new GroundTruthStore();
-  const streamParts = composeWorkload(streamClient, STREAM_SIDES, resolved, truth);
-  const traceParts = composeWorkload(traceClient, TRACE_SIDES, resolved, truth);
-  const workloads: Record<Model, ModelRun> = { stream: streamParts, trace: traceParts };
-  const startedAt = new Date().toISOString();
-  const aborted = () => resolved.signal?.aborted === true;
-  const order = (i: number): Model[] => (i % 2 === 0 ? ['stream', 'trace'] : ['trace', 'stream']);
-
-  const write: Record<Model, WriteRunResult[]> = { stream: [], trace: [] };
-  // When each phase ran, for the per-phase container figures (result.phases, WriteRunResult.window).
-  const phases: RunPhase[] = [];
-  const timed = async <T>(kind: RunPhase['kind'], model: Model, repeat: number | undefined, f: () => Promise<T>): Promise<T> => {
-    const startMs = Date.now();
-    try {
-      return await f();
-    } finally {
-      phases.push({ kind, model, ...(repeat === undefined ? {} : { repeat }), startMs, endMs: Date.now() });
-    }
+  const metricsOptions = resolveServerMetricsOptions(serverMetrics);
+  const mixedPlan = planMixed(mixed, { stream: streamClient, trace: traceClient }, schemaDir, resolved.signal);
+  const runGroups = {
+    stream: namespacedGroup(resolved.group ?? STREAM_SIDES.defaults.group, resolved.namespace),
+    trace: namespacedGroup(resolved.group ?? TRACE_SIDES.defaults.group, resolved.namespace),
   };
+  const samplers = await startServerMetrics(metricsOptions, runGroups, mixedPlan);
+  let serverSeries: ServerMetricsSeries[] | undefined;
   try {
-    for (const m of order(0)) if (!aborted()) await timed('warmup', m, undefined, () => workloads[m].writer.writeWarmup());
-    for (let i = 0; i < resolved.repeats && !aborted(); i++) {
-      for (const m of order(i)) {
-        if (aborted()) break;
-        const startMs = Date.now();
-        const run = await timed('write', m, i, () => workloads[m].writer.writeRepeat(i));
-        run.window ??= { startMs, endMs: Date.now() };
-        write[m].push(run);
+    // Each model: a writer and a query runner over the same resolved options (hence identical spans); one ground
+    // truth store for both, so the truth of the shared data is computed once.
+    const truth = new GroundTruthStore();
+    const streamParts = composeWorkload(streamClient, STREAM_SIDES, resolved, truth);
+    const traceParts = composeWorkload(traceClient, TRACE_SIDES, resolved, truth);
+    const workloads: Record<Model, ModelRun> = { stream: streamParts, trace: traceParts };
+    const startedAt = new Date().toISOString();
+    const aborted = () => resolved.signal?.aborted === true;
+    const order = (i: number): Model[] => (i % 2 === 0 ? ['stream', 'trace'] : ['trace', 'stream']);
+
+    const write: Record<Model, WriteRunResult[]> = { stream: [], trace: [] };
+    // When each phase ran, for the per-phase container figures (result.phases, WriteRunResult.window).
+    const phases: RunPhase[] = [];
+    const timed = async <T>(kind: RunPhase['kind'], model: Model, repeat: number | undefined, f: () => Promise<T>): Promise<T> => {
+      const startMs = Date.now();
+      try {
+        return await f();
+      } finally {
+        phases.push({ kind, model, ...(repeat === undefined ? {} : { repeat }), startMs, endMs: Date.now() });
       }
-    }
-  } finally {
-    // Stops the span producer threads (after an abort or a failure they would otherwise idle until exit).
-    await Promise.all([streamParts.writer.close(), traceParts.writer.close()]);
-  }
-
-  // A model whose writes gave up has no data worth querying: its queries are skipped, and reported as such.
-  for (const m of MODELS) {
-    const f = workloads[m].writer.failure;
-    if (f) workloads[m].queries.skipAll(`${m}'s writes gave up (${f.code}): ${f.message}`);
-  }
-
-  if (onWritten && !aborted()) {
-    await onWritten({
-      stream: new StreamWorkload(streamClient, {}, streamParts),
-      trace: new TraceWorkload(traceClient, {}, traceParts),
-    });
-  }
-
-  const queries: Record<Model, QueryPatternResult[][]> = { stream: [], trace: [] };
-  let crossModel = 'trace id sets of complete answers compared pattern by pattern';
-  if (!(patterns && patterns.length === 0)) {
-    for (let i = 0; i < resolved.repeats && !aborted(); i++) {
-      for (const m of order(i)) {
-        if (aborted()) break;
-        const rep = await timed('query', m, i, () => workloads[m].queries.queryRepeat(i, patterns));
-        if (rep.length === 0 && aborted()) break;
-        queries[m].push(rep);
+    };
+    try {
+      for (const m of order(0)) if (!aborted()) await timed('warmup', m, undefined, () => workloads[m].writer.writeWarmup());
+      for (let i = 0; i < resolved.repeats && !aborted(); i++) {
+        for (const m of order(i)) {
+          if (aborted()) break;
+          const startMs = Date.now();
+          const run = await timed('write', m, i, () => workloads[m].writer.writeRepeat(i));
+          run.window ??= { startMs, endMs: Date.now() };
+          write[m].push(run);
+        }
       }
+    } finally {
+      // Stops the span producer threads (after an abort or a failure they would otherwise idle until exit).
+      await Promise.all([streamParts.writer.close(), traceParts.writer.close()]);
     }
-    if (workloads.stream.writer.writtenSpans === workloads.trace.writer.writtenSpans) crossCheck(workloads, queries);
-    else {
-      crossModel = `skipped: the models hold different data (${workloads.stream.writer.writtenSpans} vs ${workloads.trace.writer.writtenSpans} spans written, e.g. a duration bound); each is still checked against its own ground truth`;
-    }
-  }
 
-  const failures: PhaseFailure[] = [];
-  for (const m of MODELS) {
-    for (const f of [workloads[m].writer.failure, workloads[m].queries.failure]) {
-      if (!f) continue;
-      failures.push({
-        model: m,
-        phase: f.phase,
-        code: f.code,
-        message: f.message,
-        server: f.server,
-        ...(f.lastStatus !== undefined ? { lastStatus: f.lastStatus } : {}),
-        skipped:
-          f.phase === 'query' ? `${m}'s remaining query patterns and repeats` : `${m}'s remaining write repeats and all of its queries`,
+    // A model whose writes gave up has no data worth querying: its queries are skipped, and reported as such.
+    for (const m of MODELS) {
+      const f = workloads[m].writer.failure;
+      if (f) workloads[m].queries.skipAll(`${m}'s writes gave up (${f.code}): ${f.message}`);
+    }
+
+    if (onWritten && !aborted()) {
+      await onWritten({
+        stream: new StreamWorkload(streamClient, {}, streamParts),
+        trace: new TraceWorkload(traceClient, {}, traceParts),
       });
     }
-  }
-  // Partial whenever anything failed, whatever the target: an abort, a phase that gave up, a failed batch or query.
-  const failedWork = (m: Model) =>
-    write[m].some((r) => r.partial || r.failure !== undefined || Object.values(r.errorsByStatus).some((n) => n > 0)) ||
-    queries[m].flat().some((q) => q.status === 'error' || q.status === 'skipped');
-  const partial = aborted() || failures.length > 0 || failedWork('stream') || failedWork('trace');
-  if (aborted()) {
-    for (const m of ['stream', 'trace'] as const) {
-      const runs = write[m];
-      const last = runs[runs.length - 1];
-      if (last) last.partial = true;
+
+    const queries: Record<Model, QueryPatternResult[][]> = { stream: [], trace: [] };
+    let crossModel = 'trace id sets of complete answers compared pattern by pattern';
+    if (!(patterns && patterns.length === 0)) {
+      for (let i = 0; i < resolved.repeats && !aborted(); i++) {
+        for (const m of order(i)) {
+          if (aborted()) break;
+          const rep = await timed('query', m, i, () => workloads[m].queries.queryRepeat(i, patterns));
+          if (rep.length === 0 && aborted()) break;
+          queries[m].push(rep);
+        }
+      }
+      if (workloads.stream.writer.writtenSpans === workloads.trace.writer.writtenSpans) crossCheck(workloads, queries);
+      else {
+        crossModel = `skipped: the models hold different data (${workloads.stream.writer.writtenSpans} vs ${workloads.trace.writer.writtenSpans} spans written, e.g. a duration bound); each is still checked against its own ground truth`;
+      }
     }
+
+    // The mixed phase, after the separate phases, in its own namespace; skipped (and said so) when a model's writes gave up.
+    let mixedResult: MixedResult | undefined;
+    if (mixedPlan !== undefined) {
+      const gaveUp = MODELS.filter((m) => workloads[m].writer.failure !== undefined);
+      const skip = aborted()
+        ? 'the run was aborted before the mixed phase'
+        : gaveUp.length > 0
+          ? `${gaveUp.join(' and ')}'s writes gave up in the separate phases`
+          : undefined;
+      mixedResult = await runPlannedMixed(mixedPlan, skip);
+    }
+    serverSeries = await stopServerMetrics(samplers);
+
+    const failures: PhaseFailure[] = [];
+    for (const m of MODELS) {
+      for (const f of [workloads[m].writer.failure, workloads[m].queries.failure]) {
+        if (!f) continue;
+        failures.push({
+          model: m,
+          phase: f.phase,
+          code: f.code,
+          message: f.message,
+          server: f.server,
+          ...(f.lastStatus !== undefined ? { lastStatus: f.lastStatus } : {}),
+          skipped:
+            f.phase === 'query' ? `${m}'s remaining query patterns and repeats` : `${m}'s remaining write repeats and all of its queries`,
+        });
+      }
+    }
+    // Partial whenever anything failed, whatever the target: an abort, a phase that gave up, a failed batch or query.
+    const failedWork = (m: Model) =>
+      write[m].some((r) => r.partial || r.failure !== undefined || Object.values(r.errorsByStatus).some((n) => n > 0)) ||
+      queries[m].flat().some((q) => q.status === 'error' || q.status === 'skipped');
+    const mixedFailed = mixedResult !== undefined && (mixedResult.skipped !== undefined || mixedResult.models.some((m) => m.partial));
+    const partial = aborted() || failures.length > 0 || failedWork('stream') || failedWork('trace') || mixedFailed;
+    if (aborted()) {
+      for (const m of ['stream', 'trace'] as const) {
+        const runs = write[m];
+        const last = runs[runs.length - 1];
+        if (last) last.partial = true;
+      }
+    }
+    return {
+      schemaVersion: RESULTS_SCHEMA_VERSION,
+      tool: { name: 'banyandb-perf', version: toolVersion() },
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      target,
+      options: {
+        ...optionsToJson(resolved),
+        crossModelCheck: crossModel,
+        spansWritten: { stream: workloads.stream.writer.writtenSpans, trace: workloads.trace.writer.writtenSpans },
+      },
+      partial,
+      ...(failures.length > 0 ? { failures } : {}),
+      write,
+      queries,
+      phases,
+      comparisons: buildComparisons({ write, queries, target }),
+      ...(mixedResult !== undefined ? { mixed: mixedResult } : {}),
+      ...(serverSeries !== undefined && serverSeries.length > 0 ? { serverMetrics: serverSeries } : {}),
+    };
+  } finally {
+    // After a throw the samplers still stop (their last scrape is dropped with the run).
+    if (serverSeries === undefined) await stopServerMetrics(samplers).catch(() => undefined);
   }
-  return {
-    schemaVersion: RESULTS_SCHEMA_VERSION,
-    tool: { name: 'banyandb-perf', version: toolVersion() },
-    startedAt,
-    finishedAt: new Date().toISOString(),
-    target,
-    options: {
-      ...optionsToJson(resolved),
-      crossModelCheck: crossModel,
-      spansWritten: { stream: workloads.stream.writer.writtenSpans, trace: workloads.trace.writer.writtenSpans },
-    },
-    partial,
-    ...(failures.length > 0 ? { failures } : {}),
-    write,
-    queries,
-    phases,
-    comparisons: buildComparisons({ write, queries, target }),
-  };
 }
 
 /**
