@@ -134,6 +134,12 @@ export class OpenTarget implements AsyncDisposable {
   readonly failures: Record<Model, AbortSignal>;
   /** The run's data namespace (pass it to `runComparison()`), or undefined when the groups are not namespaced. */
   readonly namespace: string | undefined;
+  /**
+   * Each model's Prometheus endpoint, where the target knows it (pass it to `runComparison({ serverMetrics })`): the
+   * in-process emulator's HTTP `/metrics`, a Docker container's observability port (2121) as published. Empty for
+   * external servers (give their URLs yourself).
+   */
+  readonly metricsUrls: Partial<Record<Model, string>>;
 
   readonly #cleanups: (() => Promise<void>)[];
   readonly #emulatorDirs: Partial<Record<Model, string>>;
@@ -154,8 +160,10 @@ export class OpenTarget implements AsyncDisposable {
     emulatorDirs: Partial<Record<Model, string>>;
     statsIntervalMs: number;
     namespace: string | undefined;
+    metricsUrls?: Partial<Record<Model, string>>;
   }) {
     this.namespace = parts.namespace;
+    this.metricsUrls = parts.metricsUrls ?? {};
     this.info = parts.info;
     this.stream = parts.clients.stream;
     this.trace = parts.clients.trace;
@@ -316,6 +324,7 @@ export async function openTarget(options: TargetOptions = {}): Promise<OpenTarge
 
   const cleanups: (() => Promise<void>)[] = [];
   const emulatorDirs: Partial<Record<Model, string>> = {};
+  const metricsUrls: Partial<Record<Model, string>> = {};
   let cluster: StartedCluster | undefined;
   try {
     let info: TargetInfo;
@@ -362,6 +371,13 @@ export async function openTarget(options: TargetOptions = {}): Promise<OpenTarge
     }
     if (kind === 'docker' && cluster) {
       info = cluster.target;
+      // Issue 13: BanyanDB's observability port (2121 in the container), as published on the host.
+      const states = await cluster.ps().catch(() => undefined);
+      for (const m of MODELS) {
+        const port = states?.find((s) => s.model === m)?.ports.metrics;
+        const host = cluster.httpAddresses[m].replace(/:\d+$/, '');
+        if (port !== undefined && port > 0) metricsUrls[m] = `http://${host}:${port}/metrics`;
+      }
     } else if (kind === 'emulator') {
       const addresses = {} as Record<Model, string>;
       for (const m of MODELS) {
@@ -371,6 +387,7 @@ export async function openTarget(options: TargetOptions = {}): Promise<OpenTarge
         const emu = await startEmulator({ dataPath: dir });
         cleanups.push(() => emu.close());
         addresses[m] = emu.grpcAddress;
+        metricsUrls[m] = `${emu.httpAddress}/metrics`;
       }
       info = {
         kind: 'emulator',
@@ -425,7 +442,7 @@ export async function openTarget(options: TargetOptions = {}): Promise<OpenTarge
     }
     info = { ...info, ...(await nameServers(info, clients, cluster, signal)) };
     if (namespace) info.namespace = namespace;
-    return new OpenTarget({ info, clients, cluster, schemas, cleanups, emulatorDirs, statsIntervalMs, namespace });
+    return new OpenTarget({ info, clients, cluster, schemas, cleanups, emulatorDirs, statsIntervalMs, namespace, metricsUrls });
   } catch (err) {
     for (const f of cleanups.reverse()) await f().catch(() => undefined);
     throw err;
