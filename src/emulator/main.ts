@@ -27,6 +27,9 @@ Flags:
   --stream-root-path <dir>        append accepted stream writes under <dir> (the emulator's footprint)
   --trace-root-path <dir>         append accepted span writes under <dir> (the emulator's footprint)
   --schema-propagation-ms <ms>    hide new streams/traces from writes for this long (default 0)
+  --observability-listener-addr <[host]:port>
+                                  also serve GET /metrics there, as BanyanDB does on :2121
+                                  (default: /metrics on the HTTP port only)
   -h, --help                      show this help
 
 Other BanyanDB flags (--measure-root-path, --pprof-listener-addr, ...) are accepted and ignored.
@@ -42,6 +45,8 @@ export interface CliConfig {
   streamRootPath: string | undefined;
   traceRootPath: string | undefined;
   schemaPropagationMs: number;
+  /** --observability-listener-addr's port (its host is the HTTP host), when given. */
+  metricsPort: number | undefined;
   ignored: string[];
 }
 
@@ -59,6 +64,7 @@ const KNOWN = new Set([
   'stream-root-path',
   'trace-root-path',
   'schema-propagation-ms',
+  'observability-listener-addr',
 ]);
 
 function portOf(flag: string, v: string): number {
@@ -78,6 +84,7 @@ export function parseArgs(argv: readonly string[]): CliConfig {
     streamRootPath: undefined,
     traceRootPath: undefined,
     schemaPropagationMs: 0,
+    metricsPort: undefined,
     ignored: [],
   };
   const args = [...argv];
@@ -124,6 +131,12 @@ export function parseArgs(argv: readonly string[]): CliConfig {
       case 'trace-root-path':
         cfg.traceRootPath = value;
         break;
+      case 'observability-listener-addr': {
+        const m = /^(?:[^:]*|\[[0-9a-fA-F:.]+\]):(\d+)$/.exec(value);
+        if (!m) throw new UsageError(`--${flag} expects [host]:port such as :2121, got "${value}"`);
+        cfg.metricsPort = portOf(flag, m[1]!);
+        break;
+      }
       default: {
         const ms = Number(value);
         if (!Number.isFinite(ms) || ms < 0) throw new UsageError(`--${flag} expects milliseconds >= 0, got "${value}"`);
@@ -169,13 +182,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     httpHost: cfg.httpHost,
     grpcPort: cfg.grpcPort,
     httpPort: cfg.httpPort,
+    ...(cfg.metricsPort !== undefined ? { metricsPort: cfg.metricsPort } : {}),
     streamDataPath: cfg.streamRootPath,
     traceDataPath: cfg.traceRootPath,
     schemaPropagationMs: cfg.schemaPropagationMs,
     log,
   });
+  const metricsNote = emulator.metricsPort !== undefined ? `, metrics on port ${emulator.metricsPort}` : '';
   process.stdout.write(
-    `banyandb-perf emulator serving gRPC on ${emulator.grpcAddress} and HTTP on ${emulator.httpAddress} (in-memory BanyanDB v0.10.3 emulator, not BanyanDB)\n`,
+    `banyandb-perf emulator serving gRPC on ${emulator.grpcAddress} and HTTP on ${emulator.httpAddress}${metricsNote} (in-memory BanyanDB v0.10.3 emulator, not BanyanDB)\n`,
   );
   return new Promise<number>((resolve) => {
     const stop = (signal: string): void => {

@@ -49,6 +49,12 @@ export interface EmulatorOptions {
    */
   httpPort?: number;
   /**
+   * A port of its own for `GET /metrics` (as BanyanDB's observability listener, 2121 in its image); 0 picks a free
+   * port. The HTTP port serves `/metrics` too, always.
+   * @default none (only the HTTP port serves it)
+   */
+  metricsPort?: number;
+  /**
    * Directory under which every accepted write's protobuf bytes are appended (stream writes under
    * `<dataPath>/stream`, spans under `<dataPath>/trace`), so a data volume has a measurable footprint.
    * This is the emulator's footprint, not BanyanDB's. Unset: nothing is written to disk.
@@ -84,6 +90,7 @@ export interface ResolvedEmulatorOptions {
   httpHost: string;
   grpcPort: number;
   httpPort: number;
+  metricsPort: number | undefined;
   streamDataPath: string | undefined;
   traceDataPath: string | undefined;
   schemaPropagationMs: number;
@@ -117,6 +124,7 @@ export function resolveEmulatorOptions(o: EmulatorOptions = {}): ResolvedEmulato
     httpHost: o.httpHost || host,
     grpcPort: port('grpcPort', o.grpcPort),
     httpPort: port('httpPort', o.httpPort),
+    metricsPort: o.metricsPort === undefined ? undefined : port('metricsPort', o.metricsPort),
     streamDataPath: o.streamDataPath ?? (o.dataPath ? `${o.dataPath}/stream` : undefined),
     traceDataPath: o.traceDataPath ?? (o.dataPath ? `${o.dataPath}/trace` : undefined),
     schemaPropagationMs: propagation,

@@ -55,8 +55,10 @@ export interface Emulator extends AsyncDisposable {
   readonly grpcAddress: string;
   readonly grpcPort: number;
   readonly httpPort: number;
-  /** `http://host:port` of the HTTP server (`GET /api/healthz`). */
+  /** `http://host:port` of the HTTP server (`GET /api/healthz`, `GET /metrics`). */
   readonly httpAddress: string;
+  /** The port of its own that serves `GET /metrics`, when `metricsPort` was given. */
+  readonly metricsPort: number | undefined;
   /** Ends open calls with UNAVAILABLE, stops both servers and frees the ports. Idempotent. */
   close(): Promise<void>;
 }
@@ -375,6 +377,44 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     );
   }
 
+  // Issue 13: `/metrics` on a port of its own too, as BanyanDB's observability listener (2121 in a container).
+  let metricsServer: HttpServer | undefined;
+  let metricsPort: number | undefined;
+  if (opts.metricsPort !== undefined) {
+    const ms = createServer((req, res) => {
+      const path = (req.url ?? '').split('?')[0];
+      if (req.method === 'GET' && path === '/metrics') {
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(metrics.render());
+        return;
+      }
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('404 page not found\n');
+    });
+    try {
+      metricsPort = await new Promise<number>((resolve, reject) => {
+        ms.once('error', reject);
+        ms.listen(opts.metricsPort, opts.httpHost, () => {
+          ms.off('error', reject);
+          resolve((ms.address() as AddressInfo).port);
+        });
+      });
+      metricsServer = ms;
+    } catch (err) {
+      server.forceShutdown();
+      http.closeAllConnections();
+      http.close();
+      if (isPortInUse(err)) throw portInUse('metrics', opts.httpHost, opts.metricsPort, err);
+      throw new UnavailableError(
+        'UNAVAILABLE',
+        status.UNAVAILABLE,
+        '',
+        `emulator: cannot listen for metrics on ${opts.httpHost}:${opts.metricsPort}`,
+        {
+          cause: err,
+        },
+      );
+    }
+  }
+
   const urlHost = (h: string): string => (h.includes(':') ? `[${h}]` : h);
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {
@@ -402,6 +442,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       });
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
+      if (metricsServer !== undefined) {
+        const m = metricsServer;
+        m.closeAllConnections();
+        await new Promise<void>((resolve) => m.close(() => resolve()));
+      }
       await writeLog.close();
       opts.log('emulator: closed');
     })();
@@ -413,6 +458,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     grpcPort,
     httpPort,
     httpAddress: `http://${urlHost(opts.httpHost)}:${httpPort}`,
+    metricsPort,
     close,
     [Symbol.asyncDispose]: close,
   };
