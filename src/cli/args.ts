@@ -6,6 +6,9 @@
 import { parseArgs } from 'node:util';
 import { OptionsError } from '../errors.js';
 import { DEFAULT_SEED } from '../generator/generator.js';
+import { MIXED_DEFAULTS } from '../mixed/mixed.js';
+import { MIXED_QUERY_KINDS } from '../mixed/queries.js';
+import { DEFAULT_SCENARIO, SCENARIO_NAMES, SCENARIOS } from '../mixed/scenarios.js';
 import { DEFAULT_RESULTS_DIR } from '../report/files.js';
 import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, DEFAULT_REPEATS, DEFAULT_SCALE } from '../workload/options.js';
 import { DEFAULT_PLAIN_PROGRESS_INTERVAL_MS } from '../workload/progress.js';
@@ -196,6 +199,73 @@ export const FLAGS: readonly FlagSpec[] = [
   },
   { name: 'repeats', type: 'string', value: '<n>', description: `Measured repeats per model. Default: ${DEFAULT_REPEATS}.`, verbs: RUN },
   { name: 'seed', type: 'string', value: '<n>', description: `Generator seed. Default: ${DEFAULT_SEED}.`, verbs: RUN },
+  {
+    name: 'scenario',
+    type: 'string',
+    value: SCENARIO_NAMES.join('|'),
+    description: `Which phases run, and the mixed phase's load: ${SCENARIOS.map((x) => `${x.name}: ${x.description}`).join(' ')} Default: ${DEFAULT_SCENARIO}.`,
+    verbs: RUN,
+  },
+  {
+    name: 'mixed',
+    type: 'boolean',
+    description: 'After the separate phases, run the mixed phase: writes at a fixed rate while a query mix runs (--scenario mixed).',
+    verbs: RUN,
+  },
+  {
+    name: 'mixed-duration',
+    type: 'string',
+    value: '<time>',
+    description: `Mixed phase: measured time per model, after its warm-up. Default: ${showMs(MIXED_DEFAULTS.durationMs)} (or the scenario's).`,
+    verbs: RUN,
+  },
+  {
+    name: 'mixed-write-rate',
+    type: 'string',
+    value: '<spans/s>',
+    description: `Mixed phase: write rate, open loop. Default: ${MIXED_DEFAULTS.writeRatePerSec} (or the scenario's).`,
+    verbs: RUN,
+  },
+  {
+    name: 'mixed-query-rate',
+    type: 'string',
+    value: '<queries/s>',
+    description: `Mixed phase: query rate, open loop. Default: ${MIXED_DEFAULTS.queryRatePerSec} (or the scenario's).`,
+    verbs: RUN,
+  },
+  {
+    name: 'mixed-concurrency',
+    type: 'string',
+    value: '<n>',
+    description: `Mixed phase: most queries in flight (concurrent clients). Default: ${MIXED_DEFAULTS.queryConcurrency}.`,
+    verbs: RUN,
+  },
+  {
+    name: 'mixed-mix',
+    type: 'string',
+    value: '<kind=weight,...>',
+    description: `Mixed phase: query mix weights, kinds ${MIXED_QUERY_KINDS.join(', ')}; unnamed kinds keep theirs. Default: ${Object.entries(
+      MIXED_DEFAULTS.mix,
+    )
+      .map(([k, w]) => `${k}=${w}`)
+      .join(',')}.`,
+    verbs: RUN,
+  },
+  {
+    name: 'stream-metrics-url',
+    type: 'string',
+    value: '<url>',
+    description:
+      "Prometheus URL of the stream server, scraped during the run. Default: the emulator's /metrics, a container's published port 2121; none for --target external.",
+    verbs: RUN,
+  },
+  {
+    name: 'trace-metrics-url',
+    type: 'string',
+    value: '<url>',
+    description: 'Prometheus URL of the trace server, scraped during the run. Default: as --stream-metrics-url.',
+    verbs: RUN,
+  },
   {
     name: 'results-dir',
     type: 'string',

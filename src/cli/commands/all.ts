@@ -6,6 +6,7 @@ import { str } from '../args.js';
 import { type CommandContext, EXIT } from '../context.js';
 import { prepareResultsDir } from '../results-dir.js';
 import { runBuild } from './cluster.js';
+import { metricsUrlFlags, mixedFlags } from './mixed-flags.js';
 import { clusterFlags, runProjectName } from './options.js';
 import { runTest } from './test.js';
 
@@ -16,6 +17,9 @@ import { runTest } from './test.js';
  */
 export async function runAll(ctx: CommandContext): Promise<number> {
   const cf = clusterFlags(ctx.flags);
+  // The mixed-phase and metrics flags are usage errors before the build too.
+  mixedFlags(ctx.flags, undefined);
+  metricsUrlFlags(ctx.flags);
   // Usage errors before any work: the results directory too.
   await prepareResultsDir(ctx.path(str(ctx.flags, 'results-dir') ?? DEFAULT_RESULTS_DIR));
   const project = cf.project ?? runProjectName();

@@ -14,6 +14,7 @@ import { createProgressRenderer } from '../../workload/progress.js';
 import { bool, str } from '../args.js';
 import { type CommandContext, EnvironmentError, EXIT } from '../context.js';
 import { prepareResultsDir, writeFallbackResult } from '../results-dir.js';
+import { metricsUrlFlags, mixedFlags } from './mixed-flags.js';
 import { type ClusterFlags, clusterFlags, resolveWorkloadFlags, runProjectName, targetFlags, workloadFlags } from './options.js';
 
 /** True when the result holds failures: query mismatches or errors, rejected writes. */
@@ -32,6 +33,15 @@ export function hasFailures(result: BenchmarkResult): string[] {
     if (errors > 0) problems.push(`${m}: ${errors} query pattern run(s) failed`);
     const skipped = queries.filter((q) => q.status === 'skipped').length;
     if (skipped > 0) problems.push(`${m}: ${skipped} query pattern run(s) skipped`);
+  }
+  const mixed = result.mixed;
+  if (mixed?.skipped !== undefined) problems.push(`mixed phase: ${mixed.skipped}`);
+  for (const mm of mixed?.models ?? []) {
+    if (mm.write.failedBatches > 0) problems.push(`${mm.model}: ${mm.write.failedBatches} mixed-phase write batch(es) failed`);
+    const wrong = mm.queries.reduce((n, q) => n + q.mismatches, 0);
+    const failed = mm.queries.reduce((n, q) => n + q.errors, 0);
+    if (wrong > 0) problems.push(`${mm.model}: ${wrong} wrong answer(s) under ingest (mixed phase)`);
+    if (failed > 0) problems.push(`${mm.model}: ${failed} failed quer(ies) under ingest (mixed phase)`);
   }
   return problems;
 }
@@ -77,6 +87,8 @@ export async function runTest(ctx: CommandContext, forceTarget?: ResolvedTargetK
   const tf = targetFlags(ctx.flags);
   const cf = clusterFlags(ctx.flags);
   const wf = workloadFlags(ctx.flags);
+  const mixed = mixedFlags(ctx.flags, wf.options.seed);
+  const metricsUrls = metricsUrlFlags(ctx.flags);
   const resultsDir = ctx.path(str(ctx.flags, 'results-dir') ?? DEFAULT_RESULTS_DIR);
   const schemaDir = str(ctx.flags, 'schema-dir');
   // Before any work: a run must never end with nowhere to put its result.
@@ -125,7 +137,18 @@ export async function runTest(ctx: CommandContext, forceTarget?: ResolvedTargetK
     if (failure.aborted) containerFailed.abort(failure.reason);
     else failure.addEventListener('abort', () => containerFailed.abort(failure.reason), { once: true });
     await target.startObserving();
-    const result = await runComparison({ stream: target.stream, trace: target.trace, target: target.info, workload });
+    // Each server's own metrics, scraped during the whole run: the target's endpoints, or the ones the flags name.
+    const urls = { ...target.metricsUrls, ...metricsUrls };
+    if (mixed !== undefined) note('the mixed phase (queries under ingest) runs after the separate write and query phases');
+    const result = await runComparison({
+      stream: target.stream,
+      trace: target.trace,
+      target: target.info,
+      workload,
+      ...(mixed !== undefined ? { mixed } : {}),
+      ...(schemaDir !== undefined ? { schemaDir: ctx.path(schemaDir) } : {}),
+      ...(Object.keys(urls).length > 0 ? { serverMetrics: { urls } } : {}),
+    });
     progress?.end();
     for (const n of await target.finish(result)) note(n);
     for (const m of MODELS) for (const r of result.write[m]) if (r.boundNote) note(`${m}: ${r.boundNote}`);
