@@ -53,6 +53,12 @@ export interface MixedOptions {
   windowMs?: number;
   /** recent-slow: the latency threshold. @default 500 */
   slowThresholdMs?: number;
+  /**
+   * After the measured phase, the same query schedule runs this long with no writes, for the contrast "how much the
+   * writes slow the queries" (0: none).
+   * @default 10000 (at most `durationMs`)
+   */
+  quietMs?: number;
   /** Time between ingest-lag probes. @default 250 */
   lagProbeEveryMs?: number;
   /** A probed span not visible after this long counts as not visible. @default 10000 */
@@ -88,6 +94,7 @@ export const MIXED_DEFAULTS = {
   mix: { 'recent-service': 4, 'recent-errors': 1, 'recent-slow': 1, 'trace-by-id': 4 } as Record<MixedQueryKind, number>,
   windowMs: 15 * 60_000,
   slowThresholdMs: 500,
+  quietMs: 10_000,
   lagProbeEveryMs: 250,
   lagTimeoutMs: 10_000,
   requestTimeoutMs: 10_000,
@@ -109,6 +116,7 @@ const POSITIVE_INT_KEYS = [
 const KNOWN_KEYS = new Set<string>([
   ...POSITIVE_INT_KEYS,
   'warmupSpans',
+  'quietMs',
   'writeRatePerSec',
   'queryRatePerSec',
   'mix',
@@ -129,6 +137,9 @@ export function resolveMixedOptions(options: MixedOptions = {}): ResolvedMixedOp
     const v = o[key];
     if (!Number.isSafeInteger(v) || (v as number) <= 0)
       throw new OptionsError(key, `mixed.${key}: expected a positive integer, got ${String(v)}`);
+  }
+  if (!Number.isSafeInteger(o.quietMs) || o.quietMs < 0) {
+    throw new OptionsError('quietMs', `mixed.quietMs: expected an integer >= 0, got ${String(o.quietMs)}`);
   }
   if (!Number.isSafeInteger(o.warmupSpans) || o.warmupSpans < 0) {
     throw new OptionsError('warmupSpans', `mixed.warmupSpans: expected an integer >= 0, got ${String(o.warmupSpans)}`);
@@ -169,6 +180,7 @@ export function resolveMixedOptions(options: MixedOptions = {}): ResolvedMixedOp
     mix,
     windowMs: o.windowMs,
     slowThresholdMs: o.slowThresholdMs,
+    quietMs: Math.min(o.quietMs, o.durationMs),
     lagProbeEveryMs: o.lagProbeEveryMs,
     lagTimeoutMs: o.lagTimeoutMs,
     requestTimeoutMs: o.requestTimeoutMs,
@@ -200,6 +212,11 @@ export interface MixedQueryFigures {
   /** Mean spans per answer, and bytes per answer (the span payloads a trace answer carries included). */
   meanAnswerSpans: number;
   meanAnswerBytes: number;
+  /**
+   * The same kind in the quiet pass (the same schedule, no writes, right after): the contrast "how much the writes
+   * slow this query". Absent with `quietMs: 0`.
+   */
+  alone?: { count: number; errors: number; mismatches: number; latency: MixedLatency };
 }
 
 /** One model's mixed-phase figures. */
@@ -220,6 +237,11 @@ export interface MixedModelResult {
     errorsByStatus: Record<string, number>;
     /** From each batch's intended start to its last acknowledgement. */
     batchLatency: MixedLatency;
+    /**
+     * The warm-up's batches: the same rate and batch size with no query running, the contrast "how much the
+     * queries slow the writes" (few batches, and the first writes to fresh groups).
+     */
+    warmupBatchLatency: MixedLatency;
   };
   queries: MixedQueryFigures[];
   /** Ingest-to-queryable lag: from a span's acknowledgement until a query first found it. */
@@ -366,6 +388,7 @@ export async function runMixedModel(
 
   const errorsByStatus: Record<string, number> = {};
   const batchLatency = new LatencyRecorder();
+  const warmupLatency = new LatencyRecorder();
   let spansSent = 0;
   let spansAcknowledged = 0;
   let batches = 0;
@@ -444,6 +467,7 @@ export async function runMixedModel(
         // A partly rejected batch proves nothing about which of its spans are stored: none must be visible.
         const allAcked = res.acknowledged === batch.length;
         truth.acknowledged(first, batch.length, ackedAt, () => allAcked);
+        if (!counted && res.acknowledged === batch.length) warmupLatency.record(ackedAt - intendedMs);
         if (counted) {
           spansAcknowledged += res.acknowledged;
           for (const [status, n] of Object.entries(res.statusCounts))
@@ -482,30 +506,37 @@ export async function runMixedModel(
   await Promise.all([...pending]);
 
   // Measured: writes and the query schedule at once.
-  const perKind = new Map<MixedQueryKind, { rec: LatencyRecorder; f: MixedQueryFigures; spans: number; bytes: number }>();
-  for (const kind of MIXED_QUERY_KINDS) {
-    perKind.set(kind, {
-      rec: new LatencyRecorder(),
-      spans: 0,
-      bytes: 0,
-      f: {
-        kind,
-        description: MIXED_QUERY_INFO[kind],
-        count: 0,
-        errors: 0,
-        mismatches: 0,
-        latency: latencyOf(new LatencyRecorder()),
-        meanAnswerSpans: 0,
-        meanAnswerBytes: 0,
-      },
-    });
-  }
+  type KindFigures = { rec: LatencyRecorder; f: MixedQueryFigures; spans: number; bytes: number };
+  const newKindFigures = (): Map<MixedQueryKind, KindFigures> => {
+    const perKind = new Map<MixedQueryKind, KindFigures>();
+    for (const kind of MIXED_QUERY_KINDS) {
+      perKind.set(kind, {
+        rec: new LatencyRecorder(),
+        spans: 0,
+        bytes: 0,
+        f: {
+          kind,
+          description: MIXED_QUERY_INFO[kind],
+          count: 0,
+          errors: 0,
+          mismatches: 0,
+          latency: latencyOf(new LatencyRecorder()),
+          meanAnswerSpans: 0,
+          meanAnswerBytes: 0,
+        },
+      });
+    }
+    return perKind;
+  };
+  const perKind = newKindFigures();
+  // Where runQuery counts: the measured phase's figures, then the quiet pass's.
+  let current = perKind;
   let queriesInFlight = 0;
   const querySlots: (() => void)[] = [];
   const runQuery = async (sq: ScheduledQuery, intendedMs: number): Promise<void> => {
     while (queriesInFlight >= o.queryConcurrency) await new Promise<void>((r) => querySlots.push(r));
     queriesInFlight++;
-    const k = perKind.get(sq.kind);
+    const k = current.get(sq.kind);
     if (k === undefined) return;
     try {
       const sentAt = performance.now();
@@ -570,18 +601,38 @@ export async function runMixedModel(
   const wallClockMs = performance.now() - t0;
   measuring = false;
 
+  // The quiet pass: the same schedule's first `quietMs`, no writes, on the data just written.
+  const quiet = newKindFigures();
+  if (o.quietMs > 0 && !o.signal?.aborted) {
+    current = quiet;
+    const q0 = performance.now();
+    for (const sq of schedule) {
+      if (sq.atMs >= o.quietMs || o.signal?.aborted) break;
+      await sleep(q0 + sq.atMs - performance.now(), o.signal);
+      track(runQuery(sq, q0 + sq.atMs));
+    }
+    while (pending.size > 0) await Promise.all([...pending]);
+  }
+
   const queries: MixedQueryFigures[] = [];
   for (const { rec, f, spans: nSpans, bytes } of perKind.values()) {
     if (f.count === 0) continue;
     const answered = f.count - f.errors;
+    const alone = quiet.get(f.kind);
     queries.push({
       ...f,
       latency: latencyOf(rec),
       meanAnswerSpans: answered > 0 ? nSpans / answered : 0,
       meanAnswerBytes: answered > 0 ? bytes / answered : 0,
+      ...(alone !== undefined && alone.f.count > 0
+        ? { alone: { count: alone.f.count, errors: alone.f.errors, mismatches: alone.f.mismatches, latency: latencyOf(alone.rec) } }
+        : {}),
     });
   }
-  const partial = failedBatches > 0 || queries.some((q) => q.errors > 0 || q.mismatches > 0) || o.signal?.aborted === true;
+  const partial =
+    failedBatches > 0 ||
+    queries.some((q) => q.errors > 0 || q.mismatches > 0 || (q.alone?.errors ?? 0) > 0 || (q.alone?.mismatches ?? 0) > 0) ||
+    o.signal?.aborted === true;
   return {
     model,
     partial,
@@ -596,6 +647,7 @@ export async function runMixedModel(
       failedBatches,
       errorsByStatus,
       batchLatency: latencyOf(batchLatency),
+      warmupBatchLatency: latencyOf(warmupLatency),
     },
     queries,
     lag: { probes: lagProbes, visible: lagVisible, notVisible: lagNotVisible, timeoutMs: o.lagTimeoutMs, latency: latencyOf(lag) },

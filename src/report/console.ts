@@ -5,7 +5,7 @@
 
 import type { BenchmarkResult, Comparison } from '../results.js';
 import { buildComparisons } from '../verdict/comparisons.js';
-import { methodLine, summarizeVerdict } from '../verdict/summary.js';
+import { type AreaVerdict, methodLine, summarizeVerdict } from '../verdict/summary.js';
 import {
   allMismatches,
   CONSOLE_WIDTH,
@@ -20,7 +20,7 @@ import {
   textTable,
   wrap,
 } from './format.js';
-import { mixedConsoleSection, serverMetricsConsoleSection } from './mixed-section.js';
+import { mixedConsoleSection, mixedVerdict, serverMetricsConsoleSection } from './mixed-section.js';
 import {
   type Cell,
   cellText,
@@ -82,7 +82,7 @@ export function formatConsoleReport(result: BenchmarkResult, opts: ConsoleReport
   const comparisons = reportComparisons(result);
   const out: string[] = [];
   out.push(...headLines(result, paint));
-  out.push('', section('Verdict'), ...verdictLines(comparisons, paint));
+  out.push('', section('Verdict'), ...verdictLines(comparisons, paint, mixedVerdict(result)));
   out.push('', section('Comparison (median over repeats, min–max; CV = standard deviation ÷ mean)'));
   out.push(comparisons.length === 0 ? '  (no comparisons in this result)' : renderTable(comparisonTable(comparisons), paint));
   out.push('  ↑ higher is better, ↓ lower is better. Ratio = better median ÷ worse median, [interval] at the confidence shown.');
@@ -144,8 +144,8 @@ function hanging(text: string): string[] {
   return [first ?? '', ...(rest.length > 0 ? wrap(rest.join(' '), CONSOLE_WIDTH - 2).map((l) => `  ${l}`) : [])];
 }
 
-function verdictLines(comparisons: readonly Comparison[], paint: Paint): string[] {
-  const areas = summarizeVerdict(comparisons);
+function verdictLines(comparisons: readonly Comparison[], paint: Paint, mixed?: AreaVerdict): string[] {
+  const areas = [...summarizeVerdict(comparisons), ...(mixed ? [mixed] : [])];
   if (areas.length === 0) return ['  (nothing was compared in this result)'];
   const w = Math.min(20, Math.max(...areas.map((a) => a.label.length)));
   const lines: string[] = [];

@@ -20,7 +20,7 @@ import {
   summarizePattern,
   writeRuns,
 } from './format.js';
-import { mixedHtmlSection, serverMetricsHtmlSection } from './mixed-section.js';
+import { mixedHtmlSection, mixedVerdict, serverMetricsHtmlSection } from './mixed-section.js';
 import { barChart, escapeHtml as esc, type LineSeries, lineChart } from './svg.js';
 import {
   type Cell,
@@ -162,7 +162,8 @@ ${loud}
 }
 
 function verdictPart(result: BenchmarkResult, comparisons: ReturnType<typeof reportComparisons>): string {
-  const areas = summarizeVerdict(comparisons);
+  const mixed = mixedVerdict(result);
+  const areas = [...summarizeVerdict(comparisons), ...(mixed ? [mixed] : [])];
   const partial = result.partial
     ? '<p class="partial">PARTIAL: the run was aborted or failed part way; figures cover only what was done.</p>'
     : '';

@@ -5,6 +5,7 @@
 import type { MixedModelResult, MixedResult } from '../mixed/mixed.js';
 import type { BenchmarkResult, Model } from '../results.js';
 import { summarizeServerSeries } from '../server-metrics/sampler.js';
+import type { AreaVerdict } from '../verdict/summary.js';
 import { fmtBytes, fmtMs, fmtNum, textTable } from './format.js';
 import { escapeHtml as esc } from './svg.js';
 
@@ -21,6 +22,74 @@ function separateWriteP99(result: BenchmarkResult, model: Model): string {
   const p99 = runs.map((r) => r.batchLatency.p99Ms).sort((a, b) => a - b);
   const mid = p99[Math.floor(p99.length / 2)];
   return mid === undefined ? '-' : fmtMs(mid);
+}
+
+/** `1.8x`: how many times slower under the other side's load (`-` without both figures). */
+function slowdown(under: number | undefined, alone: number | undefined): string {
+  if (under === undefined || alone === undefined || !(alone > 0) || !Number.isFinite(under)) return '-';
+  const f = under / alone;
+  return `${f >= 10 ? f.toFixed(0) : f.toFixed(1)}x`;
+}
+
+/** Count-weighted mean latency over the kinds, under write load and in the quiet pass. */
+function meanQueryMs(m: MixedModelResult): { under: number | undefined; alone: number | undefined } {
+  let n = 0;
+  let sum = 0;
+  let nq = 0;
+  let sumq = 0;
+  for (const q of m.queries) {
+    n += q.latency.count;
+    sum += q.latency.meanMs * q.latency.count;
+    if (q.alone) {
+      nq += q.alone.latency.count;
+      sumq += q.alone.latency.meanMs * q.alone.latency.count;
+    }
+  }
+  return { under: n > 0 ? sum / n : undefined, alone: nq > 0 ? sumq / nq : undefined };
+}
+
+/**
+ * The mixed phase's line of the verdict: one run, so no statistical winner ever; no winner at all (and why) when it
+ * was skipped or a model's checks or work failed; otherwise each model's figures under load and how much the other
+ * side slowed them.
+ */
+export function mixedVerdict(result: BenchmarkResult): AreaVerdict | undefined {
+  const mixed = result.mixed;
+  if (mixed === undefined) return undefined;
+  const label = 'Under ingest';
+  if (mixed.skipped !== undefined) return { area: 'mixed', label, winner: 'none', text: `no winner: not run (${mixed.skipped})` };
+  if (mixed.models.length === 0) return { area: 'mixed', label, winner: 'none', text: 'no winner: no figures' };
+  const failed = mixed.models.filter((m) => m.partial);
+  if (failed.length > 0) {
+    const why = failed.map((m) => `${m.model}: ${mixedProblems(m).slice(0, 2).join('; ') || 'aborted'}`).join('; ');
+    return { area: 'mixed', label, winner: 'none', text: `no winner: failed checks or work under ingest (${why})` };
+  }
+  const parts = mixed.models.map((m) => {
+    const q = meanQueryMs(m);
+    const w = m.write.batchLatency.p99Ms;
+    return (
+      `${m.model} queries ${fmtMs(q.under)} mean (${slowdown(q.under, q.alone)} of alone), ` +
+      `write p99 ${fmtMs(w)} (${slowdown(w, (m.write.warmupBatchLatency?.count ?? 0) > 0 ? m.write.warmupBatchLatency.p99Ms : undefined)} of no-query), ` +
+      `lag p50 ${fmtMs(m.lag.latency.p50Ms)}`
+    );
+  });
+  return { area: 'mixed', label, winner: 'none', text: `one run, no winner by test: ${parts.join('; ')}` };
+}
+
+const WRITE_CONTRAST_HEADER = ['no-query p99', 'slower', 'separate p99'] as const;
+const QUERY_CONTRAST_HEADER = ['p50 alone', 'slower'] as const;
+
+/** How much the queries slow the writes: the warm-up's p99 (same rate, no queries), and the separate phase's. */
+function writeContrastCells(result: BenchmarkResult, m: MixedModelResult): string[] {
+  const w = m.write.warmupBatchLatency;
+  const quiet = w !== undefined && w.count > 0 ? w.p99Ms : undefined;
+  return [quiet === undefined ? '-' : fmtMs(quiet), slowdown(m.write.batchLatency.p99Ms, quiet), separateWriteP99(result, m.model)];
+}
+
+/** How much the writes slow a query kind: its p50 in the quiet pass, and the factor. */
+function queryContrastCells(q: MixedModelResult['queries'][number]): string[] {
+  const alone = q.alone !== undefined && q.alone.latency.count > 0 ? q.alone.latency.p50Ms : undefined;
+  return [alone === undefined ? '-' : fmtMs(alone), slowdown(q.latency.p50Ms, alone)];
 }
 
 /** The mixed phase's options, in two short lines. */
@@ -49,6 +118,8 @@ function mixedProblems(m: MixedModelResult): string[] {
   for (const q of m.queries) {
     if (q.errors > 0) out.push(`${q.kind}: ${fmtNum(q.errors)} failed queries (${q.firstProblem ?? ''})`);
     if (q.mismatches > 0) out.push(`${q.kind}: ${fmtNum(q.mismatches)} wrong answers (first: ${q.firstProblem ?? ''})`);
+    const bad = (q.alone?.errors ?? 0) + (q.alone?.mismatches ?? 0);
+    if (bad > 0) out.push(`${q.kind}: ${fmtNum(bad)} failed or wrong answers in the quiet pass`);
   }
   if (m.lag.notVisible > 0)
     out.push(`${fmtNum(m.lag.notVisible)} of ${fmtNum(m.lag.probes)} probed spans not visible within ${fmtMs(m.lag.timeoutMs)}`);
@@ -58,17 +129,18 @@ function mixedProblems(m: MixedModelResult): string[] {
 /** The console section of the mixed phase. */
 export function mixedConsoleSection(result: BenchmarkResult): string | undefined {
   const mixed = result.mixed;
-  if (mixed === undefined || mixed.models.length === 0) return undefined;
+  if (mixed === undefined) return undefined;
+  if (mixed.models.length === 0) return `Queries under ingest (mixed phase)\n  not run: ${mixed.skipped ?? 'no model ran'}`;
   const [h1, h2] = mixedHeading(mixed);
   const lines: string[] = ['Queries under ingest (mixed phase)', `  ${h1}`, `  ${h2}`, ''];
   const writeRows = mixed.models.map((m) => [
     m.model,
     `${fmtNum(m.write.spansPerSec, 0)}/s`,
     ...consoleLatencyCells(m.write.batchLatency),
-    separateWriteP99(result, m.model),
+    ...writeContrastCells(result, m),
   ]);
-  lines.push('  Writes under query load (batch latency from the intended start)');
-  lines.push(textTable(['model', 'spans', ...CONSOLE_LATENCY_HEADER, 'p99 alone'], writeRows, '    '));
+  lines.push('  Writes under query load (batch latency from the intended start) vs no queries (warm-up) and the separate phase');
+  lines.push(textTable(['model', 'spans', ...CONSOLE_LATENCY_HEADER, ...WRITE_CONTRAST_HEADER], writeRows, '    '));
   lines.push('');
   lines.push('  Queries under write load (latency from the intended start; answer = mean spans and bytes returned)');
   const qRows: string[][] = [];
@@ -82,10 +154,11 @@ export function mixedConsoleSection(result: BenchmarkResult): string | undefined
         bad > 0 ? `${fmtNum(bad)} bad` : 'ok',
         ...consoleLatencyCells(q.latency),
         `${fmtNum(q.meanAnswerSpans, 0)} / ${fmtBytes(q.meanAnswerBytes)}`,
+        ...queryContrastCells(q),
       ]);
     }
   }
-  lines.push(textTable(['query', 'model', 'n', 'check', ...CONSOLE_LATENCY_HEADER, 'answer'], qRows, '    '));
+  lines.push(textTable(['query', 'model', 'n', 'check', ...CONSOLE_LATENCY_HEADER, 'answer', ...QUERY_CONTRAST_HEADER], qRows, '    '));
   lines.push('');
   lines.push('  Ingest-to-queryable lag (acknowledgement -> first answer that shows the span)');
   const lagRows = mixed.models.map((m) => [
@@ -99,7 +172,9 @@ export function mixedConsoleSection(result: BenchmarkResult): string | undefined
     if (problems.length > 0) lines.push(`  ${m.model}: not a clean run: ${problems.join('; ')}`);
   }
   lines.push(
-    '  min, p95 and p98 are in the HTML report and the JSON. "p99 alone": the separate write phase\'s median p99.',
+    '  min, p95 and p98 are in the HTML report and the JSON. "no-query p99": the warm-up\'s batches (same rate, no queries);',
+    '  "separate p99": the separate write phase\'s median p99 (its own load). "p50 alone": the quiet pass (same queries, no',
+    '  writes); "slower": p50 under write load ÷ p50 alone.',
     "  The models answer list queries in their own units (20 spans vs 20 whole traces): compare each model's experience.",
   );
   return lines.join('\n');
@@ -150,12 +225,15 @@ function htmlTable(header: readonly string[], rows: readonly (readonly string[])
 /** The HTML section of the mixed phase (same columns as the console's). */
 export function mixedHtmlSection(result: BenchmarkResult): string {
   const mixed = result.mixed;
-  if (mixed === undefined || mixed.models.length === 0) return '';
+  if (mixed === undefined) return '';
+  if (mixed.models.length === 0) {
+    return `<section id="mixed"><h2>Queries under ingest (mixed phase)</h2><p>not run: ${esc(mixed.skipped ?? 'no model ran')}</p></section>`;
+  }
   const writes = mixed.models.map((m) => [
     m.model,
     `${fmtNum(m.write.spansPerSec, 0)}/s`,
     ...latencyCells(m.write.batchLatency),
-    separateWriteP99(result, m.model),
+    ...writeContrastCells(result, m),
   ]);
   const queries = mixed.models.flatMap((m) =>
     m.queries.map((q) => [
@@ -165,6 +243,7 @@ export function mixedHtmlSection(result: BenchmarkResult): string {
       q.errors + q.mismatches > 0 ? `${fmtNum(q.errors + q.mismatches)} bad` : 'ok',
       ...latencyCells(q.latency),
       `${fmtNum(q.meanAnswerSpans, 0)} / ${fmtBytes(q.meanAnswerBytes)}`,
+      ...queryContrastCells(q),
     ]),
   );
   const lag = mixed.models.map((m) => [m.model, `${fmtNum(m.lag.visible)}/${fmtNum(m.lag.probes)}`, ...latencyCells(m.lag.latency)]);
@@ -173,13 +252,13 @@ export function mixedHtmlSection(result: BenchmarkResult): string {
     '<section id="mixed"><h2>Queries under ingest (mixed phase)</h2>',
     `<p>${esc(mixedHeading(mixed).join('; '))}</p>`,
     '<h3>Writes under query load</h3>',
-    htmlTable(['model', 'spans', ...LATENCY_HEADER, 'p99 alone'], writes, 1),
+    htmlTable(['model', 'spans', ...LATENCY_HEADER, ...WRITE_CONTRAST_HEADER], writes, 1),
     '<h3>Queries under write load</h3>',
-    htmlTable(['query', 'model', 'n', 'check', ...LATENCY_HEADER, 'answer'], queries, 2),
+    htmlTable(['query', 'model', 'n', 'check', ...LATENCY_HEADER, 'answer', ...QUERY_CONTRAST_HEADER], queries, 2),
     '<h3>Ingest-to-queryable lag</h3>',
     htmlTable(['model', 'seen', ...LATENCY_HEADER], lag, 1),
     problems.length > 0 ? `<ul class="problems">${problems.join('')}</ul>` : '',
-    '<p class="note">Latencies run from each request\'s intended start (open loop). "p99 alone": the separate write phase\'s median p99. List queries are answered in each model\'s own units (20 spans vs 20 whole traces).</p>',
+    '<p class="note">Latencies run from each request\'s intended start (open loop). "no-query p99": the warm-up\'s batches (same rate, no queries); "separate p99": the separate write phase\'s median p99; "p50 alone": the quiet pass (same queries, no writes); "slower": p50 under write load ÷ p50 alone. List queries are answered in each model\'s own units (20 spans vs 20 whole traces).</p>',
     '</section>',
   ].join('\n');
 }

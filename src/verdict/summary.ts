@@ -8,7 +8,8 @@ import type { Comparison, NoWinnerReason } from '../results.js';
 
 /** One line of the verdict. */
 export interface AreaVerdict {
-  area: 'writes' | 'queries' | 'resources' | 'disk';
+  /** `mixed`: the mixed phase (queries under ingest), one run: src/report/mixed-section.ts's mixedVerdict(). */
+  area: 'writes' | 'queries' | 'resources' | 'disk' | 'mixed';
   /** `Writes`, the pattern name, `Containers`, `Disk`. */
   label: string;
   /** `stream`/`trace` when every winner named in the area is that model, `mixed` when both win somewhere. */
