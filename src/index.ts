@@ -150,4 +150,6 @@ export {
   runMixed,
 } from './mixed/mixed.js';
 export type { MixedQueryKind } from './mixed/queries.js';
+export type { ComparisonServerMetricsOptions } from './mixed/in-comparison.js';
+export { DEFAULT_SCENARIO, type Scenario, SCENARIOS, scenarioByName, scenarioMixedOptions } from './mixed/scenarios.js';
 export { type ServerMetricsSamplerOptions, type ServerMetricsSeries, ServerMetricsSampler } from './server-metrics/sampler.js';
