@@ -4,7 +4,8 @@
  *
  *   npx tsx examples/stream-vs-trace.ts [--target auto|docker|emulator|external] [--image official|emulator|<name>]
  *     [--stream-addr host:port --trace-addr host:port] [--scale small] [--spans N] [--duration-ms N]
- *     [--concurrency 4] [--batch-size 100]        (or the environment: BANYANDB_PERF_TARGET=emulator, ...)
+ *     [--concurrency 4] [--batch-size 100] [--mixed-duration-ms N]   (or the environment: BANYANDB_PERF_TARGET=emulator, ...)
+ *   --mixed-duration-ms adds the mixed phase (queries under ingest, docs/mixed.md) after the separate phases.
  */
 import { parseArgs } from 'node:util';
 import {
@@ -18,7 +19,18 @@ import {
 } from 'banyandb-perf';
 import { bench, group, run } from 'mitata';
 
-const names = ['target', 'image', 'stream-addr', 'trace-addr', 'scale', 'spans', 'duration-ms', 'concurrency', 'batch-size'];
+const names = [
+  'target',
+  'image',
+  'stream-addr',
+  'trace-addr',
+  'scale',
+  'spans',
+  'duration-ms',
+  'concurrency',
+  'batch-size',
+  'mixed-duration-ms',
+];
 const { values } = parseArgs({ options: Object.fromEntries(names.map((n) => [n, { type: 'string' as const }])) });
 const opt = (n: string) => (values[n] as string | undefined) ?? process.env[`BANYANDB_PERF_${n.toUpperCase().replace('-', '_')}`];
 const num = (n: string) => (opt(n) === undefined ? undefined : Number(opt(n)));
@@ -44,6 +56,9 @@ const result = await runComparison({
   ...{ stream: target.stream, trace: target.trace, target: target.info, signal: AbortSignal.any([stop.signal, target.failure]) },
   ...{ scale: (opt('scale') ?? 'small') as 'small', spans: num('spans'), durationMs: num('duration-ms') },
   ...{ concurrency: num('concurrency'), batchSize: num('batch-size'), progress: false, onProgress: progress.update },
+  // The servers' own metrics during the run, where the target knows their endpoint (emulator, Docker).
+  ...(Object.keys(target.metricsUrls).length > 0 ? { serverMetrics: { urls: target.metricsUrls } } : {}),
+  ...(num('mixed-duration-ms') !== undefined ? { mixed: { durationMs: num('mixed-duration-ms') } } : {}),
   onWritten: async ({ stream, trace }) => {
     progress.end();
     for (const { name } of stream.patterns) {

@@ -55,7 +55,11 @@ function assertOk(o: Outcome): void {
 describe('examples/stream-vs-trace.ts', () => {
   it('runs the whole comparison on the emulator target and says so first', async () => {
     // NO_COLOR left unset (empty): piped output must still carry no escape codes (mitata's colours included).
-    const o = await runExample('stream-vs-trace.ts', ['--target', 'emulator', '--spans', '600', '--concurrency', '2'], { NO_COLOR: '' });
+    const o = await runExample(
+      'stream-vs-trace.ts',
+      ['--target', 'emulator', '--spans', '600', '--concurrency', '2', '--mixed-duration-ms', '1000'],
+      { NO_COLOR: '' },
+    );
     assertOk(o);
     const first = o.stdout.split('\n')[0] ?? '';
     assert.match(first, /^target: banyandb-perf's emulator, in-process .*not BanyanDB/);
@@ -72,6 +76,10 @@ describe('examples/stream-vs-trace.ts', () => {
     assert.match(o.stdout, /not BanyanDB/);
     assert.match(o.stderr, /results: \S+\.json \S+\.html/);
     assert.match(o.stdout, /Mismatches: none/);
+    // --mixed-duration-ms: the mixed phase after the separate ones; the emulators' own metrics scraped during the run.
+    assert.match(o.stdout, /^== Queries under ingest =/m);
+    assert.match(o.stdout, /^ {2}Under ingest +one run, no winner by test/m);
+    assert.match(o.stdout, /^== Server metrics =/m);
   });
 
   it('rejects a bad option with a message naming it', async () => {
