@@ -188,6 +188,9 @@ describe('runComparison with the mixed phase and server metrics (in-process emul
     const html = renderHtmlReport(result);
     assert.match(html, /<td>Under ingest<\/td>/);
     assert.match(html, /<th class="num">p50 alone<\/th>/);
+    // Server figures over time, per model (the stream server's; the trace target never answered).
+    for (const cls of ['server-writes', 'server-queries', 'server-memory']) assert.match(html, new RegExp(`class="chart ${cls}"`));
+    assert.match(html, /<title>stream \(http:\/\/127\.0\.0\.1:\d+\/metrics\)<\/title>/);
   });
 
   it('bad mixed or metrics options are OptionsErrors before anything is sent', async () => {

@@ -7,7 +7,7 @@ import type { BenchmarkResult, Model } from '../results.js';
 import { summarizeServerSeries } from '../server-metrics/sampler.js';
 import type { AreaVerdict } from '../verdict/summary.js';
 import { fmtBytes, fmtMs, fmtNum, textTable } from './format.js';
-import { escapeHtml as esc } from './svg.js';
+import { escapeHtml as esc, type LineSeries, lineChart } from './svg.js';
 
 const LATENCY_HEADER = ['min', 'mean', 'p50', 'p90', 'p95', 'p98', 'p99', 'max'] as const;
 
@@ -263,6 +263,34 @@ export function mixedHtmlSection(result: BenchmarkResult): string {
   ].join('\n');
 }
 
+const SERIES_COLORS: Record<Model, string> = { stream: '#1d4ed8', trace: '#c2410c' };
+
+/** Over time, per model: write messages and queries the server received per second, and its resident memory. */
+function serverMetricsCharts(result: BenchmarkResult): string {
+  const series = (result.serverMetrics ?? []).filter((s) => s.samples.length >= 2);
+  if (series.length === 0) return '';
+  const t0 = Math.min(...series.map((s) => s.samples[0]!.timestampMs));
+  const rate = (key: 'writeMessages' | 'queries'): LineSeries[] =>
+    series.map((s) => {
+      const points: (readonly [number, number])[] = [];
+      for (let i = 1; i < s.samples.length; i++) {
+        const a = s.samples[i - 1]!;
+        const b = s.samples[i]!;
+        const dt = (b.timestampMs - a.timestampMs) / 1000;
+        if (dt > 0 && a[key] !== undefined && b[key] !== undefined) points.push([(b.timestampMs - t0) / 1000, (b[key]! - a[key]!) / dt]);
+      }
+      return { name: `${s.model} (${s.url})`, color: SERIES_COLORS[s.model], points };
+    });
+  const memory: LineSeries[] = series.map((s) => ({
+    name: `${s.model} (${s.url})`,
+    color: SERIES_COLORS[s.model],
+    points: s.samples.filter((x) => x.residentBytes !== undefined).map((x) => [(x.timestampMs - t0) / 1000, x.residentBytes!] as const),
+  }));
+  const chart = (title: string, yLabel: string, ss: LineSeries[], cls: string, yUnit?: 'bytes') =>
+    lineChart({ title, xLabel: 'seconds since the first scrape', yLabel, series: ss, width: 420, cls, ...(yUnit ? { yUnit } : {}) });
+  return `<div class="charts">${chart('Writes the server received', 'messages / s', rate('writeMessages'), 'server-writes')}${chart('Queries the server finished', 'queries / s', rate('queries'), 'server-queries')}${chart('Server resident memory', 'memory', memory, 'server-memory', 'bytes')}</div>`;
+}
+
 /** The HTML section of the server's own metrics. */
 export function serverMetricsHtmlSection(result: BenchmarkResult): string {
   const series = result.serverMetrics;
@@ -285,6 +313,7 @@ export function serverMetricsHtmlSection(result: BenchmarkResult): string {
     '<section id="server-metrics"><h2>Server metrics</h2>',
     '<p>As each server reports them on its Prometheus endpoint, over this run.</p>',
     htmlTable(['model', 'server', 'writes', 'queries', 'mean query', 'stored', 'merges', 'peak RSS', 'scrapes'], rows, 2),
+    serverMetricsCharts(result),
     '</section>',
   ].join('\n');
 }
