@@ -201,6 +201,10 @@ describe('runComparison with the mixed phase and server metrics (in-process emul
       (e: unknown) => e instanceof OptionsError && e.option === 'mixed.durationMs',
     );
     await assert.rejects(
+      runComparison({ ...base, mixed: { payloadBytes: 512 } }),
+      (e: unknown) => e instanceof OptionsError && e.option === 'mixed.payloadBytes' && /between 1024 and/.test(e.message),
+    );
+    await assert.rejects(
       runComparison({ ...base, serverMetrics: { urls: { stream: 'nope' } } }),
       (e: unknown) => e instanceof OptionsError && e.option === 'serverMetrics.urls.stream',
     );

@@ -12,7 +12,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { BanyanDBPerfError, OptionsError } from '../errors.js';
-import { SpanGenerator } from '../generator/generator.js';
+import { MAX_PAYLOAD_BYTES, MIN_PAYLOAD_BYTES, SpanGenerator } from '../generator/generator.js';
 import { resolveScale, type Scale } from '../generator/scale.js';
 import { LatencyRecorder } from '../metrics/latency.js';
 import type { LatencySummary, Model } from '../results.js';
@@ -137,6 +137,15 @@ export function resolveMixedOptions(options: MixedOptions = {}): ResolvedMixedOp
     const v = o[key];
     if (!Number.isSafeInteger(v) || (v as number) <= 0)
       throw new OptionsError(key, `mixed.${key}: expected a positive integer, got ${String(v)}`);
+  }
+  if (
+    o.payloadBytes !== undefined &&
+    (!Number.isSafeInteger(o.payloadBytes) || o.payloadBytes < MIN_PAYLOAD_BYTES || o.payloadBytes > MAX_PAYLOAD_BYTES)
+  ) {
+    throw new OptionsError(
+      'payloadBytes',
+      `mixed.payloadBytes: expected an integer between ${MIN_PAYLOAD_BYTES} and ${MAX_PAYLOAD_BYTES}, got ${String(o.payloadBytes)}`,
+    );
   }
   if (!Number.isSafeInteger(o.quietMs) || o.quietMs < 0) {
     throw new OptionsError('quietMs', `mixed.quietMs: expected an integer >= 0, got ${String(o.quietMs)}`);
