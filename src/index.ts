@@ -92,7 +92,8 @@ export {
   type WorkloadProgress,
   type WriteProgress,
 } from './workload/progress.js';
-export { PATTERN_INFO, type PatternAnswerRecord, type QueryPatternInfo } from './oracle/index.js';
+export { PATTERN_INFO, type QueryPatternInfo } from './oracle/catalogue.js';
+export type { PatternAnswerRecord } from './oracle/runner.js';
 export type { WorkloadClient, WorkloadWriteOptions, WorkloadWriteResult } from './workload/model.js';
 export { StreamWorkload, TraceWorkload } from './workload/workload.js';
 export type { WarmupSummary } from './workload/writer.js';

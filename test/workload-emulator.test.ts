@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { BanyanDBClient } from '../src/client/client.js';
 import { type Emulator, startEmulator } from '../src/emulator/index.js';
 import { SpanGenerator } from '../src/generator/generator.js';
-import { PATTERN_INFO } from '../src/oracle/index.js';
+import { PATTERN_INFO } from '../src/oracle/catalogue.js';
 import type { QueryPatternResult } from '../src/results.js';
 import { SchemaLoader } from '../src/schema/loader.js';
 import { runComparison } from '../src/workload/compare.js';

@@ -15,7 +15,9 @@ import {
 } from '../mixed/in-comparison.js';
 import type { MixedOptions, MixedResult } from '../mixed/mixed.js';
 import { checkOptionKeys, optionKeys } from '../options-check.js';
-import { GroundTruthStore, PATTERN_INFO, type QueryRunner } from '../oracle/index.js';
+import { PATTERN_INFO } from '../oracle/catalogue.js';
+import type { QueryRunner } from '../oracle/runner.js';
+import { GroundTruthStore } from '../oracle/truth.js';
 import type { BenchmarkResult, Model, PhaseFailure, QueryPatternResult, RunPhase, TargetInfo, WriteRunResult } from '../results.js';
 import { MODELS, RESULTS_SCHEMA_VERSION } from '../results.js';
 import { namespacedGroup } from '../schema/namespace.js';

@@ -8,7 +8,7 @@ import { toTimestamp } from '../client/timestamp.js';
 import type { StreamWriteRequest, TagValue, TraceWriteRequest } from '../client/types.js';
 import type { WriteBatchResult } from '../client/write.js';
 import type { Span } from '../generator/generator.js';
-import type { QueryClient } from '../oracle/index.js';
+import type { QueryClient } from '../oracle/types.js';
 import type { Model } from '../results.js';
 import { streamFrameEncoder, traceFrameEncoder } from '../wire/spans.js';
 

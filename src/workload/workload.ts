@@ -6,15 +6,12 @@
 
 import type { StreamWriteRequest, TraceWriteRequest } from '../client/types.js';
 import { ClosedError } from '../errors.js';
-import {
-  type GroundTruthStore,
-  type PatternAnswerRecord,
-  type QueryModelFactory,
-  type QueryPatternInfo,
-  QueryRunner,
-  streamQueryModel,
-  traceQueryModel,
-} from '../oracle/index.js';
+import type { QueryPatternInfo } from '../oracle/catalogue.js';
+import type { QueryModelFactory } from '../oracle/query-model.js';
+import { type PatternAnswerRecord, QueryRunner } from '../oracle/runner.js';
+import { streamQueryModel } from '../oracle/stream-model.js';
+import { traceQueryModel } from '../oracle/trace-model.js';
+import type { GroundTruthStore } from '../oracle/truth.js';
 import type { Model, QueryPatternResult, WriteRunResult } from '../results.js';
 import { namespacedGroup } from '../schema/namespace.js';
 import { type ModelAdapter, streamAdapter, traceAdapter, type WorkloadClient } from './model.js';

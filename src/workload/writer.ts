@@ -10,7 +10,7 @@ import type { Model, WriteRunResult } from '../results.js';
 import type { ModelAdapter, WorkloadClient, WorkloadSpan } from './model.js';
 import type { ResolvedWorkloadOptions } from './options.js';
 import { BatchProducer } from './producer.js';
-import { createProgress, type ProgressSink } from './progress.js';
+import { createProgress } from './progress.js';
 import {
   cursorSource,
   type PhaseConfig,
