@@ -6,6 +6,8 @@
 import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
 import { decode, encode, serviceType } from '../client/proto.js';
+import type { StreamQueryResponse, TraceQueryResponse } from '../client/types.js';
+import { encodeStreamQueryResponse, encodeTraceQueryResponse } from '../wire/query-responses.js';
 
 const { Reader, Writer } = protobuf;
 
@@ -17,6 +19,15 @@ export interface Decoded<T> {
 
 const toBuffer = (bytes: Uint8Array): Buffer =>
   Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+/**
+ * Response types encoded by src/wire's hand-written encoder (the same bytes as protobufjs, without its message objects);
+ * it returns undefined for shapes it does not handle, which protobufjs then encodes.
+ */
+const FAST_RESPONSES: Record<string, (value: object) => Buffer | undefined> = {
+  'banyandb.stream.v1.QueryResponse': (v) => encodeStreamQueryResponse(v as StreamQueryResponse),
+  'banyandb.trace.v1.QueryResponse': (v) => encodeTraceQueryResponse(v as TraceQueryResponse),
+};
 
 /** Server-side definition: requests arrive as {@link Decoded}, responses are plain objects. */
 export function serverServiceDefinition(serviceFullName: string): ServiceDefinition {
@@ -32,12 +43,18 @@ export function serverServiceDefinition(serviceFullName: string): ServiceDefinit
       responseStream: method.responseStream === true,
       requestSerialize: (value) => value.raw,
       requestDeserialize: (bytes: Buffer) => ({ msg: decode<unknown>(reqType, bytes), raw: bytes }),
-      responseSerialize: (value: object) => toBuffer(encode(resType, value)),
+      responseSerialize: fastSerialize(resType),
       responseDeserialize: (bytes: Buffer) => decode<object>(resType, bytes),
       originalName: method.name,
     };
   }
   return def;
+}
+
+function fastSerialize(resType: string): (value: object) => Buffer {
+  const fast = FAST_RESPONSES[resType];
+  if (!fast) return (value) => toBuffer(encode(resType, value));
+  return (value) => fast(value) ?? toBuffer(encode(resType, value));
 }
 
 /** Client-side definition over plain objects (for tests and tools that do not use the SDK client). */

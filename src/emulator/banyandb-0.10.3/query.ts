@@ -281,8 +281,14 @@ export function queryStream(registry: Registry, store: DataStore, req: StreamQue
       sortTag = rule.tags?.[0];
     }
     const matchNever = hasMatch(req.criteria);
-    const keep = (e: StoredElement): boolean =>
-      !matchNever && e.timestampMs >= range.beginMs && e.timestampMs <= range.endMs && predicate((t) => e.tags.get(t));
+    // One tag getter for the whole scan (the element it reads is set per call): no closure per element scanned.
+    let current: StoredElement | undefined;
+    const get = (t: string): TagValue | undefined => current?.tags.get(t);
+    const keep = (e: StoredElement): boolean => {
+      if (matchNever || e.timestampMs < range.beginMs || e.timestampMs > range.endMs) return false;
+      current = e;
+      return predicate(get);
+    };
     const index = streamIndex(store, registry, group, stream);
     const eq = sortTag ? undefined : selectiveEq(req.criteria);
     const source = eq ? (equalIndex(store, group, name, index, eq.tag).get(eq.value) ?? []) : index.byTime;
@@ -313,11 +319,11 @@ export function queryStream(registry: Registry, store: DataStore, req: StreamQue
     });
     picked.push(...all.slice(0, want));
   }
+  // The projected families' tag sets, once per group (not per element).
+  const layouts = new Map<string, ProjectedLayout>();
+  for (const g of perGroup) layouts.set(g.group, projectedLayout(g.stream, projection));
   return {
-    elements: picked.slice(offset).map(({ group, e }) => {
-      const stream = perGroup.find((g) => g.group === group)!.stream;
-      return projectElement(group, name, stream, e, projection);
-    }),
+    elements: picked.slice(offset).map(({ group, e }) => projectElement(group, name, e, layouts.get(group)!)),
   };
 }
 
@@ -413,20 +419,35 @@ function* byIndexRule(
   }
 }
 
+/** A projection resolved against a stream's schema: each requested family with, per tag, whether the family holds it. */
+type ProjectedLayout = { name: string; tags: string[]; inFamily: boolean[] }[];
+
 /** FACT 29: families in request order; a tag outside its family is null; families without tags are left out. */
-function projectElement(group: string, name: string, stream: Stream, e: StoredElement, projection: ProjectedFamily[]): StreamElement {
-  const families: TagFamily[] = [];
+function projectedLayout(stream: Stream, projection: ProjectedFamily[]): ProjectedLayout {
+  const out: ProjectedLayout = [];
   for (const f of projection) {
     if (f.tags.length === 0) continue;
     const schemaFamily = stream.tagFamilies?.find((sf) => sf.name === f.name);
     const inFamily = new Set((schemaFamily?.tags ?? []).map((t) => t.name ?? ''));
-    families.push({
-      name: f.name,
-      tags: f.tags.map((t): Tag => ({ key: t, value: (inFamily.has(t) ? e.tags.get(t) : undefined) ?? NULL_VALUE })),
-    });
+    out.push({ name: f.name, tags: f.tags, inFamily: f.tags.map((t) => inFamily.has(t)) });
   }
+  return out;
+}
+
+function projectElement(group: string, name: string, e: StoredElement, layout: ProjectedLayout): StreamElement {
   const out: StreamElement = { elementId: answeredElementId(group, name, e), timestamp: e.timestamp };
-  if (families.length) out.tagFamilies = families;
+  if (layout.length === 0) return out;
+  const families: TagFamily[] = new Array(layout.length);
+  for (let i = 0; i < layout.length; i++) {
+    const f = layout[i]!;
+    const tags: Tag[] = new Array(f.tags.length);
+    for (let j = 0; j < f.tags.length; j++) {
+      const t = f.tags[j]!;
+      tags[j] = { key: t, value: (f.inFamily[j] ? e.tags.get(t) : undefined) ?? NULL_VALUE };
+    }
+    families[i] = { name: f.name, tags };
+  }
+  out.tagFamilies = families;
   return out;
 }
 
@@ -581,11 +602,16 @@ function matchFilter(f: TagFilter, get: (name: string) => TagValue): boolean {
     }
     case 'not':
       return !matchFilter(f.inner, get);
-    case 'eq':
+    case 'eq': {
+      const v = get(f.name) as AnyTagValue | undefined;
+      // Strings and ints compare without building a literal (the same answer as parseLit + litEqual).
+      if (v?.str !== undefined) return f.lit.k === 'str' && f.lit.v === (v.str.value ?? '');
+      if (v?.int !== undefined) return f.lit.k === 'int' && f.lit.v === Number(v.int.value ?? 0);
       return litEqual(
         f.lit,
-        parseLit(get(f.name), (m) => new MatchError(m)),
+        parseLit(v as TagValue | undefined, (m) => new MatchError(m)),
       );
+    }
     case 'in':
       return litBelongTo(
         parseLit(get(f.name), (m) => new MatchError(m)),
@@ -600,7 +626,23 @@ function matchFilter(f: TagFilter, get: (name: string) => TagValue): boolean {
     case 'match':
       return false;
     case 'range': {
-      const v = parseLit(get(f.name), (m) => new MatchError(m));
+      const tv = get(f.name) as AnyTagValue | undefined;
+      if (tv?.int !== undefined && tv.str === undefined) {
+        // An int against int bounds, without building a literal (the same answer as the general path below).
+        const x = Number(tv.int.value ?? 0);
+        if (f.lower) {
+          if (f.lower.k !== 'int') return false;
+          const c = Math.sign(f.lower.v - x);
+          if (f.incL ? c > 0 : c >= 0) return false;
+        }
+        if (f.upper) {
+          if (f.upper.k !== 'int') return false;
+          const c = Math.sign(f.upper.v - x);
+          if (f.incU ? c < 0 : c <= 0) return false;
+        }
+        return true;
+      }
+      const v = parseLit(tv as TagValue | undefined, (m) => new MatchError(m));
       if (f.lower) {
         const [c, ok] = litCompare(f.lower, v);
         if (!ok) return false;
@@ -982,23 +1024,26 @@ function loadBlock(b: SidxBlock, scan: OrderScan): Cursor | undefined {
   const keys: number[] = [];
   const traceIds: string[] = [];
   const order = scan.matcher ? scan.matcher.order.filter((t) => b.stored.has(t)) : [];
+  // One value list and one getter for the whole block, refilled per element (nothing allocated per element).
+  const list: TagValue[] = [];
+  const condIndex = scan.matcher?.condIndex;
+  const get = (name: string): TagValue => {
+    const i = condIndex?.get(name);
+    const v = i === undefined ? undefined : list[i];
+    if (!v) throw new MatchError(`tag value is nil for tag "${name}"`);
+    return v;
+  };
   for (const e of b.els) {
     if (seen.has(e.span.traceId)) continue;
     if (scan.matcher) {
-      const list: TagValue[] = [];
+      list.length = 0;
       for (const t of order) {
         const v = e.span.tags.get(t);
         if (v && valueKind(v) !== 'null') list.push(v);
       }
-      const { filter, condIndex } = scan.matcher;
       let ok: boolean;
       try {
-        ok = matchFilter(filter, (name) => {
-          const i = condIndex.get(name);
-          const v = i === undefined ? undefined : list[i];
-          if (!v) throw new MatchError(`tag value is nil for tag "${name}"`);
-          return v;
-        });
+        ok = matchFilter(scan.matcher.filter, get);
       } catch (err) {
         if (err instanceof MatchError) return undefined; // "tag filter match error": the block is dropped
         throw err;
