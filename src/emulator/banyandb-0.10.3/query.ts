@@ -1033,7 +1033,18 @@ function loadBlock(b: SidxBlock, scan: OrderScan): Cursor | undefined {
     if (!v) throw new MatchError(`tag value is nil for tag "${name}"`);
     return v;
   };
-  for (const e of b.els) {
+  // The block's elements are sorted by key. Without a matcher an element outside [minKey, maxKey] has no effect at
+  // all (it is skipped before anything is recorded), so only the key range is visited, found by binary search. With a
+  // matcher every element is visited: a match error on any of them drops the whole block.
+  const els = b.els;
+  let from = 0;
+  let to = els.length;
+  if (!scan.matcher) {
+    from = firstKeyAtLeast(els, scan.minKey);
+    to = firstKeyAbove(els, scan.maxKey);
+  }
+  for (let i = from; i < to; i++) {
+    const e = els[i]!;
     if (seen.has(e.span.traceId)) continue;
     if (scan.matcher) {
       list.length = 0;
@@ -1057,6 +1068,30 @@ function loadBlock(b: SidxBlock, scan: OrderScan): Cursor | undefined {
   }
   if (keys.length === 0) return undefined;
   return { keys, traceIds, idx: scan.asc ? 0 : keys.length - 1 };
+}
+
+/** First index of `els` (sorted by key) whose key is >= k. */
+function firstKeyAtLeast(els: readonly SidxElement[], k: number): number {
+  let lo = 0;
+  let hi = els.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (els[mid]!.key < k) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** First index of `els` (sorted by key) whose key is > k. */
+function firstKeyAbove(els: readonly SidxElement[], k: number): number {
+  let lo = 0;
+  let hi = els.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (els[mid]!.key <= k) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function blockLess(a: SidxBlock, b: SidxBlock): boolean {
