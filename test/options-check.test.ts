@@ -4,20 +4,28 @@
  * met is an error or is said in the result, never silent. Against the emulator over real gRPC.
  */
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { BanyanDBClient } from '../src/client/client.js';
+import { Cluster } from '../src/cluster/cluster.js';
 import { type Emulator, startEmulator } from '../src/emulator/index.js';
 import { OptionsError } from '../src/errors.js';
 import { SpanGenerator } from '../src/generator/generator.js';
 import { closestKey } from '../src/options-check.js';
+import { formatConsoleReport } from '../src/report/console.js';
+import type { BenchmarkResult } from '../src/results.js';
 import { SchemaLoader } from '../src/schema/loader.js';
 import { openTarget } from '../src/targets/target.js';
+import { compareResults } from '../src/verdict/runs.js';
 import { runComparison } from '../src/workload/compare.js';
 import type { WorkloadOptions } from '../src/workload/options.js';
+import { createProgressRenderer } from '../src/workload/progress.js';
 import { StreamWorkload, TraceWorkload } from '../src/workload/workload.js';
 
 const SCALE = { name: 'tiny', spans: 600, traces: 300, services: 3, instances: 6, timeRangeMs: 600_000 };
 const END = Date.UTC(2026, 0, 1);
+const FIXTURE = fileURLToPath(new URL('../testdata/results/sample-result.json', import.meta.url));
 
 let emulator: Emulator;
 let client: BanyanDBClient;
@@ -86,6 +94,73 @@ describe('unknown option keys', () => {
     );
     rejects(() => new SchemaLoader(client, { directory: '/x' } as never), 'directory', 'unknown option `directory` (did you mean `dir`?)');
     rejects(() => new SpanGenerator({ seeds: 1 } as never), 'seeds', 'unknown option `seeds` (did you mean `seed`?)');
+  });
+
+  it('Cluster.* check their keys, nested ones too, before touching Docker', async () => {
+    // A project nobody uses: should a check regress, the call acts on nothing that exists.
+    const SAFE = 'banyandb-perf-ux-options-never-started';
+    const check = async (p: Promise<unknown>, option: string, text: string) =>
+      assert.rejects(p, (e: unknown) => {
+        assert.ok(e instanceof OptionsError, `expected an OptionsError, got ${String(e)}`);
+        assert.equal(e.option, option);
+        assert.ok(e.message.includes(text), `message:\n${e.message}\nexpected to include:\n${text}`);
+        return true;
+      });
+    await check(
+      Cluster.start({ projectName: SAFE, imge: 'emulator' } as never),
+      'imge',
+      'unknown option `imge` (did you mean `image`?) in the options of Cluster.start()',
+    );
+    await check(
+      Cluster.build({ projectName: SAFE, project: 'x' } as never),
+      'project',
+      '(did you mean `projectName`?) in the options of Cluster.build()',
+    );
+    await check(Cluster.attach({ projectName: SAFE, timeoutMs: 1 } as never), 'timeoutMs', '(did you mean `startTimeoutMs`?)');
+    await check(Cluster.down({ projectName: SAFE, keepVolumes: true } as never), 'keepVolumes', 'in the options of Cluster.down()');
+    await check(
+      Cluster.clean({ projectName: SAFE, signl: undefined } as never),
+      'signl',
+      '(did you mean `signal`?) in the options of Cluster.clean()',
+    );
+    await check(
+      Cluster.ps({ projectName: SAFE, portoffset: 1 } as never),
+      'portoffset',
+      '(did you mean `portOffset`?) in the options of Cluster.ps()',
+    );
+    await check(Cluster.detect({ env: {} } as never), 'env', 'in the options of Cluster.detect()');
+    rejects(
+      () => Cluster.renderCompose({ ports: { stream: { grcp: 1 } } } as never),
+      'ports.stream.grcp',
+      'unknown option `ports.stream.grcp` (did you mean `ports.stream.grpc`?) in the options of Cluster.renderCompose()',
+    );
+    rejects(() => Cluster.renderCompose({ limits: { memory: 1 } } as never), 'limits.memory', '(did you mean `limits.memoryBytes`?)');
+    rejects(() => Cluster.renderCompose({ healthcheck: { interval: 1 } } as never), 'healthcheck.interval', '`healthcheck.intervalMs`');
+    rejects(() => Cluster.renderCompose({ image: { nme: 'x' } } as never), 'image.nme', '(did you mean `image.name`?)');
+  });
+
+  it('startEmulator(), the progress renderer, the reports and SchemaLoader.load() check their keys', async () => {
+    await assert.rejects(
+      startEmulator({ behavior: 'strict' } as never),
+      (e: unknown) =>
+        e instanceof OptionsError &&
+        e.option === 'behavior' &&
+        e.message.includes('unknown option `behavior` (did you mean `behaviour`?) in the options of startEmulator()'),
+    );
+    rejects(() => createProgressRenderer({ write: () => {} }, { interval: 5 } as never), 'interval', '(did you mean `intervalMs`?)');
+    const result = JSON.parse(await readFile(FIXTURE, 'utf8')) as BenchmarkResult;
+    rejects(
+      () => formatConsoleReport(result, { colour: true } as never),
+      'colour',
+      '(did you mean `color`?) in the options of formatConsoleReport()',
+    );
+    rejects(() => compareResults(result, result, { label: ['a', 'b'] } as never), 'label', '(did you mean `labels`?)');
+    await assert.rejects(
+      new SchemaLoader(client).load({ model: ['stream'] } as never),
+      (e: unknown) =>
+        e instanceof OptionsError &&
+        /unknown option `model` \(did you mean `models`\?\) in the options of SchemaLoader\.load\(\)/.test(e.message),
+    );
   });
 
   it('a key far from every known one gets no suggestion but the list of known keys', () => {

@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import * as compose from 'docker-compose';
 import { BanyanDBClient } from '../client/client.js';
 import { AbortedError, BanyanDBPerfError, ClosedError, ClusterError } from '../errors.js';
+import { checkOptionKeys, optionKeys } from '../options-check.js';
 import {
   type ContainerStatsSample,
   type ContainerStatsSummary,
@@ -26,6 +27,7 @@ import { markGone, markLive } from './live.js';
 import {
   type ClusterOptions,
   CONTAINER_PORTS,
+  checkClusterOptionKeys,
   EMULATOR_IMAGE,
   EMULATOR_LABEL,
   MANAGED_LABEL,
@@ -84,6 +86,8 @@ export interface LogsOptions {
   onData?: (chunk: string, model: Model) => void;
   signal?: AbortSignal;
 }
+
+const LOGS_OPTION_KEYS = optionKeys<LogsOptions>({ tail: true, follow: true, service: true, onData: true, signal: true });
 
 /** What {@link StartedCluster.watch} returns. */
 export interface ClusterWatch {
@@ -522,12 +526,14 @@ async function startOnce(
 // biome-ignore lint/complexity/noStaticOnlyClass: the public API is `Cluster.start()` & co., as the module contract specifies.
 export class Cluster {
   /** Docker and Compose versions; throws DOCKER_NOT_INSTALLED, DOCKER_NOT_RUNNING or COMPOSE_MISSING. */
-  static detect(options: { signal?: AbortSignal } = {}): Promise<DockerInfo> {
+  static async detect(options: { signal?: AbortSignal } = {}): Promise<DockerInfo> {
+    checkOptionKeys(options, ['signal'], 'Cluster.detect()');
     return detectDocker(options);
   }
 
   /** The compose file for the options (the defaults reproduce docker/docker-compose.yml). */
   static renderCompose(options: ClusterOptions = {}): string {
+    checkClusterOptionKeys(options, 'Cluster.renderCompose()');
     return renderCompose(resolveClusterOptions(options));
   }
 
@@ -536,6 +542,7 @@ export class Cluster {
    * @returns the image name
    */
   static async build(options: ClusterOptions & { onProgress?: (line: string) => void } = {}): Promise<string> {
+    checkClusterOptionKeys(options, 'Cluster.build()', ['onProgress']);
     const resolved = resolveClusterOptions(options);
     await detectDocker({ signal: resolved.signal });
     const force = resolved.image === 'emulator' || (typeof resolved.image === 'object' && 'source' in resolved.image);
@@ -552,6 +559,7 @@ export class Cluster {
    * SIGINT/SIGTERM) everything started is removed, volumes too, unless `keep`.
    */
   static async start(options: ClusterOptions & { onProgress?: (line: string) => void } = {}): Promise<StartedCluster> {
+    checkClusterOptionKeys(options, 'Cluster.start()', ['onProgress']);
     const given = resolveClusterOptions(options);
     const signal = given.signal;
     const progress = options.onProgress ?? (() => {});
@@ -588,6 +596,7 @@ export class Cluster {
 
   /** State of both instances of a project, running or not (`missing` when a container does not exist). */
   static async ps(options: ClusterOptions = {}): Promise<ContainerState[]> {
+    checkClusterOptionKeys(options, 'Cluster.ps()');
     const resolved = resolveClusterOptions(options);
     await detectDocker({ signal: resolved.signal });
     const states = await inspectStates(resolved, resolved.signal);
@@ -601,6 +610,7 @@ export class Cluster {
    * A container that is not running is CONTAINER_EXITED.
    */
   static async attach(options: ClusterOptions = {}): Promise<StartedCluster> {
+    checkClusterOptionKeys(options, 'Cluster.attach()');
     const asked = resolveClusterOptions({ ...options, keep: true });
     const info = await detectDocker({ signal: asked.signal });
     const states = await inspectStates(asked, asked.signal);
@@ -635,6 +645,7 @@ export class Cluster {
 
   /** Stops and removes a project's containers and network (volumes stay), whether or not it runs. */
   static async down(options: ClusterOptions = {}): Promise<void> {
+    checkClusterOptionKeys(options, 'Cluster.down()');
     const resolved = resolveClusterOptions(options);
     const compose = await detectCompose();
     await new ComposeProject(compose, await writeComposeFile(resolved), resolved.projectName).down(false);
@@ -643,6 +654,7 @@ export class Cluster {
 
   /** Removes a project's containers, network and data volumes. */
   static async clean(options: ClusterOptions = {}): Promise<void> {
+    checkClusterOptionKeys(options, 'Cluster.clean()');
     const resolved = resolveClusterOptions(options);
     const compose = await detectCompose();
     await new ComposeProject(compose, await writeComposeFile(resolved), resolved.projectName).down(true);
@@ -708,6 +720,7 @@ export class StartedCluster implements AsyncDisposable {
 
   /** One stats sample per container (`docker stats --no-stream`; takes about 2 s). */
   async stats(options: { signal?: AbortSignal } = {}): Promise<ContainerStatsSample[]> {
+    checkOptionKeys(options, ['signal'], 'StartedCluster.stats()');
     this.ensureOpen('stats');
     await this.check();
     const names = MODELS.map((m) => this.containers[m]);
@@ -880,6 +893,7 @@ export class StartedCluster implements AsyncDisposable {
 
   /** Container logs (both unless `service`), each line prefixed with the model when both are asked for. */
   async logs(options: LogsOptions = {}): Promise<string> {
+    checkOptionKeys(options, LOGS_OPTION_KEYS, 'StartedCluster.logs()');
     const models = options.service ? [options.service] : [...MODELS];
     const tail = options.tail ?? (options.follow ? 'all' : 100);
     const chunks = await Promise.all(

@@ -3,6 +3,7 @@
  * and validates them ({@link resolveClusterOptions}).
  */
 import { OptionsError } from '../errors.js';
+import { checkOptionKeys, optionKeys } from '../options-check.js';
 import { MODELS, type Model } from '../results.js';
 
 /** The official image the cluster runs by default (Docker Hub tags carry no `v`; `-slim` drops the web UI). */
@@ -197,6 +198,53 @@ function validateImage(image: unknown): ImageSpec {
     'image',
     `image must be 'official', 'emulator', { name: '<image>' } or { source: '<BanyanDB checkout>' }, got ${JSON.stringify(image)}`,
   );
+}
+
+const CLUSTER_OPTION_KEYS = optionKeys<ClusterOptions>({
+  image: true,
+  projectName: true,
+  workDir: true,
+  bindHost: true,
+  ports: true,
+  portOffset: true,
+  limits: true,
+  reservations: true,
+  healthcheck: true,
+  extraArgs: true,
+  keep: true,
+  signal: true,
+  startTimeoutMs: true,
+  handleSignals: true,
+  emulatorScript: true,
+});
+const PORT_KEYS = optionKeys<PortSet>({ grpc: true, http: true, pprof: true, metrics: true });
+const RESOURCE_KEYS = optionKeys<Resources>({ cpus: true, memoryBytes: true });
+const HEALTHCHECK_KEYS = optionKeys<HealthcheckOptions>({ intervalMs: true, timeoutMs: true, retries: true, startPeriodMs: true });
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Throws {@link OptionsError} on a key that is no cluster option, at any depth (`ports.stream.grcp`,
+ * `limits.memory`), naming the closest known one. `where` names the call (`Cluster.start()`); `extra` are the
+ * keys that call takes besides the cluster options (`onProgress`).
+ */
+export function checkClusterOptionKeys(options: unknown, where: string, extra: readonly string[] = []): void {
+  checkOptionKeys(options, [...CLUSTER_OPTION_KEYS, ...extra], where);
+  if (!isObject(options)) return;
+  const image = options.image;
+  if (isObject(image))
+    checkOptionKeys(image, 'name' in image ? ['name'] : 'source' in image ? ['source'] : ['name', 'source'], where, 'image.');
+  if (isObject(options.ports)) {
+    checkOptionKeys(options.ports, MODELS, where, 'ports.');
+    for (const m of MODELS) if (isObject(options.ports[m])) checkOptionKeys(options.ports[m], PORT_KEYS, where, `ports.${m}.`);
+  }
+  for (const key of ['limits', 'reservations'] as const) {
+    const r = options[key];
+    if (!isObject(r)) continue;
+    checkOptionKeys(r, [...RESOURCE_KEYS, ...MODELS], where, `${key}.`);
+    for (const m of MODELS) if (isObject(r[m])) checkOptionKeys(r[m], RESOURCE_KEYS, where, `${key}.${m}.`);
+  }
+  if (isObject(options.healthcheck)) checkOptionKeys(options.healthcheck, HEALTHCHECK_KEYS, where, 'healthcheck.');
 }
 
 /** Resolves every default and validates every field; throws {@link OptionsError} naming the field. */

@@ -1,5 +1,6 @@
 /** Options of the BanyanDB emulator and their defaults (resolved in one place). */
 import { OptionsError } from '../errors.js';
+import { checkOptionKeys, optionKeys } from '../options-check.js';
 
 /** Default bind host of {@link startEmulator}: loopback only. */
 export const DEFAULT_EMULATOR_HOST = '127.0.0.1';
@@ -104,7 +105,21 @@ function port(option: string, value: number | undefined): number {
   return p;
 }
 
+const EMULATOR_OPTION_KEYS = optionKeys<EmulatorOptions>({
+  behaviour: true,
+  host: true,
+  httpHost: true,
+  grpcPort: true,
+  httpPort: true,
+  dataPath: true,
+  streamDataPath: true,
+  traceDataPath: true,
+  schemaPropagationMs: true,
+  log: true,
+});
+
 export function resolveEmulatorOptions(o: EmulatorOptions = {}): ResolvedEmulatorOptions {
+  checkOptionKeys(o, EMULATOR_OPTION_KEYS, 'startEmulator()');
   const propagation = o.schemaPropagationMs ?? DEFAULT_SCHEMA_PROPAGATION_MS;
   if (!Number.isFinite(propagation) || propagation < 0) {
     throw new OptionsError('schemaPropagationMs', `schemaPropagationMs must be a number >= 0, got ${String(o.schemaPropagationMs)}`);

@@ -3,6 +3,7 @@
  * lines, then the detailed tables. Every line fits 120 columns.
  */
 
+import { checkOptionKeys, optionKeys } from '../options-check.js';
 import type { BenchmarkResult, Comparison } from '../results.js';
 import { buildComparisons } from '../verdict/comparisons.js';
 import { type AreaVerdict, methodLine, summarizeVerdict } from '../verdict/summary.js';
@@ -78,6 +79,7 @@ export function reportComparisons(result: BenchmarkResult): Comparison[] {
  * run, per phase, per pattern), disk and the original harness's figures.
  */
 export function formatConsoleReport(result: BenchmarkResult, opts: ConsoleReportOptions = {}): string {
+  checkOptionKeys(opts, optionKeys<ConsoleReportOptions>({ color: true }), 'formatConsoleReport()');
   const paint: Paint = opts.color ? (style, s) => `${ANSI[style]}${s}${ANSI.reset}` : (_style, s) => s;
   const comparisons = reportComparisons(result);
   const out: string[] = [];

@@ -254,6 +254,7 @@ export class SchemaLoader {
    * safe. On a failure, throws {@link SchemaLoadError} with the partial report.
    */
   async load(opts: { models?: SchemaModel[]; signal?: AbortSignal } = {}): Promise<LoadReport> {
+    checkOptionKeys(opts, ['models', 'signal'], 'SchemaLoader.load()');
     const models = opts.models === undefined ? this.#options.models : resolveModels(opts.models, 'load({ models })');
     const set = await this.schema();
     const report: LoadReport = { dir: set.dir, models, resources: [], created: 0, skipped: 0 };
@@ -279,6 +280,7 @@ export class SchemaLoader {
    * Only for a loader with a namespace (so that nothing but this run's own groups can be deleted).
    */
   async drop(opts: { models?: SchemaModel[]; signal?: AbortSignal } = {}): Promise<DroppedGroup[]> {
+    checkOptionKeys(opts, ['models', 'signal'], 'SchemaLoader.drop()');
     if (!this.#options.namespace) {
       throw new OptionsError('namespace', 'drop() deletes only namespaced groups; create the loader with a namespace');
     }
@@ -302,6 +304,7 @@ export class SchemaLoader {
 
   /** Checks that every resource of the chosen models exists on the server. */
   async verify(opts: { models?: SchemaModel[]; signal?: AbortSignal } = {}): Promise<VerifyReport> {
+    checkOptionKeys(opts, ['models', 'signal'], 'SchemaLoader.verify()');
     const models = opts.models === undefined ? this.#options.models : resolveModels(opts.models, 'verify({ models })');
     const set = await this.schema();
     const callOpts: SchemaCallOptions = opts.signal ? { signal: opts.signal } : {};

@@ -4,7 +4,9 @@
  * (src/metrics/stats.ts: ratio of medians, log-ratio interval, Holm–Bonferroni over every row, a minimum
  * number of repeats), saying what got better or worse beyond the noise. A pure function of the two results.
  */
+
 import { type Candidate, judgeFamily } from '../metrics/stats.js';
+import { checkOptionKeys, optionKeys } from '../options-check.js';
 import {
   type BenchmarkResult,
   MODELS,
@@ -107,6 +109,7 @@ function differences(a: BenchmarkResult, b: BenchmarkResult): string[] {
  * answer, or there are too few repeats.
  */
 export function compareResults(a: BenchmarkResult, b: BenchmarkResult, opts: CompareResultsOptions = {}): ResultsComparison {
+  checkOptionKeys(opts, optionKeys<CompareResultsOptions>({ labels: true }), 'compareResults()');
   const labels = opts.labels ?? ['A', 'B'];
   const rows: Row[] = [];
   for (const m of MODELS) rows.push(...writeRows(a, b, m, labels));

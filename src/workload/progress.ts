@@ -4,6 +4,7 @@
  * pipe) a plain line every few seconds, with no escape codes. The library sends events; the CLI and the examples
  * render them ({@link createProgressRenderer}); a workload's own `progress` option uses the same renderer.
  */
+import { checkOptionKeys, optionKeys } from '../options-check.js';
 import type { Model } from '../results.js';
 
 /** How often progress events are sent while a phase runs, ms. */
@@ -134,6 +135,7 @@ export interface ProgressRenderer {
  * final count) and otherwise one line every `intervalMs`.
  */
 export function createProgressRenderer(output: ProgressOutput, options: ProgressRendererOptions = {}): ProgressRenderer {
+  checkOptionKeys(options, optionKeys<ProgressRendererOptions>({ tty: true, intervalMs: true, now: true }), 'createProgressRenderer()');
   const tty = options.tty ?? (output.isTTY === true && process.env.TERM !== 'dumb');
   const interval = tty ? PROGRESS_INTERVAL_MS : (options.intervalMs ?? DEFAULT_PLAIN_PROGRESS_INTERVAL_MS);
   const now = options.now ?? (() => performance.now());
