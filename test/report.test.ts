@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { ResultsError } from '../src/errors.js';
 import { formatConsoleReport } from '../src/report/console.js';
 import { readLastResults, writeResults } from '../src/report/files.js';
-import { EMULATOR_WARNING } from '../src/report/format.js';
+import { EMULATOR_WARNING, fmtOptions } from '../src/report/format.js';
 import { renderHtmlReport } from '../src/report/html.js';
 import { escapeHtml } from '../src/report/svg.js';
 import type { BenchmarkResult } from '../src/results.js';
@@ -171,6 +171,31 @@ describe('formatConsoleReport', () => {
     assert.doesNotMatch(text, /[{}"]/);
     assert.match(lineStarting(text, 'Run:'), /\(1 min 05 s\)$/);
     assert.doesNotMatch(text, /\d,\d{3} ms/, 'no thousands of ms: long durations are in s or min');
+  });
+
+  it('lists options it has no special wording for readably, whatever the value type', () => {
+    const text = fmtOptions({
+      generatorThread: true,
+      keepData: false,
+      maxQueryResults: { spans: 5000, traces: 50 },
+      onProgress: () => 1,
+      patterns: ['trace-id-small', 'error-spans', 'latency-range', 'complex', 'time-whole'],
+      note: 'x'.repeat(100),
+      deep: { a: { b: { c: 1, d: 2 } } },
+      statsIntervalMs: 2000,
+      none: [],
+      chunkBytes: 1024,
+      when: new Date(0),
+      flushPerSec: 5,
+    });
+    assert.equal(
+      text,
+      'generator thread on, keep data off, max query results (spans 5,000; traces 50), on progress (function), ' +
+        'patterns [trace-id-small, error-spans, latency-range, complex, +1 more], ' +
+        `note ${'x'.repeat(39)}…, deep (a (b (2 settings))), stats interval 2 s, none none, chunk 1.0 KiB, ` +
+        'when 1970-01-01T00:00:00Z, flush 5/s',
+    );
+    assert.doesNotMatch(text, /[{}"]|=>|camel/);
   });
 
   it('aligns the headers of right-aligned number columns like their cells', async () => {

@@ -400,21 +400,64 @@ export function fmtOptions(options: Record<string, unknown>): string {
     );
   }
   take('crossModelCheck');
-  for (const [k, v] of Object.entries(o)) parts.push(`${k} ${fmtOption(v)}`);
+  for (const [k, v] of Object.entries(o)) parts.push(fmtOptionEntry(k, v));
   return parts.join(', ');
 }
 
-/** Renders an options value compactly for the report header. */
-export function fmtOption(v: unknown): string {
+/** Longest string value shown whole in the options list; longer ones are cut with an ellipsis. */
+const MAX_OPTION_TEXT = 40;
+/** Most array items shown; the rest are counted. */
+const MAX_OPTION_ITEMS = 4;
+
+/** `generatorThread` -> `generator thread`, `maxQueryResults` -> `max query results`. */
+function optionWords(key: string): string {
+  return key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[_-]+/g, ' ')
+    .toLowerCase()
+    .trim();
+}
+
+/**
+ * One `name value` entry of the options list, readable whatever the value: the key in words, a unit taken from
+ * the key (`...Ms` a duration, `...Bytes` a size, `...PerSec` a rate), `on`/`off` for booleans, a short list for
+ * arrays, nested objects in parentheses, functions as `(function)`, long text cut.
+ */
+export function fmtOptionEntry(key: string, v: unknown, depth = 0): string {
+  const unit = /Ms$/.test(key) ? 'ms' : /Bytes$/.test(key) ? 'bytes' : /PerSec$/.test(key) ? 'rate' : undefined;
+  const name = optionWords(
+    unit === 'ms' ? key.slice(0, -2) : unit === 'bytes' ? key.slice(0, -5) : unit === 'rate' ? key.slice(0, -6) : key,
+  );
+  if (typeof v === 'number' && unit === 'ms') return `${name} ${fmtDuration(v)}`;
+  if (typeof v === 'number' && unit === 'bytes') return `${name} ${fmtBytes(v)}`;
+  if (typeof v === 'number' && unit === 'rate') return `${name} ${fmtNum(v)}/s`;
+  return `${name} ${fmtOption(v, depth)}`;
+}
+
+/** Renders an options value compactly for the report header (see {@link fmtOptionEntry}). */
+export function fmtOption(v: unknown, depth = 0): string {
   if (v === null || v === undefined) return '-';
-  if (Array.isArray(v)) return v.map(fmtOption).join(', ');
-  if (typeof v === 'object') {
-    return `(${Object.entries(v as Record<string, unknown>)
-      .map(([k, x]) => `${k} ${fmtOption(x)}`)
-      .join(', ')})`;
-  }
+  if (typeof v === 'boolean') return v ? 'on' : 'off';
   if (typeof v === 'number') return fmtNum(v);
-  return String(v);
+  if (typeof v === 'bigint') return fmtNum(Number(v));
+  if (typeof v === 'function') return '(function)';
+  if (typeof v === 'symbol') return v.description ?? 'symbol';
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? '-' : v.toISOString().replace('.000Z', 'Z');
+  if (v instanceof RegExp) return String(v);
+  if (Array.isArray(v)) {
+    if (v.length === 0) return 'none';
+    const shown = v.slice(0, MAX_OPTION_ITEMS).map((x) => fmtOption(x, depth + 1));
+    if (v.length > MAX_OPTION_ITEMS) shown.push(`+${v.length - MAX_OPTION_ITEMS} more`);
+    return `[${shown.join(', ')}]`;
+  }
+  if (typeof v === 'object') {
+    const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
+    if (entries.length === 0) return '(none)';
+    if (depth >= 2) return `(${entries.length} setting${entries.length === 1 ? '' : 's'})`;
+    return `(${entries.map(([k, x]) => fmtOptionEntry(k, x, depth + 1)).join('; ')})`;
+  }
+  const text = String(v).replace(/\s+/g, ' ');
+  return text.length > MAX_OPTION_TEXT ? `${text.slice(0, MAX_OPTION_TEXT - 1)}…` : text;
 }
 
 /**
