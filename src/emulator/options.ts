@@ -111,6 +111,7 @@ const EMULATOR_OPTION_KEYS = optionKeys<EmulatorOptions>({
   httpHost: true,
   grpcPort: true,
   httpPort: true,
+  metricsPort: true,
   dataPath: true,
   streamDataPath: true,
   traceDataPath: true,
