@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -90,5 +90,78 @@ test('docs/api.md is generated from the current TSDoc (npm run docs:api-md)', { 
   } catch (err) {
     const e = err as { stderr?: string; code?: number };
     assert.fail(`${e.stderr?.trim() || `gen-api-md --check exited ${e.code}`}`);
+  }
+});
+
+/** The shell commands of a markdown text's ```sh blocks, comments dropped. */
+function shCommands(markdown: string): string[] {
+  return [...markdown.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) =>
+    (m[1] ?? '')
+      .split('\n')
+      .map((l) => l.replace(/\s+#.*$/, '').trim())
+      .filter((l) => l !== ''),
+  );
+}
+
+const QUICK_RUN = 'npm run cli -- test --target emulator --spans 600 --repeats 3';
+
+test('README and getting-started: in a clone the CLI is `npm run cli --`, never `npx banyandb-perf`', () => {
+  const readme = shCommands(read('README.md'));
+  const guide = shCommands(read('docs/getting-started.md'));
+  for (const cmd of ['npm run cli -- help', QUICK_RUN]) assert.ok(readme.includes(cmd), `README runs ${cmd}`);
+  assert.ok(guide.includes(QUICK_RUN), `getting-started's first run is ${QUICK_RUN}`);
+  // `npx banyandb-perf` only where the package is installed as a dependency (the block after `npm i banyandb-perf`).
+  const npx = [...readme, ...guide].filter((c) => c.startsWith('npx banyandb-perf'));
+  assert.deepEqual(npx, ['npx banyandb-perf help'], 'the one installed-package example');
+  const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+  assert.equal(pkg.scripts.cli, 'tsx src/cli/main.ts');
+});
+
+test('README: the comparison table states the method of docs/methodology.md', () => {
+  const readme = read('README.md');
+  assert.doesNotMatch(readme, /Welch's t-test before naming a winner|95% CIs overlap/);
+  const row = readme.split('\n').find((l) => l.startsWith('| Repeats |')) ?? '';
+  for (const word of ['ratio of the medians', 'log-ratio interval', 'Holm–Bonferroni', '3 repeats', 'CV']) {
+    assert.ok(row.includes(word), `${word} in: ${row}`);
+  }
+  assert.doesNotMatch(read('docs/getting-started.md'), /Welch's t-test finds/);
+});
+
+test('README: its CLI commands run as written in the clone (help, and a quick emulator run)', { timeout: 900_000 }, async () => {
+  const run = promisify(execFile);
+  const env = { ...process.env };
+  delete env.NODE_TEST_CONTEXT;
+  // The quick run writes into ./results: what was there before is put back afterwards.
+  const results = path.join(root, 'results');
+  const before = existsSync(results) ? new Set(readdirSync(results)) : undefined;
+  const latest = path.join(results, 'latest.json');
+  const latestBefore = existsSync(latest) ? readFileSync(latest) : undefined;
+  try {
+    for (const cmd of ['npm run cli -- help', QUICK_RUN]) {
+      const started = Date.now();
+      const r = await run('sh', ['-c', cmd], { cwd: root, env, maxBuffer: 64 * 1024 * 1024 }).then(
+        (x) => ({ code: 0, ...x }),
+        (e: { code?: number; stdout?: string; stderr?: string }) => ({
+          code: e.code ?? -1,
+          stdout: e.stdout ?? '',
+          stderr: e.stderr ?? '',
+        }),
+      );
+      assert.equal(r.code, 0, `${cmd} exited ${r.code}:\n${r.stderr.slice(-3000)}`);
+      if (cmd.endsWith('help')) assert.match(r.stdout, /Usage: banyandb-perf <verb> \[flags\]/);
+      else {
+        assert.match(r.stdout, /== Verdict ==/);
+        assert.match(r.stderr, /results written to /);
+      }
+      console.log(`# ${cmd}: exit 0 in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    }
+  } finally {
+    if (existsSync(results)) {
+      if (before === undefined) rmSync(results, { recursive: true, force: true });
+      else {
+        for (const f of readdirSync(results)) if (!before.has(f)) rmSync(path.join(results, f), { force: true });
+        if (latestBefore) writeFileSync(latest, latestBefore);
+      }
+    }
   }
 });
