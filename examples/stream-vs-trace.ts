@@ -53,7 +53,7 @@ await using target = await openTarget({
 console.log(`target: ${target.info.description}`);
 target.startObserving();
 const result = await runComparison({
-  ...{ stream: target.stream, trace: target.trace, target: target.info, signal: AbortSignal.any([stop.signal, target.failure]) },
+  ...{ stream: target.stream, trace: target.trace, target: target.info, signal: stop.signal, serverFailures: target.failures },
   ...{ scale: (opt('scale') ?? 'small') as 'small', spans: num('spans'), durationMs: num('duration-ms') },
   ...{ concurrency: num('concurrency'), batchSize: num('batch-size'), progress: false, onProgress: progress.update },
   // The servers' own metrics during the run, where the target knows their endpoint (emulator, Docker).

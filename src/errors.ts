@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'WRITE_STALLED'
   | 'WRITE_FAILING'
   | 'QUERY_FAILING'
+  | 'SERVER_FAILED'
   // input validation
   | 'SCHEMA_INVALID'
   | 'OPTIONS_INVALID'
@@ -202,8 +203,9 @@ export class ClusterError extends BanyanDBPerfError {
 
 /**
  * A write or query phase gave up on its server: no acknowledged progress for the stall window (`WRITE_STALLED`), or
- * too many write batches (`WRITE_FAILING`) or queries (`QUERY_FAILING`) failed in a row. Names the model, the
- * server and the last status seen; `cause` is the last failure, when there was one.
+ * too many write batches (`WRITE_FAILING`) or queries (`QUERY_FAILING`) failed in a row, or the server is known to
+ * have failed (`SERVER_FAILED`: e.g. its container exited; the message names it). Names the model, the server and
+ * the last status seen; `cause` is the last failure (for `SERVER_FAILED`, the ClusterError), when there was one.
  */
 export class PhaseFailedError extends BanyanDBPerfError {
   override readonly name = 'PhaseFailedError';
@@ -215,7 +217,7 @@ export class PhaseFailedError extends BanyanDBPerfError {
   readonly lastStatus: string | undefined;
 
   constructor(
-    code: 'WRITE_STALLED' | 'WRITE_FAILING' | 'QUERY_FAILING',
+    code: 'WRITE_STALLED' | 'WRITE_FAILING' | 'QUERY_FAILING' | 'SERVER_FAILED',
     message: string,
     details: { model: 'stream' | 'trace'; phase: 'warmup' | 'write' | 'query'; server: string; lastStatus?: string | undefined },
     options?: ErrorDetails,

@@ -130,7 +130,8 @@ export interface WriteRunResult {
   timeSeries: TimeSeriesPoint[];
   /**
    * Set when the phase gave up on its server (`WRITE_STALLED`: no acknowledged span for the stall window;
-   * `WRITE_FAILING`: too many batches failed in a row) or was skipped because the model's work had already given up
+   * `WRITE_FAILING`: too many batches failed in a row; `SERVER_FAILED`: the server is known to have failed, e.g. its
+   * container exited) or was skipped because the model's work had already given up
    * (`SKIPPED`). `lastStatus` is the last non-success status or error code seen.
    */
   failure?: { code: string; message: string; lastStatus?: string };
@@ -282,7 +283,10 @@ export interface Comparison {
 export interface PhaseFailure {
   model: Model;
   phase: 'warmup' | 'write' | 'query';
-  /** `WRITE_STALLED` (no acknowledged span for the stall window), `WRITE_FAILING` or `QUERY_FAILING` (failures in a row). */
+  /**
+   * `WRITE_STALLED` (no acknowledged span for the stall window), `WRITE_FAILING` or `QUERY_FAILING` (failures in a
+   * row), `SERVER_FAILED` (the server is known to have failed, e.g. its container exited: the message names it).
+   */
   code: string;
   message: string;
   /** The server's address. */

@@ -241,6 +241,33 @@ describe('docker stats parsing', () => {
     assert.equal(s.cpuPercentAvg, 50);
     assert.equal(s.windowMs, 2000);
   });
+  test('summaries end at the container stop, by rule: its stop time, or counters that went back, whatever the limit reads', () => {
+    // A dying container can still read with its memory limit (a sample in flight at the kill): the limit alone
+    // cannot tell. Counters reset, or a sample taken after the known stop time, end the window.
+    const at = (t: number, mem: number, io: number): ContainerStatsSample => ({
+      container: 'c-trace',
+      model: 'trace',
+      timestampMs: t,
+      cpuPercent: mem > 0 ? 40 : 0,
+      memBytes: mem,
+      memLimitBytes: 4096,
+      netRxBytes: io,
+      netTxBytes: io,
+      blockReadBytes: io,
+      blockWriteBytes: io,
+    });
+    const series = [at(1000, 500, 100), at(3000, 700, 900), at(5000, 0, 0), at(7000, 0, 0)];
+    const reset = summarizeStats(series, 'c-trace', 'trace');
+    assert.deepEqual(
+      [reset.samples, reset.netRxBytes, reset.memLimitBytes, reset.memBytesAvg, reset.cpuPercentAvg, reset.windowMs],
+      [2, 800, 4096, 600, 40, 2000],
+    );
+    // Known stop time: samples taken at or after it are left out even when their counters kept growing.
+    const grown = [at(1000, 500, 100), at(3000, 700, 900), at(5000, 700, 950)];
+    const stopped = summarizeStats(grown, 'c-trace', 'trace', { stoppedAtMs: 4000 });
+    assert.deepEqual([stopped.samples, stopped.netRxBytes, stopped.windowMs], [2, 800, 2000]);
+    assert.equal(summarizeStats(grown, 'c-trace', 'trace').samples, 3, 'no stop time: every sample counts');
+  });
   test('summaries use deltas of the cumulative counters and ratios are stream ÷ trace', () => {
     const sample = (model: 'stream' | 'trace', t: number, cpu: number, mem: number, io: number): ContainerStatsSample => ({
       container: `c-${model}`,

@@ -1,7 +1,7 @@
 /**
  * Docker runs never meet, end promptly and never lose their figures (issue 10), against a real Docker engine with
  * the offline emulator image: two `all` runs at once, `test` and another run's containers, a container killed
- * during writes, Ctrl-C in every phase (and twice), and the exit right after the work. The CLI runs as a
+ * during writes (only its model's work stops), Ctrl-C in every phase (and twice), and the exit right after the work. The CLI runs as a
  * subprocess (src/cli/main.ts under tsx) so signals and the process exit are real. Compose flavour: whatever
  * BANYANDB_PERF_COMPOSE says (CI runs this file once per flavour). Skips without an engine unless
  * BANYANDB_PERF_REQUIRE_DOCKER=1 (CI), then it fails.
@@ -218,11 +218,14 @@ describe('Docker runs never meet, end promptly, lose nothing', { skip, timeout: 
     assert.deepEqual(await leftovers(project), []);
   });
 
-  it('a trace container killed during writes: exit 1 soon after, the trace model named, no winner, partial', async () => {
+  it("a trace container killed during writes: only the trace model's work stops, named and skipped; the stream model's runs and is reported; exit 1, no winner", async () => {
     const project = `bp-kill-${tag}`;
     projects.push(project);
     let killed: Promise<unknown> | undefined;
     let killedAt = 0;
+    // Two repeats: stream then trace in the first, trace then stream in the second. The trace container dies while
+    // the trace writes of the first repeat run (its progress shows acknowledged spans): the second stream repeat and
+    // the stream queries must still run.
     const r = await cli(
       [
         'test',
@@ -230,39 +233,94 @@ describe('Docker runs never meet, end promptly, lose nothing', { skip, timeout: 
         'docker',
         '--project',
         project,
-        ...SMALL,
+        '--image',
+        'emulator',
+        '--repeats',
+        '2',
+        '--warmup',
+        '0',
         '--spans',
-        '2000000',
+        '20000',
+        '--progress-interval',
+        '1s',
         '--json',
         '--results-dir',
         path.join(results, 'kill'),
       ],
       (text) => {
-        if (!killed && /loading the trace schema/.test(text)) {
-          killed = new Promise((resolve) => setTimeout(resolve, 3_000)).then(() => {
-            killedAt = Date.now();
-            return exec('docker', ['kill', `${project}-banyandb-trace`]);
-          });
+        if (!killed && /trace writes, repeat 1\/2: [1-9]/.test(text)) {
+          killedAt = Date.now();
+          killed = exec('docker', ['kill', `${project}-banyandb-trace`]);
         }
       },
     );
     await killed;
-    const afterKill = Date.now() - killedAt;
+    assert.ok(killedAt > 0, `the trace writes never showed progress:\n${r.err.slice(-3000)}`);
     assert.equal(r.code, 1, r.err.slice(-3000));
-    assert.ok(afterKill < 60_000, `ended ${afterKill} ms after the kill`);
+    const container = `bp-kill-\\d+-banyandb-trace \\(banyandb-trace\\) exited with code 137`;
+    assert.match(r.err, new RegExp(`the trace model's container failed during the run: container ${container}`));
+    // The failure names the model, the server and the container.
     assert.match(
       r.err,
-      /the trace model's container failed during the run: container bp-kill-\d+-banyandb-trace \(banyandb-trace\) exited with code 137/,
+      new RegExp(`- trace: trace write repeat 1 gave up on 127\\.0\\.0\\.1:\\d+: .*the server failed: container ${container}`),
     );
+    assert.doesNotMatch(r.err, /cleanup failed/);
     const result = JSON.parse(r.out) as BenchmarkResult;
     assert.equal(result.partial, true);
+    const [failure, ...more] = result.failures ?? [];
+    assert.deepEqual(more, []);
+    assert.equal(failure?.model, 'trace');
+    assert.equal(failure?.phase, 'write');
+    assert.equal(failure?.server, result.target.addresses.trace);
+    assert.match(failure?.skipped ?? '', /trace's remaining write repeats and all of its queries/);
+    // The trace model gave up soon after the kill; its second repeat and all its queries were skipped.
+    const [t0, t1] = result.write.trace;
+    assert.ok(t0?.failure && ['SERVER_FAILED', 'WRITE_FAILING', 'WRITE_STALLED'].includes(t0.failure.code), t0?.failure?.code);
+    assert.ok(
+      (t0?.window?.endMs ?? Number.POSITIVE_INFINITY) - killedAt < 30_000,
+      `trace gave up ${(t0?.window?.endMs ?? 0) - killedAt} ms after the kill`,
+    );
+    assert.equal(t1?.failure?.code, 'SKIPPED');
+    assert.equal(t1?.batches, 0);
+    for (const q of result.queries.trace.flat()) assert.equal(q.status, 'skipped', q.pattern);
+    // The stream model's work all ran: both repeats fully acknowledged, its queries answered and checked.
+    assert.equal(result.write.stream.length, 2);
+    for (const w of result.write.stream) {
+      assert.equal(w.failure, undefined);
+      assert.equal(w.spansSent, 10_000);
+      assert.equal(w.spansAcknowledged, 10_000);
+      assert.deepEqual(w.errorsByStatus, {});
+    }
+    const streamQueries = result.queries.stream.flat();
+    assert.equal(streamQueries.length, 20);
+    for (const q of streamQueries) {
+      assert.equal(q.status, 'ok', `${q.pattern}: ${q.reason}`);
+      assert.deepEqual(q.mismatches, []);
+    }
+    assert.equal((result.options.spansWritten as { stream: number }).stream, 20_000);
+    // No winner anywhere; the stream side of every write and query row still carries its figures.
     assert.ok(result.comparisons.length > 0);
     for (const c of result.comparisons) {
       assert.equal(c.winner, 'none', `${c.metric}: ${c.note}`);
       assert.match(c.note, /trace container failed/);
+      if (c.area === 'writes' || c.area === 'queries') assert.ok(c.stream, `${c.metric}: the stream figures are kept`);
     }
-    const trace = result.containers?.summaries.find((s) => s.model === 'trace');
-    assert.ok(trace && trace.memLimitBytes > 0, `trace memory limit ${trace?.memLimitBytes}: no sample after its death`);
+    // Stats: the trace summary ends at its death (never a zero-limit sample); the stream is sampled to the end.
+    const summaries = result.containers?.summaries ?? [];
+    const trace = summaries.find((s) => s.model === 'trace');
+    const stream = summaries.find((s) => s.model === 'stream');
+    assert.ok(trace && trace.samples > 0 && trace.memLimitBytes > 0, `trace memory limit ${trace?.memLimitBytes}`);
+    assert.ok(stream && stream.memLimitBytes > 0 && stream.netRxBytes > 0);
+    for (const s of result.containers?.samples ?? []) assert.ok(s.memLimitBytes > 0, `a zero sample of ${s.container} at ${s.timestampMs}`);
+    const lastStream = Math.max(...(result.containers?.samples ?? []).filter((s) => s.model === 'stream').map((s) => s.timestampMs));
+    assert.ok(lastStream > (result.write.stream[1]?.window?.endMs ?? 0), 'the stream container was sampled after its last writes');
+    // Disk: the live stream container's own group is measured; the dead one is said not to be.
+    assert.deepEqual(
+      result.disk?.map((d) => d.model),
+      ['stream'],
+    );
+    assert.ok((result.disk?.[0]?.bytes ?? 0) > 0);
+    assert.match(r.err, /disk footprint of the trace model not measured: its container failed/);
     assert.deepEqual(await leftovers(project), []);
   });
 

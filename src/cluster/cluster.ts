@@ -63,6 +63,8 @@ export interface ContainerState {
   /** Docker's error text, if any. */
   error: string;
   startedAt: string;
+  /** When the container stopped (Docker's `State.FinishedAt`); `''` while it never stopped since it started. */
+  finishedAt: string;
   /** Host ports (gRPC, HTTP, pprof, metrics). */
   ports: PortSet;
   /** The image the container runs (`''` when missing). */
@@ -271,7 +273,15 @@ async function inspectStates(resolved: ResolvedClusterOptions, signal?: AbortSig
     Name?: string;
     Image?: string;
     Config?: { Image?: string; Labels?: Record<string, string> | null };
-    State?: { Status?: string; ExitCode?: number; OOMKilled?: boolean; Error?: string; StartedAt?: string; Health?: { Status?: string } };
+    State?: {
+      Status?: string;
+      ExitCode?: number;
+      OOMKilled?: boolean;
+      Error?: string;
+      StartedAt?: string;
+      FinishedAt?: string;
+      Health?: { Status?: string };
+    };
     HostConfig?: { PortBindings?: Record<string, Array<{ HostIp?: string; HostPort?: string }> | null> | null };
   }> = [];
   try {
@@ -294,6 +304,7 @@ async function inspectStates(resolved: ResolvedClusterOptions, signal?: AbortSig
       oomKilled: found?.State?.OOMKilled ?? false,
       error: found?.State?.Error ?? '',
       startedAt: found?.State?.StartedAt ?? '',
+      finishedAt: finishedAt(found?.State?.StartedAt, found?.State?.FinishedAt),
       ports: publishedPorts(found?.HostConfig?.PortBindings, resolved.ports[model]),
       image: found?.Config?.Image ?? '',
       imageId: found?.Image ?? '',
@@ -302,6 +313,14 @@ async function inspectStates(resolved: ResolvedClusterOptions, signal?: AbortSig
     };
   }
   return out;
+}
+
+/** Docker's FinishedAt when it is a stop after the last start (it reads `0001-01-01T00:00:00Z` before any stop). */
+function finishedAt(started: string | undefined, finished: string | undefined): string {
+  const f = Date.parse(finished ?? '');
+  if (!Number.isFinite(f) || f <= 0) return '';
+  const st = Date.parse(started ?? '');
+  return Number.isFinite(st) && f < st ? '' : (finished as string);
 }
 
 /** The host ports a container publishes (its port bindings), else the options' ports. */
@@ -723,22 +742,37 @@ export class StartedCluster implements AsyncDisposable {
     checkOptionKeys(options, ['signal'], 'StartedCluster.stats()');
     this.ensureOpen('stats');
     await this.check();
-    const names = MODELS.map((m) => this.containers[m]);
-    const r = await docker(['stats', '--no-stream', '--format', '{{json .}}', ...names], { signal: options.signal, timeoutMs: 60_000 });
-    if (r.exitCode !== 0) {
+    const r = await this.#readStats(MODELS, options.signal);
+    if (r.failed) {
       await this.check();
-      throw dockerError('docker stats', r);
+      throw r.failed;
     }
+    // A container that stopped meanwhile reads as zeros (no memory limit, counters reset): not a sample of it.
+    if (r.zero.length > 0) await this.check();
+    return r.samples;
+  }
+
+  /**
+   * One `docker stats --no-stream` of the given models' containers: the samples of the ones read with a memory limit,
+   * the models read as zeros (a stopped container), or the failed call.
+   */
+  async #readStats(
+    models: readonly Model[],
+    signal: AbortSignal | undefined,
+  ): Promise<{ samples: ContainerStatsSample[]; zero: Model[]; failed?: BanyanDBPerfError }> {
+    const names = models.map((m) => this.containers[m]);
+    const r = await docker(['stats', '--no-stream', '--format', '{{json .}}', ...names], { signal, timeoutMs: 60_000 });
+    if (r.exitCode !== 0) return { samples: [], zero: [], failed: dockerError('docker stats', r) };
     const timestampMs = Date.now();
     const samples: ContainerStatsSample[] = [];
+    const zero: Model[] = [];
     for (const line of r.stdout.split('\n')) {
       if (line.trim() === '') continue;
       const s = parseStatsLine(line);
-      const model = MODELS.find((m) => this.containers[m] === s.name || this.containers[m].startsWith(s.name));
+      const model = models.find((m) => this.containers[m] === s.name || this.containers[m].startsWith(s.name));
       if (!model) continue;
-      // A container that stopped meanwhile reads as zeros (no memory limit, counters reset): not a sample of it.
-      if (s.memLimitBytes === 0) {
-        await this.check();
+      if (!(s.memLimitBytes > 0)) {
+        zero.push(model);
         continue;
       }
       samples.push({
@@ -754,12 +788,14 @@ export class StartedCluster implements AsyncDisposable {
         blockWriteBytes: s.blockWriteBytes,
       });
     }
-    return samples;
+    return { samples, zero };
   }
 
   /**
    * Samples stats every `intervalMs` (a sample itself takes about 2 s, so shorter intervals sample back to back)
-   * until `stop()`, which returns per-container summaries, the raw samples and stream/trace ratios.
+   * until `stop()`, which returns per-container summaries, the raw samples and stream/trace ratios. A container that
+   * stops is no longer sampled (the other one still is), and its summary ends where it stopped (its `FinishedAt`):
+   * samples read after that, as zeros or otherwise, are left out by {@link summarizeStats}.
    */
   sampleStats(intervalMs = 5_000): StatsSampler {
     this.ensureOpen('sampleStats');
@@ -771,11 +807,33 @@ export class StartedCluster implements AsyncDisposable {
     const ready = new Promise<void>((resolve) => {
       firstDone = resolve;
     });
+    const alive = new Set<Model>(MODELS);
+    const stoppedAtMs: Partial<Record<Model, number>> = {};
+    /** Takes the models whose containers no longer run out of the sampled set, noting when each stopped. */
+    const dropStopped = async (models: readonly Model[]): Promise<void> => {
+      const states = await inspectStates(this.options, killer.signal);
+      for (const m of models) {
+        const st = states[m];
+        if (st.status === 'running') continue;
+        alive.delete(m);
+        const at = Date.parse(st.finishedAt);
+        stoppedAtMs[m] = Number.isFinite(at) ? at : Date.now();
+      }
+    };
     const loop = (async () => {
-      while (!stopping.signal.aborted) {
+      while (!stopping.signal.aborted && alive.size > 0) {
         const started = Date.now();
         try {
-          samples.push(...(await this.stats({ signal: killer.signal })));
+          await dropStopped([...alive]);
+          if (alive.size === 0) return;
+          const r = await this.#readStats([...alive], killer.signal);
+          samples.push(...r.samples);
+          if (r.failed || r.zero.length > 0) {
+            const before = alive.size;
+            await dropStopped(r.failed ? [...alive] : r.zero);
+            // A failed call that no stopped container explains ends the sampling.
+            if (r.failed && alive.size === before) throw r.failed;
+          }
         } catch (err) {
           if (!killer.signal.aborted) error = BanyanDBPerfError.from(err, 'DOCKER_FAILED');
           return;
@@ -796,7 +854,7 @@ export class StartedCluster implements AsyncDisposable {
       grace.abort();
       killer.abort();
       await loop;
-      const summaries = MODELS.map((m) => summarizeStats(samples, this.containers[m], m));
+      const summaries = MODELS.map((m) => summarizeStats(samples, this.containers[m], m, { stoppedAtMs: stoppedAtMs[m] }));
       const result: StatsSamplingResult = { summaries, samples: [...samples], ratios: statsRatios(summaries) };
       if (error) result.error = error;
       return result;
@@ -849,12 +907,16 @@ export class StartedCluster implements AsyncDisposable {
   /**
    * Bytes each model's data holds (allocated size, `du -sk` inside the container) and bytes per span. With `groups`,
    * only the directories named after that model's group under /data count (a run's own namespaced group: other
-   * runs' data on the same volume is left out); without, the whole /data volume.
+   * runs' data on the same volume is left out); without, the whole /data volume. `models`: whose (default both).
    */
-  async diskFootprint(spans: Record<Model, number>, groups?: Partial<Record<Model, string>>): Promise<DiskFootprint[]> {
+  async diskFootprint(
+    spans: Record<Model, number>,
+    groups?: Partial<Record<Model, string>>,
+    models: readonly Model[] = MODELS,
+  ): Promise<DiskFootprint[]> {
     this.ensureOpen('diskFootprint');
     const out: DiskFootprint[] = [];
-    for (const model of MODELS) {
+    for (const model of models) {
       const group = groups?.[model];
       let paths = ['/data'];
       if (group) {

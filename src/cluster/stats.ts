@@ -3,16 +3,32 @@
  */
 import type { ContainerStatsSample, ContainerStatsSummary, Model } from '../results.js';
 
+/** The cumulative counters of a sample (since the container started). */
+const COUNTERS = ['netRxBytes', 'netTxBytes', 'blockReadBytes', 'blockWriteBytes'] as const;
+
 /**
  * Summarises one container's samples: CPU/memory averages and peaks, and I/O counters as deltas over the window.
- * Samples from after the container stopped (memory limit 0) are left out.
+ * Only samples of the running container count, by rule: a sample taken at or after `stoppedAtMs` (when the container
+ * stopped, e.g. Docker's `State.FinishedAt`), a sample without a memory limit (Docker reads a stopped container as
+ * zeros), and a sample whose cumulative counters went back (they were reset: the container stopped or restarted)
+ * end the container's window; neither they nor anything after them say anything about the run.
  */
-export function summarizeStats(samples: readonly ContainerStatsSample[], container: string, model: Model): ContainerStatsSummary {
+export function summarizeStats(
+  samples: readonly ContainerStatsSample[],
+  container: string,
+  model: Model,
+  options: { stoppedAtMs?: number | undefined } = {},
+): ContainerStatsSummary {
   const sorted = samples.filter((s) => s.container === container).sort((a, b) => a.timestampMs - b.timestampMs);
-  // A sample without a memory limit was taken after the container stopped (Docker then reads zeros and resets the
-  // counters): it and anything after it say nothing about the run.
-  const stoppedAt = sorted.findIndex((s) => s.memLimitBytes === 0);
-  const own = stoppedAt < 0 ? sorted : sorted.slice(0, stoppedAt);
+  const stoppedAtMs = options.stoppedAtMs ?? Number.POSITIVE_INFINITY;
+  let end = sorted.findIndex(
+    (s, i) =>
+      s.timestampMs >= stoppedAtMs ||
+      !(s.memLimitBytes > 0) ||
+      (i > 0 && COUNTERS.some((k) => s[k] < (sorted[i - 1] as ContainerStatsSample)[k])),
+  );
+  if (end < 0) end = sorted.length;
+  const own = sorted.slice(0, end);
   const first = own[0];
   const last = own[own.length - 1];
   if (!first || !last) {
@@ -46,7 +62,7 @@ export function summarizeStats(samples: readonly ContainerStatsSample[], contain
     if (s.memLimitBytes > 0) pctMax = Math.max(pctMax, (s.memBytes / s.memLimitBytes) * 100);
   }
   // Counters are cumulative since the container started; a single sample has no window, so its delta is 0.
-  const delta = (k: 'netRxBytes' | 'netTxBytes' | 'blockReadBytes' | 'blockWriteBytes') => Math.max(0, last[k] - first[k]);
+  const delta = (k: (typeof COUNTERS)[number]) => Math.max(0, last[k] - first[k]);
   return {
     container,
     model,

@@ -43,6 +43,13 @@ export interface QueryRunnerConfig {
    * @default none
    */
   observe?: (repeat: number, patterns: number) => QueryObserver;
+  /**
+   * Aborts when the model's server is known to have failed (e.g. its container exited; the reason says so): the
+   * query in flight is cancelled and the runner gives up at once (`SERVER_FAILED`); every pattern not run since is
+   * reported as `skipped`.
+   * @default none
+   */
+  serverFailed?: AbortSignal;
 }
 
 /** Hears how a query repeat advances (see {@link QueryRunnerConfig.observe}). */
@@ -91,8 +98,10 @@ export class QueryRunner {
   #skipReason: string | undefined;
   #failedInARow = 0;
   readonly #server: string;
+  readonly #serverFailed: AbortSignal | undefined;
 
   constructor(config: QueryRunnerConfig) {
+    this.#serverFailed = config.serverFailed;
     const a = (config.client as { address?: unknown }).address;
     this.#server = typeof a === 'string' ? a : 'unknown';
     this.#options = config.options;
@@ -110,7 +119,8 @@ export class QueryRunner {
 
   /**
    * Set when this model's query phase gave up on the server: `maxFailedQueries` queries failed in a row
-   * (`QUERY_FAILING`). Every pattern not run since is reported with status `skipped`.
+   * (`QUERY_FAILING`), or the server is known to have failed (`SERVER_FAILED`). Every pattern not run since is
+   * reported with status `skipped`.
    */
   get failure(): PhaseFailedError | undefined {
     return this.#failure;
@@ -119,6 +129,22 @@ export class QueryRunner {
   /** From now on, report every pattern as `skipped` with this reason and send nothing (e.g. the model's writes gave up). */
   skipAll(reason: string): void {
     this.#skipReason ??= reason;
+  }
+
+  /** Gives up on a server known to have failed (once; nothing else skipped the runner before): SERVER_FAILED. */
+  #giveUpOnServer(): PhaseFailedError | undefined {
+    if (this.#skipReason !== undefined || this.#failure) return this.#failure;
+    const reason: unknown = this.#serverFailed?.reason;
+    const text = (reason instanceof Error ? reason.message : String(reason ?? 'unknown')).split('\n')[0];
+    const lastStatus = (reason as { code?: unknown } | undefined)?.code?.toString() ?? 'SERVER_FAILED';
+    this.#failure = new PhaseFailedError(
+      'SERVER_FAILED',
+      `${this.model} query phase gave up on ${this.#server}: the server failed: ${text}; last status ${lastStatus}`,
+      { model: this.model, phase: 'query', server: this.#server, lastStatus },
+      { cause: reason },
+    );
+    this.skipAll(this.#failure.message);
+    return this.#failure;
   }
 
   #generator(includePayload: boolean): SpanGenerator {
@@ -240,8 +266,10 @@ export class QueryRunner {
     const results: QueryPatternResult[] = [];
     const signal = this.#options.signal;
     const timeoutMs = this.#options.queryTimeoutMs ?? QUERY_TIMEOUT_MS;
+    const serverFailed = this.#serverFailed;
     for (const p of selected) {
       if (signal?.aborted) break;
+      if (serverFailed?.aborted) this.#giveUpOnServer();
       progress.at(results.length, p.name, 0, true);
       const base = { pattern: p.name, description: p.description, model: this.model };
       if (this.#skipReason !== undefined) {
@@ -272,10 +300,15 @@ export class QueryRunner {
         // Each query has its own deadline, so a server that stops answering fails the query instead of hanging.
         const deadline = AbortSignal.timeout(timeoutMs);
         try {
-          answer = await r.run(signal ? AbortSignal.any([signal, deadline]) : deadline);
+          answer = await r.run(AbortSignal.any([deadline, ...(signal ? [signal] : []), ...(serverFailed ? [serverFailed] : [])]));
         } catch (err) {
           if (signal?.aborted) break;
-          if (deadline.aborted) {
+          if (serverFailed?.aborted) {
+            // The server died under this query: it failed, and everything after it is skipped.
+            const f = this.#giveUpOnServer();
+            error = f?.message ?? 'SERVER_FAILED';
+            lastStatus = f?.lastStatus;
+          } else if (deadline.aborted) {
             error = `DEADLINE_EXCEEDED: no answer within the query timeout (${timeoutMs} ms)`;
             lastStatus = 'DEADLINE_EXCEEDED';
           } else if (err instanceof AbortedError) break;

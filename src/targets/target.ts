@@ -207,8 +207,12 @@ export class OpenTarget implements AsyncDisposable {
     // With a namespace, only this run's own groups are measured (other runs' data may share the volume).
     const groups: Partial<Record<Model, string>> = {};
     if (this.namespace) for (const m of MODELS) groups[m] = this.schemas[m]?.resources.find((r) => r.kind === 'group')?.group;
+    // A dead container's volume cannot be read (docker exec): only the live models' footprints are measured.
+    const dead = MODELS.filter((m) => this.failures[m].aborted);
+    for (const m of dead) if (this.cluster) notes.push(`disk footprint of the ${m} model not measured: its container failed`);
+    const live = MODELS.filter((m) => !dead.includes(m));
     try {
-      if (this.cluster) result.disk = await this.cluster.diskFootprint(spans, this.namespace ? groups : undefined);
+      if (this.cluster && live.length > 0) result.disk = await this.cluster.diskFootprint(spans, this.namespace ? groups : undefined, live);
       else if (this.info.kind === 'emulator') result.disk = await emulatorDisk(this.#emulatorDirs, spans, groups);
     } catch (err) {
       notes.push(`disk footprint not measured: ${(err as Error).message}`);
@@ -227,6 +231,7 @@ export class OpenTarget implements AsyncDisposable {
       for (const c of result.comparisons) {
         c.winner = 'none';
         delete c.ratio;
+        c.why = 'failed-work';
         c.note = `no winner: the ${failed.join(' and ') || 'a'} container failed during the run (${code})`;
       }
     }
@@ -323,6 +328,8 @@ export async function openTarget(options: TargetOptions = {}): Promise<OpenTarge
   if (requested === 'auto' && kind === 'emulator') log('no Docker engine reachable: using the in-process emulator');
 
   const cleanups: (() => Promise<void>)[] = [];
+  // The open target's per-model container failures, once it exists (the cleanups consult them).
+  const watched: { failures?: Record<Model, AbortSignal> } = {};
   const emulatorDirs: Partial<Record<Model, string>> = {};
   const metricsUrls: Partial<Record<Model, string>> = {};
   let cluster: StartedCluster | undefined;
@@ -429,6 +436,10 @@ export async function openTarget(options: TargetOptions = {}): Promise<OpenTarge
         // Registered before loading, so a load that fails part way still removes what it created.
         if (namespace && kind !== 'emulator') {
           cleanups.push(async () => {
+            if (watched.failures?.[m].aborted) {
+              log(`${m} group ${groupNames.map((g) => g.name).join(', ')} not deleted: the ${m} container failed during the run`);
+              return;
+            }
             if (options.keepData) {
               log(`${m} data kept on ${info.addresses[m]} (keep-data): group ${groupNames.map((g) => g.name).join(', ')}`);
               return;
@@ -442,7 +453,9 @@ export async function openTarget(options: TargetOptions = {}): Promise<OpenTarge
     }
     info = { ...info, ...(await nameServers(info, clients, cluster, signal)) };
     if (namespace) info.namespace = namespace;
-    return new OpenTarget({ info, clients, cluster, schemas, cleanups, emulatorDirs, statsIntervalMs, namespace, metricsUrls });
+    const open = new OpenTarget({ info, clients, cluster, schemas, cleanups, emulatorDirs, statsIntervalMs, namespace, metricsUrls });
+    watched.failures = open.failures;
+    return open;
   } catch (err) {
     for (const f of cleanups.reverse()) await f().catch(() => undefined);
     throw err;

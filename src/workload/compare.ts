@@ -34,6 +34,7 @@ import {
 } from './options.js';
 import { toolVersion } from './version.js';
 import { composeWorkload, STREAM_SIDES, StreamWorkload, TRACE_SIDES, TraceWorkload } from './workload.js';
+import { serverFailureText } from './write-runner.js';
 import type { SpanWriter } from './writer.js';
 
 /**
@@ -83,6 +84,14 @@ export interface RunComparisonOptions extends WorkloadOptions {
    * @default no scraping
    */
   serverMetrics?: ComparisonServerMetricsOptions;
+  /**
+   * Per model: a signal that aborts when that model's server is known to have failed, with the error saying why
+   * (pass `OpenTarget.failures`: a Docker container that exited or turned unhealthy). That model's running write or
+   * query phase gives up at once (`SERVER_FAILED`, naming the model, the server and the reason), its remaining
+   * repeats and queries are skipped and reported as such, and the other model's work still runs and is reported.
+   * @default none (a dead server is still caught by the stall window and the failures in a row)
+   */
+  serverFailures?: Partial<Record<Model, AbortSignal>>;
 }
 
 /** One model's writer and query runner, as runComparison composes them. */
@@ -101,6 +110,7 @@ const RUN_COMPARISON_KEYS = [
     onWritten: true,
     workload: true,
     mixed: true,
+    serverFailures: true,
     schemaDir: true,
     serverMetrics: true,
   }),
@@ -123,6 +133,7 @@ export async function runComparison(opts: RunComparisonOptions): Promise<Benchma
     mixed,
     schemaDir,
     serverMetrics,
+    serverFailures,
     group: _g,
     name: _n,
     ...rest
@@ -155,6 +166,12 @@ export async function runComparison(opts: RunComparisonOptions): Promise<Benchma
       );
     }
   }
+  for (const m of MODELS) {
+    const s = serverFailures?.[m];
+    if (s !== undefined && !(s instanceof AbortSignal)) {
+      throw new OptionsError(`serverFailures.${m}`, `serverFailures.${m} must be an AbortSignal, got ${typeof s}`);
+    }
+  }
   const metricsOptions = resolveServerMetricsOptions(serverMetrics);
   const mixedPlan = planMixed(mixed, { stream: streamClient, trace: traceClient }, schemaDir, resolved.signal);
   const runGroups = {
@@ -167,8 +184,8 @@ export async function runComparison(opts: RunComparisonOptions): Promise<Benchma
     // Each model: a writer and a query runner over the same resolved options (hence identical spans); one ground
     // truth store for both, so the truth of the shared data is computed once.
     const truth = new GroundTruthStore();
-    const streamParts = composeWorkload(streamClient, STREAM_SIDES, resolved, truth);
-    const traceParts = composeWorkload(traceClient, TRACE_SIDES, resolved, truth);
+    const streamParts = composeWorkload(streamClient, STREAM_SIDES, resolved, truth, serverFailures?.stream);
+    const traceParts = composeWorkload(traceClient, TRACE_SIDES, resolved, truth, serverFailures?.trace);
     const workloads: Record<Model, ModelRun> = { stream: streamParts, trace: traceParts };
     const startedAt = new Date().toISOString();
     const aborted = () => resolved.signal?.aborted === true;
@@ -246,13 +263,15 @@ export async function runComparison(opts: RunComparisonOptions): Promise<Benchma
 
     const failures: PhaseFailure[] = [];
     for (const m of MODELS) {
+      // The server's own failure (e.g. its container exited), when known: named even when the phase gave up first.
+      const dead = serverFailures?.[m]?.aborted ? serverFailureText(serverFailures[m]?.reason) : undefined;
       for (const f of [workloads[m].writer.failure, workloads[m].queries.failure]) {
         if (!f) continue;
         failures.push({
           model: m,
           phase: f.phase,
           code: f.code,
-          message: f.message,
+          message: dead && f.code !== 'SERVER_FAILED' ? `${f.message}; the server failed: ${dead}` : f.message,
           server: f.server,
           ...(f.lastStatus !== undefined ? { lastStatus: f.lastStatus } : {}),
           skipped:

@@ -56,18 +56,22 @@ export interface WorkloadParts<Req> {
   queries: QueryRunner;
 }
 
-/** Builds a model's writer and query runner from resolved options (what runComparison composes per model). */
+/**
+ * Builds a model's writer and query runner from resolved options (what runComparison composes per model).
+ * `serverFailed`: aborts when this model's server is known to have failed; both then give up at once (`SERVER_FAILED`).
+ */
 export function composeWorkload<Req>(
   client: WorkloadClient,
   sides: ModelSides<Req>,
   options: ResolvedWorkloadOptions,
   truth?: GroundTruthStore,
+  serverFailed?: AbortSignal,
 ): WorkloadParts<Req> {
   const resource = {
     group: namespacedGroup(options.group ?? sides.defaults.group, options.namespace),
     name: options.name ?? sides.defaults.name,
   };
-  const writer = new SpanWriter(client, sides.write(resource.group, resource.name), options);
+  const writer = new SpanWriter(client, sides.write(resource.group, resource.name), options, serverFailed);
   const queries = new QueryRunner({
     client,
     model: sides.query,
@@ -76,6 +80,7 @@ export function composeWorkload<Req>(
     writtenSpans: () => writer.writtenSpans,
     observe: (repeat, patterns) => createQueryProgress(sides.model, repeat, options, patterns),
     ...(truth ? { truth } : {}),
+    ...(serverFailed ? { serverFailed } : {}),
   });
   return { writer, queries };
 }

@@ -155,6 +155,11 @@ export interface PhaseConfig {
   /** For the failure's message: the model and the server's address. */
   model: 'stream' | 'trace';
   server: string;
+  /**
+   * Aborts when the model's server is known to have failed (e.g. its container exited; the reason is the error that
+   * says so): the phase gives up at once (`SERVER_FAILED`), cancelling its in-flight batches.
+   */
+  serverFailed?: AbortSignal | undefined;
 }
 
 export interface PhaseOutcome {
@@ -172,6 +177,12 @@ export interface PhaseOutcome {
   aborted: boolean;
   /** The phase gave up on its server (stalled, or batches failing in a row); nothing more was sent after it. */
   failure: PhaseFailedError | undefined;
+}
+
+/** The first line of why a server failed (a ClusterError's message may go on with the container's logs). */
+export function serverFailureText(reason: unknown): string {
+  const text = reason instanceof Error ? reason.message : String(reason ?? 'unknown');
+  return text.split('\n')[0] ?? text;
 }
 
 function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
@@ -226,7 +237,7 @@ export async function runPhase(source: SpanSource, cfg: PhaseConfig): Promise<Ph
   let lastStatus: string | undefined;
   let lastError: unknown;
   const phaseName = cfg.phase === 'warmup' ? 'warm-up' : `write repeat ${cfg.repeat + 1}`;
-  const giveUp = (code: 'WRITE_STALLED' | 'WRITE_FAILING', why: string) => {
+  const giveUp = (code: 'WRITE_STALLED' | 'WRITE_FAILING' | 'SERVER_FAILED', why: string) => {
     if (out.failure || userSignal?.aborted) return;
     out.failure = new PhaseFailedError(
       code,
@@ -245,6 +256,16 @@ export async function runPhase(source: SpanSource, cfg: PhaseConfig): Promise<Ph
     Math.max(10, Math.min(1_000, cfg.stallMs / 4)),
   );
   watchdog.unref();
+  // A server known to be dead (its container exited): no need to wait for the stall window or the failures in a row.
+  const serverFailed = cfg.serverFailed;
+  const onServerFailed = () => {
+    const reason: unknown = serverFailed?.reason;
+    lastError = reason;
+    lastStatus = (reason as { code?: unknown } | undefined)?.code?.toString() ?? 'SERVER_FAILED';
+    giveUp('SERVER_FAILED', `the server failed: ${serverFailureText(reason)}`);
+  };
+  if (serverFailed?.aborted) onServerFailed();
+  else serverFailed?.addEventListener('abort', onServerFailed, { once: true });
 
   const deadline = cfg.durationMs === undefined ? Number.POSITIVE_INFINITY : start + cfg.durationMs;
   let remaining = cfg.spanLimit;
@@ -374,6 +395,7 @@ export async function runPhase(source: SpanSource, cfg: PhaseConfig): Promise<Ph
   } finally {
     clearInterval(watchdog);
     userSignal?.removeEventListener('abort', onAbort);
+    serverFailed?.removeEventListener('abort', onServerFailed);
     if (graceTimer) clearTimeout(graceTimer);
   }
   out.aborted = userSignal?.aborted === true;

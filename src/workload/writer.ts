@@ -59,9 +59,15 @@ export class SpanWriter<Req> {
   #producer: BatchProducer | undefined;
   #warmup: WarmupSummary | undefined;
   #failure: PhaseFailedError | undefined;
+  readonly #serverFailed: AbortSignal | undefined;
 
-  constructor(client: WorkloadClient, adapter: ModelAdapter<Req>, options: ResolvedWorkloadOptions) {
+  /**
+   * `serverFailed`: aborts when this model's server is known to have failed (e.g. `OpenTarget.failures[model]`): the
+   * running phase gives up at once (`SERVER_FAILED`) and the remaining repeats are skipped.
+   */
+  constructor(client: WorkloadClient, adapter: ModelAdapter<Req>, options: ResolvedWorkloadOptions, serverFailed?: AbortSignal) {
     this.options = options;
+    this.#serverFailed = serverFailed;
     this.model = adapter.model;
     this.#client = client;
     this.#adapter = adapter;
@@ -178,6 +184,7 @@ export class SpanWriter<Req> {
       maxFailedBatches: o.maxFailedBatches,
       model: this.model,
       server: this.server,
+      serverFailed: this.#serverFailed,
     };
   }
 
@@ -189,7 +196,7 @@ export class SpanWriter<Req> {
 
   /**
    * Why this model's writes stopped: the warm-up or a repeat gave up on the server (no acknowledged span for the stall
-   * window, or batches failing in a row). Once set, the remaining repeats are skipped (and runComparison skips the
+   * window, batches failing in a row, or the server known to have failed). Once set, the remaining repeats are skipped (and runComparison skips the
    * model's queries).
    */
   get failure(): PhaseFailedError | undefined {

@@ -103,12 +103,10 @@ export async function runTest(ctx: CommandContext, forceTarget?: ResolvedTargetK
       )
     : undefined;
   const note = (line: string) => (progress ? progress.print(`banyandb-perf: ${line}\n`) : ctx.io.stderr(`banyandb-perf: ${line}\n`));
-  // The run stops on Ctrl-C or when a container fails (wired once the target is open).
-  const containerFailed = new AbortController();
-  const runSignal = AbortSignal.any([ctx.signal, containerFailed.signal]);
   // The workload options are resolved once, here, before any target is opened: a bad combination is a usage error
-  // at once, and runComparison takes the resolved object as it is.
-  const workload = resolveWorkloadFlags(wf, { signal: runSignal, ...(progress ? { onProgress: progress.update } : {}) });
+  // at once, and runComparison takes the resolved object as it is. Ctrl-C stops the run; a container that fails stops
+  // only its own model's work (serverFailures below).
+  const workload = resolveWorkloadFlags(wf, { signal: ctx.signal, ...(progress ? { onProgress: progress.update } : {}) });
   const plan = (await resolveTargetKind(kind, ctx.signal)) === 'docker' ? await dockerPlan(ctx, cf, runProject) : undefined;
 
   let target: OpenTarget;
@@ -133,9 +131,6 @@ export async function runTest(ctx: CommandContext, forceTarget?: ResolvedTargetK
     throw new EnvironmentError(err.code, `cannot use the target servers: ${err.problem}`, { cause: err, advice: err.advice });
   }
   try {
-    const failure = target.failure;
-    if (failure.aborted) containerFailed.abort(failure.reason);
-    else failure.addEventListener('abort', () => containerFailed.abort(failure.reason), { once: true });
     await target.startObserving();
     // Each server's own metrics, scraped during the whole run: the target's endpoints, or the ones the flags name.
     const urls = { ...target.metricsUrls, ...metricsUrls };
@@ -148,6 +143,7 @@ export async function runTest(ctx: CommandContext, forceTarget?: ResolvedTargetK
       ...(mixed !== undefined ? { mixed } : {}),
       ...(schemaDir !== undefined ? { schemaDir: ctx.path(schemaDir) } : {}),
       ...(Object.keys(urls).length > 0 ? { serverMetrics: { urls } } : {}),
+      serverFailures: target.failures,
     });
     progress?.end();
     for (const n of await target.finish(result)) note(n);
@@ -176,12 +172,16 @@ export async function runTest(ctx: CommandContext, forceTarget?: ResolvedTargetK
       );
     }
 
-    if (target.failure.aborted) return EXIT.FAILURES;
     if (ctx.signal.aborted) {
       ctx.io.stderr('banyandb-perf: interrupted; the results above are partial.\n');
       return EXIT.INTERRUPTED;
     }
     const problems = hasFailures(result);
+    // A container that failed after its model's work was done still fails the run (finish() named it).
+    for (const m of MODELS) {
+      if (target.failures[m].aborted && !problems.some((p) => p.startsWith(`${m}: `)))
+        problems.push(`${m}: its container failed during the run`);
+    }
     if (problems.length > 0) {
       ctx.io.stderr(`banyandb-perf: the benchmark found failures:\n${problems.map((p) => `  - ${p}\n`).join('')}`);
       return EXIT.FAILURES;
