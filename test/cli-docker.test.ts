@@ -61,6 +61,8 @@ async function leftovers(): Promise<{ containers: string[]; volumes: string[] }>
 
 describe('CLI container verbs on Docker', { skip, timeout: 900_000 }, () => {
   let results = '';
+  /** The first `test` run's result (a second one runs on the same containers). */
+  let first: BenchmarkResult;
   before(async () => {
     results = await mkdtemp(path.join(tmpdir(), 'banyandb-perf-cli-docker-'));
     await Cluster.clean({ projectName: PROJECT }).catch(() => undefined);
@@ -113,6 +115,7 @@ describe('CLI container verbs on Docker', { skip, timeout: 900_000 }, () => {
     passed(r);
     assert.match(r.err, /using the running containers of project banyandb-perf/);
     const result = JSON.parse(r.out) as BenchmarkResult;
+    first = result;
     assert.equal(result.target.kind, 'docker');
     assert.equal(result.target.server, 'emulator');
     assert.equal(result.partial, false);
@@ -122,6 +125,42 @@ describe('CLI container verbs on Docker', { skip, timeout: 900_000 }, () => {
     for (const d of result.disk ?? []) assert.ok(d.bytes > 0 && d.bytesPerSpan > 0, `${d.model} disk footprint`);
     const ps = JSON.parse((await cli('ps', '--json')).out) as { status: string }[];
     assert.ok(ps.every((s) => s.status === 'running'));
+  });
+
+  it('a second `test` on the same containers passes too: a namespace of its own, its own figures (same seed, same span ids)', async () => {
+    assert.ok(first, 'the first test ran');
+    const r = await cli(
+      'test',
+      '--target',
+      'docker',
+      '--spans',
+      '400',
+      '--repeats',
+      '2',
+      '--no-progress',
+      '--results-dir',
+      results,
+      '--json',
+    );
+    // Before, the second run's queries found the first run's spans too (`span count expected 2000, got 2001`).
+    passed(r);
+    assert.match(r.err, /using the running containers of project banyandb-perf/);
+    const second = JSON.parse(r.out) as BenchmarkResult;
+    assert.equal(second.partial, false);
+    assert.ok(first.target.namespace && second.target.namespace, 'both runs are namespaced');
+    assert.notEqual(second.target.namespace, first.target.namespace);
+    assert.deepEqual(second.options.spansWritten, { stream: 400, trace: 400 });
+    assert.equal(second.target.addresses.stream, first.target.addresses.stream, 'the same containers');
+    for (const m of ['stream', 'trace'] as const) {
+      const queries = second.queries[m].flat();
+      assert.ok(queries.length > 0 && queries.every((q) => q.status === 'ok' || q.status === 'n/a'), m);
+      for (const q of queries) assert.deepEqual(q.mismatches, [], `${m} ${q.pattern}`);
+      // Warm-up by count (10% of --spans), the rest in two equal repeats, all acknowledged.
+      for (const w of second.write[m]) assert.equal(w.spansAcknowledged, (400 - Number(second.options.warmupSpans)) / 2);
+    }
+    // The disk figure is this run's own group, not the volume the first run also wrote to.
+    for (const d of second.disk ?? []) assert.match(d.scope ?? '', new RegExp(`^group \\w+_${second.target.namespace}$`), d.model);
+    assert.match(r.err, new RegExp(`deleted this run's stream group stream_performance_test_${second.target.namespace}`));
   });
 
   it('summary prints the report of the last results, target first', async () => {
