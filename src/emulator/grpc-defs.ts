@@ -7,7 +7,7 @@ import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
 import { decode, encode, serviceType } from '../client/proto.js';
 import type { StreamQueryResponse, TraceQueryResponse } from '../client/types.js';
-import { encodeStreamQueryResponse, encodeTraceQueryResponse } from '../wire/query-responses.js';
+import { encodeStreamQueryResponse, encodeTraceQueryResponse, encodeWriteResponse } from '../wire/responses.js';
 
 const { Reader, Writer } = protobuf;
 
@@ -27,6 +27,8 @@ const toBuffer = (bytes: Uint8Array): Buffer =>
 const FAST_RESPONSES: Record<string, (value: object) => Buffer | undefined> = {
   'banyandb.stream.v1.QueryResponse': (v) => encodeStreamQueryResponse(v as StreamQueryResponse),
   'banyandb.trace.v1.QueryResponse': (v) => encodeTraceQueryResponse(v as TraceQueryResponse),
+  'banyandb.stream.v1.WriteResponse': (v) => encodeWriteResponse('stream', v),
+  'banyandb.trace.v1.WriteResponse': (v) => encodeWriteResponse('trace', v),
 };
 
 /** Server-side definition: requests arrive as {@link Decoded}, responses are plain objects. */

@@ -133,17 +133,51 @@ export function acceptStreamWrite(
   };
 }
 
+// What a schema implies for its writes (tag types, the positional layout), derived once per schema object instead of
+// once per write: the registry replaces a schema's object on every change and never edits one in place.
+const schemaLayouts = new WeakMap<Stream, { family: string; tags: string[] }[]>();
+const schemaTypes = new WeakMap<Stream | Trace, Map<string, TagType | undefined>>();
+const traceNames = new WeakMap<Trace, string[]>();
+
 /** The (family, tag names) layout a stream write's positional values follow: its tag_family_spec, else the schema. */
 function streamLayout(stream: Stream, spec: StreamTagFamilySpec[] | undefined): { family: string; tags: string[] }[] {
-  return spec
-    ? spec.map((s) => ({ family: s.name ?? '', tags: s.tagNames ?? [] }))
-    : (stream.tagFamilies ?? []).map((f) => ({ family: f.name ?? '', tags: (f.tags ?? []).map((t) => t.name ?? '') }));
+  if (spec) return spec.map((s) => ({ family: s.name ?? '', tags: s.tagNames ?? [] }));
+  let layout = schemaLayouts.get(stream);
+  if (!layout) {
+    layout = (stream.tagFamilies ?? []).map((f) => ({ family: f.name ?? '', tags: (f.tags ?? []).map((t) => t.name ?? '') }));
+    schemaLayouts.set(stream, layout);
+  }
+  return layout;
 }
 
 function streamTypes(stream: Stream): Map<string, TagType | undefined> {
-  const types = new Map<string, TagType | undefined>();
-  for (const f of stream.tagFamilies ?? []) for (const t of f.tags ?? []) types.set(t.name ?? '', t.type);
+  let types = schemaTypes.get(stream);
+  if (!types) {
+    types = new Map<string, TagType | undefined>();
+    for (const f of stream.tagFamilies ?? []) for (const t of f.tags ?? []) types.set(t.name ?? '', t.type);
+    schemaTypes.set(stream, types);
+  }
   return types;
+}
+
+function traceTypes(trace: Trace): Map<string, TagType | undefined> {
+  let types = schemaTypes.get(trace);
+  if (!types) {
+    types = new Map<string, TagType | undefined>();
+    for (const t of trace.tags ?? []) types.set(t.name ?? '', t.type);
+    schemaTypes.set(trace, types);
+  }
+  return types;
+}
+
+/** The trace schema's tag names in order (the layout of a span's values without a tag_spec). */
+function traceTagNames(trace: Trace): string[] {
+  let names = traceNames.get(trace);
+  if (!names) {
+    names = (trace.tags ?? []).map((t) => t.name ?? '');
+    traceNames.set(trace, names);
+  }
+  return names;
 }
 
 /**
@@ -155,9 +189,12 @@ function mapStreamTags(stream: Stream, req: StreamWriteRequest, spec: StreamTagF
   const types = streamTypes(stream);
   const out = new Map<string, TagValue>();
   for (const t of types.keys()) out.set(t, NULL_VALUE);
-  for (const [i, want] of streamLayout(stream, spec).entries()) {
+  const layout = streamLayout(stream, spec);
+  for (let i = 0; i < layout.length; i++) {
+    const want = layout[i]!;
     const values = families[i]?.tags ?? [];
-    for (const [j, tagName] of want.tags.entries()) {
+    for (let j = 0; j < want.tags.length; j++) {
+      const tagName = want.tags[j]!;
       if (!types.has(tagName)) continue;
       const v = values[j];
       out.set(tagName, v && valueKind(v) !== 'null' && fitsType(v, types.get(tagName)) ? v : NULL_VALUE);
@@ -237,7 +274,7 @@ export function acceptTraceWrite(
   }
   if (!ctx.registry.groups.has(group))
     return reject(ctx, 'trace', md, id, 'STATUS_INTERNAL_ERROR', 'navigation failed: the group does not exist');
-  const names = specNames ?? (trace.tags ?? []).map((t) => t.name ?? '');
+  const names = specNames ?? traceTagNames(trace);
   const mapped = ctx.strict ? mapTraceTagsStrict(trace, req, names, specNames !== undefined) : mapTraceTags(trace, req, names);
   if (typeof mapped === 'string') return reject(ctx, 'trace', md, id, 'STATUS_INTERNAL_ERROR', mapped);
   const traceId = mapped.get(trace.traceIdTagName ?? '') as AnyTagValue | undefined;
@@ -274,11 +311,11 @@ export function acceptTraceWrite(
  */
 function mapTraceTags(trace: Trace, req: TraceWriteRequest, names: readonly string[]): Map<string, TagValue> {
   const values = req.tags ?? [];
-  const types = new Map<string, TagType | undefined>();
-  for (const t of trace.tags ?? []) types.set(t.name ?? '', t.type);
+  const types = traceTypes(trace);
   const out = new Map<string, TagValue>();
   for (const t of types.keys()) out.set(t, NULL_VALUE);
-  for (const [i, tagName] of names.entries()) {
+  for (let i = 0; i < names.length; i++) {
+    const tagName = names[i]!;
     if (!types.has(tagName)) continue;
     const v = values[i];
     out.set(tagName, v && valueKind(v) !== 'null' && fitsType(v, types.get(tagName)) ? v : NULL_VALUE);
@@ -293,8 +330,7 @@ function mapTraceTagsStrict(
   bySpec: boolean,
 ): Map<string, TagValue> | string {
   const values = req.tags ?? [];
-  const types = new Map<string, TagType | undefined>();
-  for (const t of trace.tags ?? []) types.set(t.name ?? '', t.type);
+  const types = traceTypes(trace);
   if (values.length !== names.length) {
     return `the span has ${values.length} tag values, the ${bySpec ? 'tag_spec' : 'trace schema'} has ${names.length}`;
   }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decode, encode } from '../src/client/proto.js';
 import type { StreamQueryResponse, TraceQueryResponse } from '../src/client/types.js';
-import { encodeStreamQueryResponse, encodeTraceQueryResponse } from '../src/wire/query-responses.js';
+import { encodeStreamQueryResponse, encodeTraceQueryResponse, encodeWriteResponse } from '../src/wire/responses.js';
 
 const STREAM = 'banyandb.stream.v1.QueryResponse';
 const TRACE = 'banyandb.trace.v1.QueryResponse';
@@ -125,5 +125,36 @@ describe('the emulator query answers encoded by src/wire', () => {
     assert.equal(encodeStreamQueryResponse({ trace: { traceId: 'x' } } as never), undefined);
     assert.equal(encodeTraceQueryResponse({ traceQueryResult: { traceId: 'x' } } as never), undefined);
     assert.equal(encodeTraceQueryResponse({ traces: [{ spans: [{ span: [1, 2] }] }] } as never), undefined);
+  });
+});
+
+describe('the emulator write acknowledgements encoded by src/wire', () => {
+  const acks: object[] = [
+    {},
+    { status: '' },
+    { messageId: 0, status: 'STATUS_SUCCEED' },
+    { messageId: 1, status: 'STATUS_SUCCEED', metadata: { group: 'g', name: 'n' } },
+    {
+      messageId: 2 ** 40 + 3,
+      status: 'STATUS_INVALID_TIMESTAMP',
+      metadata: { group: 'grüppe', name: 'x'.repeat(60), id: 7, createRevision: 5, modRevision: 1_764_000_000_000 },
+    },
+    { messageId: 9, status: 'STATUS_NOT_FOUND', metadata: {} },
+  ];
+  it('stream and trace WriteResponse: the same bytes as protobufjs', () => {
+    for (const a of acks) {
+      const stream = { ...a };
+      const { messageId, ...rest } = a as { messageId?: number };
+      const trace = messageId === undefined ? rest : { ...rest, version: messageId };
+      assert.deepEqual(encodeWriteResponse('stream', stream), proto('banyandb.stream.v1.WriteResponse', stream));
+      assert.deepEqual(encodeWriteResponse('trace', trace), proto('banyandb.trace.v1.WriteResponse', trace));
+    }
+  });
+  it('leaves odd shapes to protobufjs', () => {
+    assert.equal(encodeWriteResponse('stream', { messageId: '5', status: 'S' }), undefined);
+    assert.equal(encodeWriteResponse('trace', { version: 1.5 }), undefined);
+    assert.equal(encodeWriteResponse('stream', { messageId: -1 }), undefined);
+    assert.equal(encodeWriteResponse('stream', { metadata: { id: -1 } }), undefined);
+    assert.equal(encodeWriteResponse('trace', { metadata: { modRevision: 2 ** 60 } }), undefined);
   });
 });

@@ -1,14 +1,14 @@
 /**
- * The emulator's query answers (`banyandb.stream.v1.QueryResponse`, `banyandb.trace.v1.QueryResponse`) straight from
- * the plain answer objects into bytes: exactly what protobufjs' `encode(fromObject(answer))` writes, without building
- * protobufjs' message objects and op lists first. An answer of thousands of elements made ~100 short-lived objects per
- * element that way, and the garbage collector's scavenges that came with them were the largest cost of an emulator
- * query after the search itself.
+ * The emulator's answers straight from plain objects into bytes: its query answers (`banyandb.stream.v1.QueryResponse`,
+ * `banyandb.trace.v1.QueryResponse`) and its write acknowledgements (one `WriteResponse` per written message), exactly
+ * what protobufjs' `encode(fromObject(answer))` writes, without building protobufjs' message objects and op lists first.
+ * An answer of thousands of elements made ~100 short-lived objects per element that way, and the garbage collector's
+ * scavenges that came with them were the largest cost of an emulator query after the search itself.
  *
  * Only the shapes the emulator answers with are handled: elements / traces with string ids, timestamps and tags whose
  * values are null, a string, an int, bytes or a timestamp, with integers that are safe JS integers. Anything else
  * (arrays, Long objects, numeric strings, fields of the wrong type) returns `undefined` and the caller encodes the
- * answer with protobufjs. test/wire-query-responses.test.ts compares the bytes with protobufjs.
+ * answer with protobufjs. test/wire-responses.test.ts compares the bytes with protobufjs.
  *
  * Internal: not part of the public API.
  */
@@ -317,4 +317,92 @@ export function encodeTraceQueryResponse(res: TraceQueryResponse): Buffer | unde
       }
     },
   );
+}
+
+/** Metadata{group = 1, name = 2, id = 3 (uint32), create_revision = 4, mod_revision = 5} body. */
+function measureMetadata(md: unknown): number {
+  if (!isObj(md)) throw UNHANDLED;
+  let n = 0;
+  if (present(md.group)) n += strField(md.group);
+  if (present(md.name)) n += strField(md.name);
+  if (present(md.id)) {
+    if (typeof md.id !== 'number' || !Number.isInteger(md.id) || md.id < 0 || md.id > 0xffffffff) throw UNHANDLED;
+    n += 1 + varintLen(md.id);
+  }
+  if (present(md.createRevision)) n += 1 + int64(md.createRevision);
+  if (present(md.modRevision)) n += 1 + int64(md.modRevision);
+  return n;
+}
+
+function writeMetadata(w: FrameWriter, key: number, md: Obj, size: number): void {
+  w.byte(key);
+  w.varint(size);
+  if (present(md.group)) {
+    const g = md.group as string;
+    w.strField(0x0a, g, utf8Len(g));
+  }
+  if (present(md.name)) {
+    const n = md.name as string;
+    w.strField(0x12, n, utf8Len(n));
+  }
+  if (present(md.id)) {
+    w.byte(0x18);
+    w.varint(md.id as number);
+  }
+  if (present(md.createRevision)) {
+    w.byte(0x20);
+    w.int64(md.createRevision as number);
+  }
+  if (present(md.modRevision)) {
+    w.byte(0x28);
+    w.int64(md.modRevision as number);
+  }
+}
+
+/**
+ * One write acknowledgement: `banyandb.stream.v1.WriteResponse{message_id = 1, status = 2, metadata = 3}` or
+ * `banyandb.trace.v1.WriteResponse{metadata = 1, version = 2, status = 3}`; the emulator sends one per written
+ * message. `undefined` for shapes left to protobufjs.
+ */
+export function encodeWriteResponse(kind: 'stream' | 'trace', res: object): Buffer | undefined {
+  const r = res as Obj;
+  if (!isObj(r)) return undefined;
+  const id = kind === 'stream' ? r.messageId : r.version;
+  // uint64: protobufjs converts a negative number otherwise than a two's complement; left to it.
+  if (typeof id === 'number' && id < 0) return undefined;
+  let size = 0;
+  let mdSize = 0;
+  try {
+    if (present(id)) size += 1 + int64(id);
+    if (present(r.status)) size += strField(r.status);
+    if (present(r.metadata)) {
+      mdSize = measureMetadata(r.metadata);
+      size += field(mdSize);
+    }
+  } catch (err) {
+    if (err instanceof Unhandled) return undefined;
+    throw err;
+  }
+  const w = new FrameWriter((bytes) => Buffer.allocUnsafe(bytes));
+  w.reserve(size, 1);
+  const writeId = (key: number) => {
+    if (!present(id)) return;
+    w.byte(key);
+    w.int64(id as number);
+  };
+  const writeStatus = (key: number) => {
+    if (!present(r.status)) return;
+    const s = r.status as string;
+    w.strField(key, s, utf8Len(s));
+  };
+  if (kind === 'stream') {
+    writeId(0x08);
+    writeStatus(0x12);
+    if (present(r.metadata)) writeMetadata(w, 0x1a, r.metadata as Obj, mdSize);
+  } else {
+    if (present(r.metadata)) writeMetadata(w, 0x0a, r.metadata as Obj, mdSize);
+    writeId(0x10);
+    writeStatus(0x1a);
+  }
+  return w.frame(size);
 }
