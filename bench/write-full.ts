@@ -12,7 +12,7 @@
  *
  * Both against the do-nothing sink of bench/write-sink.ts in its own process on loopback. Rounds alternate
  * full / pre-encoded so a change in machine load hits both; the figures are the medians. Targets: full >= 20,000
- * spans/s and full >= 0.7 x pre-encoded.
+ * spans/s and full >= 0.9 x pre-encoded (issue 12).
  *
  *   npx tsx bench/write-full.ts [--spans 30000] [--batch 100] [--concurrency 4] [--rounds 3] [--models trace,stream]
  */
@@ -196,7 +196,7 @@ async function main(): Promise<void> {
       const ratio = f.spansPerSec / p.spansPerSec;
       console.log(
         `  ratio full / pre-encoded ${ratio.toFixed(2)} (client CPU per span ${(p.clientCpuUsPerSpan / f.clientCpuUsPerSpan).toFixed(2)})` +
-          `; targets: full >= 20,000 spans/s ${f.spansPerSec >= 20_000 ? 'MET' : 'NOT MET'}, ratio >= 0.7 ${ratio >= 0.7 ? 'MET' : 'NOT MET'}\n`,
+          `; targets: full >= 20,000 spans/s ${f.spansPerSec >= 20_000 ? 'MET' : 'NOT MET'}, ratio >= 0.9 ${ratio >= 0.9 ? 'MET' : 'NOT MET'}\n`,
       );
       result[model] = { frameBytes, full: f, pre: p, ratio, fullRuns, preRuns };
     }
