@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -192,5 +193,28 @@ describe('CLI container verbs on Docker', { skip, timeout: 900_000 }, () => {
     assert.ok(project, r.err);
     assert.match(r.err, new RegExp(`all: down \\(project ${project} removed\\)`));
     assert.deepEqual(await projectResources(project), { containers: [], volumes: [], networks: [] });
+  });
+
+  it('a taken host port is exit 3 naming it, for every verb that starts containers (up, test, all), and nothing is left', async () => {
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    const project = `bp-port-${process.pid}`;
+    const ports = ['--stream-port', String(port), '--trace-port', String(port + 10)];
+    try {
+      for (const argv of [
+        ['up', '--image', 'emulator', '--project', project, ...ports],
+        ['test', '--target', 'docker', '--image', 'emulator', '--project', project, ...ports, '--spans', '100', '--results-dir', results],
+        ['all', '--image', 'emulator', '--project', project, ...ports, '--spans', '100', '--results-dir', results],
+      ]) {
+        const r = await cli(...argv);
+        assert.equal(r.code, 3, `${argv[0]}: exit ${r.code}\n${r.err.slice(-2000)}`);
+        assert.match(r.err, new RegExp(`host port ${port} .* is already in use`), argv[0]);
+        assert.deepEqual(await projectResources(project), { containers: [], volumes: [], networks: [] }, argv[0]);
+      }
+    } finally {
+      server.close();
+      await Cluster.clean({ projectName: project }).catch(() => undefined);
+    }
   });
 });
