@@ -106,7 +106,10 @@ export interface StatsSamplingResult {
   samples: ContainerStatsSample[];
   /** Stream ÷ trace of the summary figures. */
   ratios: StatsRatios;
-  /** Set when sampling stopped early (e.g. a container exited); the figures cover what was sampled. */
+  /**
+   * Set when sampling stopped early (a `docker stats` call failed while the containers ran); the figures cover what
+   * was sampled. A container that stops is not an error: it is no longer sampled, the other one still is.
+   */
   error?: BanyanDBPerfError;
 }
 
