@@ -345,4 +345,49 @@ describe('a server known to have failed (serverFailures, as a dead Docker contai
     );
     assert.equal(result.partial, true);
   });
+
+  it('frozen during its queries (no known failure): each query fails at its deadline, the phase gives up (QUERY_FAILING), the rest skipped', async () => {
+    await stream.stop();
+    stream = await emulatorProcess();
+    await trace.stop();
+    trace = await emulatorProcess();
+    const target = await openTarget({ kind: 'external', addresses: { stream: stream.address, trace: trace.address } });
+    let frozenAt = 0;
+    let result: BenchmarkResult;
+    try {
+      result = await runComparison({
+        stream: target.stream,
+        trace: target.trace,
+        target: target.info,
+        ...{ spans: 2_000, repeats: 2, warmupSpans: 0, batchSize: 50, queryIterations: 2, progress: false },
+        ...{ queryTimeoutMs: 1_500, maxFailedQueries: 3 },
+        onProgress: (e) => {
+          if (!frozenAt && e.kind === 'query' && e.model === 'stream') {
+            frozenAt = Date.now();
+            stream.child.kill('SIGSTOP');
+          }
+        },
+      });
+    } finally {
+      stream.child.kill('SIGCONT');
+      await target.close().catch(() => undefined);
+    }
+    assert.ok(frozenAt > 0);
+    const [f, ...more] = result.failures ?? [];
+    assert.deepEqual(more, []);
+    assert.equal(f?.code, 'QUERY_FAILING');
+    assert.equal(f?.phase, 'query');
+    assert.equal(f?.server, stream.address);
+    assert.equal(f?.lastStatus, 'DEADLINE_EXCEEDED');
+    assert.match(f?.message ?? '', /^stream query phase gave up on \S+: 3 queries in a row failed; last status DEADLINE_EXCEEDED$/);
+    const streamQueries = result.queries.stream.flat();
+    assert.equal(streamQueries.filter((q) => q.status === 'error').length, 3);
+    assert.ok(streamQueries.slice(3).every((q) => q.status === 'skipped'));
+    assert.ok(
+      result.queries.trace.flat().every((q) => q.status === 'ok'),
+      'the trace queries ran',
+    );
+    assert.equal(result.partial, true);
+    for (const c of result.comparisons) if (c.area === 'queries') assert.equal(c.winner, 'none', `${c.metric}: ${c.note}`);
+  });
 });
