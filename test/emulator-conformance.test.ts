@@ -38,8 +38,7 @@ const DAY_MS = 86_400_000;
  * (7 days, FACTS 21).
  */
 function replayBaseTime(nowMs: number): number {
-  const recorded = (JSON.parse(readFileSync(join(CORPUS, 'ordering.json'), 'utf8')) as { baseTimeMs: number })
-    .baseTimeMs;
+  const recorded = (JSON.parse(readFileSync(join(CORPUS, 'ordering.json'), 'utf8')) as { baseTimeMs: number }).baseTimeMs;
   const now = Math.floor(nowMs / 60_000) * 60_000;
   const offset = (((recorded - now) % DAY_MS) + DAY_MS) % DAY_MS;
   return offset === 0 ? now : now + offset - DAY_MS;
