@@ -7,7 +7,6 @@
  * Warm-up by count: both models' warm-ups and measured repeats cover equal span counts.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,9 +18,11 @@ import type { BenchmarkResult } from '../src/results.js';
 import { openTarget } from '../src/targets/target.js';
 import { runComparison } from '../src/workload/compare.js';
 import type { WorkloadProgress } from '../src/workload/progress.js';
+import { cliSubprocess } from './helpers/cli.js';
 import { type EmulatorProcess, emulatorProcess } from './helpers/emulator-process.js';
 
-const root = path.resolve(import.meta.dirname, '..');
+const cliSubprocessWith = (args: string[], onStderr: (text: string) => void, timeoutMs: number) =>
+  cliSubprocess(args, { onStderr, timeoutMs });
 
 /**
  * One comparison against the two servers, as `test --target external` runs it; `onWrites` runs once the trace server
@@ -135,34 +136,6 @@ describe('a trace server that stops answering during writes', { timeout: 240_000
   });
 });
 
-/** The real CLI (src/cli/main.ts under tsx) as a subprocess; `onStderr` sees each chunk of its stderr. */
-function cliRun(
-  args: string[],
-  onStderr: (text: string) => void,
-  timeoutMs: number,
-): Promise<{ code: number | string; out: string; err: string; at: number }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src', 'cli', 'main.ts'), ...args], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (b: Buffer) => {
-      out += b.toString();
-    });
-    child.stderr.on('data', (b: Buffer) => {
-      err += b.toString();
-      onStderr(b.toString());
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? signal ?? 'none', out, err, at: Date.now() });
-    });
-  });
-}
-
 describe('`test --target external` (the real CLI, default timeouts) against a trace server frozen or killed during its writes', {
   timeout: 600_000,
 }, () => {
@@ -187,7 +160,7 @@ describe('`test --target external` (the real CLI, default timeouts) against a tr
       await trace?.stop();
       trace = await emulatorProcess();
       let hitAt = 0;
-      const r = await cliRun(
+      const r = await cliSubprocessWith(
         [
           'test',
           ...['--target', 'external', '--stream-addr', stream.address, '--trace-addr', trace.address],

@@ -12,33 +12,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type CliIo, EXIT, runCli } from '../src/cli/index.js';
+import { EXIT } from '../src/cli/index.js';
 import { Cluster } from '../src/cluster/cluster.js';
 import { detectDocker } from '../src/cluster/docker.js';
 import { ClusterError, ResultsError } from '../src/errors.js';
 import { readLastResults } from '../src/report/files.js';
+import { type Captured, captureCli } from './helpers/cli.js';
 
-interface Captured {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(argv: string[]): Promise<Captured> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    cwd: dir,
-  };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
-}
+const cli = (argv: string[]): Promise<Captured> => captureCli(argv, { cwd: dir });
 
 /** The library's option and call names that must not reach a command-line user. */
 const LIBRARY_WORDS = /Cluster\.build|openTarget|image\.source|\{ image|readLastResults|writeResults/;
@@ -63,13 +44,13 @@ describe('IMAGE_MISSING advice', () => {
   it('on the CLI names the flags: --image emulator, --target emulator, --source', { timeout: 120_000 }, async (t) => {
     if (dockerSkip) return t.skip(dockerSkip);
     const r = await cli(['build', '--image', MISSING_IMAGE]);
-    assert.equal(r.code, EXIT.ENVIRONMENT, r.stderr);
-    const line = r.stderr.split('\n').find((l) => l.startsWith('banyandb-perf build:')) ?? '';
+    assert.equal(r.code, EXIT.ENVIRONMENT, r.err);
+    const line = r.err.split('\n').find((l) => l.startsWith('banyandb-perf build:')) ?? '';
     assert.match(line, new RegExp(`^banyandb-perf build: image ${MISSING_IMAGE} is not present and could not be pulled \\(`));
     for (const flag of ['`--image emulator`', '`--target emulator`', '`--source <checkout>`', `\`docker pull ${MISSING_IMAGE}\``]) {
-      assert.ok(line.includes(flag), `${flag} in:\n${r.stderr}`);
+      assert.ok(line.includes(flag), `${flag} in:\n${r.err}`);
     }
-    assert.doesNotMatch(r.stderr, LIBRARY_WORDS);
+    assert.doesNotMatch(r.err, LIBRARY_WORDS);
   });
 
   it('in the library names the calls', { timeout: 120_000 }, async (t) => {
@@ -88,12 +69,12 @@ describe('IMAGE_MISSING advice', () => {
     if (dockerSkip) return t.skip(dockerSkip);
     const notACheckout = await mkdtemp(join(dir, 'not-a-checkout-'));
     const r = await cli(['build', '--source', notACheckout]);
-    assert.equal(r.code, EXIT.ENVIRONMENT, r.stderr);
+    assert.equal(r.code, EXIT.ENVIRONMENT, r.err);
     assert.equal(
-      r.stderr.split('\n')[0],
+      r.err.split('\n')[0],
       `banyandb-perf build: ${notACheckout} is not a BanyanDB checkout (expected go.mod and banyand/ in it): give --source the root of a BanyanDB clone`,
     );
-    assert.doesNotMatch(r.stderr, LIBRARY_WORDS);
+    assert.doesNotMatch(r.err, LIBRARY_WORDS);
   });
 });
 
@@ -102,8 +83,8 @@ describe('results directory advice', () => {
     const missing = join(dir, 'nothing-here');
     const r = await cli(['summary', '--results-dir', missing]);
     assert.equal(r.code, EXIT.FAILURES);
-    assert.ok(r.stderr.split('\n')[0]?.endsWith(': pass the --results-dir the test used'), r.stderr);
-    assert.doesNotMatch(r.stderr, LIBRARY_WORDS);
+    assert.ok(r.err.split('\n')[0]?.endsWith(': pass the --results-dir the test used'), r.err);
+    assert.doesNotMatch(r.err, LIBRARY_WORDS);
     await assert.rejects(readLastResults(missing), (err: unknown) => {
       assert.ok(err instanceof ResultsError);
       assert.ok(err.message.endsWith(': give readLastResults() the directory writeResults() wrote to'), err.message);

@@ -9,9 +9,9 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type CliIo, runCli } from '../src/cli/index.js';
 import { Cluster } from '../src/cluster/cluster.js';
 import type { BenchmarkResult, ContainerStatsSample } from '../src/results.js';
+import { type Captured, captureCli } from './helpers/cli.js';
 import { benchmarkPassed, projectResources } from './helpers/docker.js';
 
 const PROJECT = 'banyandb-perf'; // the CLI's default Compose project
@@ -24,33 +24,14 @@ try {
   skip = `no usable Docker engine (${(err as Error).message.split('\n')[0]})`;
 }
 
-interface Ran {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function cli(...argv: string[]): Promise<Ran> {
-  let out = '';
-  let err = '';
-  const io: CliIo = {
-    stdout: (t) => {
-      out += t;
-    },
-    stderr: (t) => {
-      err += t;
-    },
-  };
-  const code = await runCli(argv, io);
-  return { code, out, err };
-}
+const cli = (...argv: string[]): Promise<Captured> => captureCli(argv);
 
 /** A benchmark verb that passed (see benchmarkPassed). */
-function passed(r: Ran): void {
+function passed(r: Captured): void {
   assert.ok(benchmarkPassed(r.code, r.err), `exit ${r.code}\n--- stdout\n${r.out.slice(-3000)}\n--- stderr\n${r.err.slice(-3000)}`);
 }
 
-function ok(r: Ran): void {
+function ok(r: Captured): void {
   assert.equal(r.code, 0, `exit ${r.code}\n--- stdout\n${r.out.slice(-3000)}\n--- stderr\n${r.err.slice(-3000)}`);
 }
 

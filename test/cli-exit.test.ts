@@ -5,59 +5,20 @@
  * columns never run together.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { columns } from '../src/cli/commands/cluster.js';
-import { type CliIo, EXIT, runCli } from '../src/cli/index.js';
+import { EXIT } from '../src/cli/index.js';
 import type { BenchmarkResult } from '../src/results.js';
+import { captureCli, cliSubprocess } from './helpers/cli.js';
 import { benchmarkPassed } from './helpers/docker.js';
 
-const root = path.resolve(import.meta.dirname, '..');
+const cliProcess = (args: string[], timeoutMs = 60_000) => cliSubprocess(args, { timeoutMs });
 
-/** The CLI as a subprocess (src/cli/main.ts under tsx), killed after `timeoutMs`. */
-function cliProcess(args: string[], timeoutMs = 60_000): Promise<{ code: number | null; out: string; err: string; ms: number }> {
-  return new Promise((resolve) => {
-    const started = Date.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src', 'cli', 'main.ts'), ...args], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (b: Buffer) => {
-      out += b.toString();
-    });
-    child.stderr.on('data', (b: Buffer) => {
-      err += b.toString();
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out, err, ms: Date.now() - started });
-    });
-  });
-}
-
-async function cli(argv: string[], hook?: (text: string) => void): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = {
-    stdout: (t) => {
-      out += t;
-    },
-    stderr: (t) => {
-      err += t;
-      hook?.(t);
-    },
-    env: {},
-  };
-  const code = await runCli(argv, io);
-  return { code, out, err };
-}
+const cli = (argv: string[], hook?: (text: string) => void) => captureCli(argv, hook ? { onStderr: hook } : {});
 
 const SMALL = ['--target', 'emulator', '--spans', '200', '--repeats', '1', '--warmup', '0', '--no-progress'];
 

@@ -13,9 +13,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { type CliIo, runCli } from '../src/cli/index.js';
 import { Cluster } from '../src/cluster/cluster.js';
 import type { BenchmarkResult } from '../src/results.js';
+import { captureCli } from './helpers/cli.js';
 import { benchmarkPassed, projectResources } from './helpers/docker.js';
 
 const exec = promisify(execFile);
@@ -90,20 +90,7 @@ async function leftovers(project: string): Promise<string[]> {
   return [...r.containers, ...r.volumes, ...r.networks];
 }
 
-async function cli(argv: string[], onStderr?: (text: string) => void): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = {
-    stdout: (t) => {
-      out += t;
-    },
-    stderr: (t) => {
-      err += t;
-      onStderr?.(t);
-    },
-  };
-  return { code: await runCli(argv, io), out, err };
-}
+const cli = (argv: string[], onStderr?: (text: string) => void) => captureCli(argv, onStderr ? { onStderr } : {});
 
 describe('Docker runs never meet, end promptly, lose nothing', { skip, timeout: 1_800_000 }, () => {
   let results = '';

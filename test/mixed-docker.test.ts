@@ -10,9 +10,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type CliIo, runCli } from '../src/cli/index.js';
 import { Cluster } from '../src/cluster/cluster.js';
 import type { BenchmarkResult } from '../src/results.js';
+import { captureCli } from './helpers/cli.js';
 import { benchmarkPassed, projectResources } from './helpers/docker.js';
 
 let skip: string | false = false;
@@ -36,45 +36,32 @@ describe('all --image emulator --mixed on Docker', { skip, timeout: 900_000 }, (
   });
 
   it('runs both phases and the mixed phase, checks every answer, scrapes both containers through the mapped port', async () => {
-    let out = '';
-    let err = '';
-    const io: CliIo = {
-      stdout: (t) => {
-        out += t;
-      },
-      stderr: (t) => {
-        err += t;
-      },
-    };
-    const code = await runCli(
-      [
-        'all',
-        '--image',
-        'emulator',
-        '--project',
-        PROJECT,
-        '--json',
-        '--no-progress',
-        '--spans',
-        '400',
-        '--warmup',
-        '0',
-        '--repeats',
-        '1',
-        '--mixed',
-        '--mixed-duration',
-        '3s',
-        '--mixed-write-rate',
-        '200',
-        '--mixed-query-rate',
-        '10',
-        '--mixed-concurrency',
-        '10',
-        '--results-dir',
-        results,
-      ],
-      io,
-    );
+    const { code, out, err } = await captureCli([
+      'all',
+      '--image',
+      'emulator',
+      '--project',
+      PROJECT,
+      '--json',
+      '--no-progress',
+      '--spans',
+      '400',
+      '--warmup',
+      '0',
+      '--repeats',
+      '1',
+      '--mixed',
+      '--mixed-duration',
+      '3s',
+      '--mixed-write-rate',
+      '200',
+      '--mixed-query-rate',
+      '10',
+      '--mixed-concurrency',
+      '10',
+      '--results-dir',
+      results,
+    ]);
     assert.ok(benchmarkPassed(code, err), `exit ${code}\n--- stderr\n${err.slice(-4000)}`);
     const result = JSON.parse(out) as BenchmarkResult;
     assert.equal(result.target.kind, 'docker');

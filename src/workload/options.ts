@@ -6,7 +6,6 @@ import { OptionsError } from '../errors.js';
 import { DEFAULT_SEED, resolveGeneratorOptions } from '../generator/generator.js';
 import { resolveScale, type Scale, type ScaleName } from '../generator/scale.js';
 import { checkOptionKeys, optionKeys } from '../options-check.js';
-import type { Model } from '../results.js';
 import { checkNamespace } from '../schema/namespace.js';
 import type { WorkloadProgress } from './progress.js';
 
