@@ -80,20 +80,12 @@ describe('CLI container verbs on Docker', { skip, timeout: 900_000 }, () => {
     assert.match(r.out, /serving gRPC/);
   });
 
+  /** `test` on the containers `up` started: 400 spans, 2 repeats, JSON on stdout. */
+  const testOnTheRunningContainers = () =>
+    cli('test', '--target', 'docker', '--spans', '400', '--repeats', '2', '--no-progress', '--results-dir', results, '--json');
+
   it('test reuses the running containers, samples them and leaves them running', async () => {
-    const r = await cli(
-      'test',
-      '--target',
-      'docker',
-      '--spans',
-      '400',
-      '--repeats',
-      '2',
-      '--no-progress',
-      '--results-dir',
-      results,
-      '--json',
-    );
+    const r = await testOnTheRunningContainers();
     passed(r);
     assert.match(r.err, /using the running containers of project banyandb-perf/);
     const result = JSON.parse(r.out) as BenchmarkResult;
@@ -111,19 +103,7 @@ describe('CLI container verbs on Docker', { skip, timeout: 900_000 }, () => {
 
   it('a second `test` on the same containers passes too: a namespace of its own, its own figures (same seed, same span ids)', async () => {
     assert.ok(first, 'the first test ran');
-    const r = await cli(
-      'test',
-      '--target',
-      'docker',
-      '--spans',
-      '400',
-      '--repeats',
-      '2',
-      '--no-progress',
-      '--results-dir',
-      results,
-      '--json',
-    );
+    const r = await testOnTheRunningContainers();
     // Before, the second run's queries found the first run's spans too (`span count expected 2000, got 2001`).
     passed(r);
     assert.match(r.err, /using the running containers of project banyandb-perf/);
