@@ -166,6 +166,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   for (const flag of cfg.ignored) process.stderr.write(`emulator-server: warning: ignoring BanyanDB flag --${flag}\n`);
+  // Started with an IPC channel (openTarget's emulator child, see child.ts): the parent is gone once the channel
+  // closes, whether it exited, crashed or was SIGKILLed; never outlive it.
+  let onParentGone: (() => void) | undefined;
+  if (process.send) process.once('disconnect', () => (onParentGone ? onParentGone() : process.exit(0)));
   let rejections = 0;
   const log = (line: string): void => {
     if (line.includes(' write ')) {
@@ -192,8 +196,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   process.stdout.write(
     `banyandb-perf emulator serving gRPC on ${emulator.grpcAddress} and HTTP on ${emulator.httpAddress}${metricsNote} (in-memory BanyanDB v0.10.3 emulator, not BanyanDB)\n`,
   );
+  if (process.send && process.connected) {
+    process.send({ type: 'banyandb-perf-emulator-ready', grpcAddress: emulator.grpcAddress, httpAddress: emulator.httpAddress });
+  }
   return new Promise<number>((resolve) => {
+    let stopping = false;
     const stop = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
       process.stdout.write(`emulator-server: ${signal} received, closing\n`);
       emulator.close().then(
         () => resolve(0),
@@ -205,6 +215,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
+    onParentGone = () => stop('IPC disconnect (the parent is gone)');
+    if (process.send && !process.connected) onParentGone();
   });
 }
 

@@ -12,6 +12,7 @@ import { BanyanDBClient } from '../client/client.js';
 import { type ClientOptions, DEFAULT_CONNECT_TIMEOUT_MS } from '../client/options.js';
 import { Cluster, type ClusterWatch, type StartedCluster, type StatsSampler } from '../cluster/cluster.js';
 import { type ClusterOptions, DEFAULT_START_TIMEOUT_MS } from '../cluster/options.js';
+import { startEmulatorChild } from '../emulator/child.js';
 import { startEmulator } from '../emulator/index.js';
 import { BanyanDBPerfError, ClosedError, ClusterError, OptionsError } from '../errors.js';
 import { checkOptionKeys, optionKeys } from '../options-check.js';
@@ -27,6 +28,23 @@ export type TargetKind = 'auto' | 'docker' | 'emulator' | 'external';
 
 /** A target kind once `auto` is decided: what actually serves the models. */
 export type ResolvedTargetKind = Exclude<TargetKind, 'auto'>;
+
+/**
+ * How the emulator target runs its two emulators: `child`, one child process per model (each on a core of its own,
+ * apart from the client's event loop, as containers or external servers are); `in-process`, both in the caller's
+ * process, sharing its event loop with the client (no processes to start, but the servers' work is serialized with
+ * the client's and inflates its latencies).
+ */
+export type EmulatorProcessMode = 'child' | 'in-process';
+
+/** Options of the emulator target. */
+export interface EmulatorTargetOptions {
+  /**
+   * Where each model's emulator runs.
+   * @default 'child'
+   */
+  process?: EmulatorProcessMode;
+}
 
 /** Interval of container stats sampling, ms. */
 export const DEFAULT_STATS_INTERVAL_MS = 2_000;
@@ -50,6 +68,8 @@ export interface TargetOptions {
    * @default true
    */
   reuseRunning?: boolean;
+  /** Emulator: how its two emulators run (`process: 'child'` by default). */
+  emulator?: EmulatorTargetOptions;
   /** External: the gRPC address (`host:port`) of each model's server. Required for `external`. */
   addresses?: Record<Model, string>;
   /** Options of the two clients. */
@@ -105,6 +125,7 @@ const TARGET_OPTION_KEYS = optionKeys<TargetOptions>({
   kind: true,
   cluster: true,
   reuseRunning: true,
+  emulator: true,
   addresses: true,
   client: true,
   loadSchemas: true,
@@ -128,9 +149,15 @@ export class OpenTarget implements AsyncDisposable {
   readonly cluster: StartedCluster | undefined;
   /** Schema load reports per model (when schemas were loaded). */
   readonly schemas: Partial<Record<Model, LoadReport>>;
-  /** Aborts when a container fails during the run (Docker); never otherwise. Combine it with yours. */
+  /**
+   * Aborts when a container (Docker) or an emulator child process fails during the run; never otherwise. Combine it
+   * with yours.
+   */
   readonly failure: AbortSignal;
-  /** Per model: aborts with the ClusterError of that model's container when it dies or turns unhealthy (Docker). */
+  /**
+   * Per model: aborts with the ClusterError of that model's container when it dies or turns unhealthy (Docker), or
+   * of its emulator child process when that exits (CONTAINER_EXITED).
+   */
   readonly failures: Record<Model, AbortSignal>;
   /** The run's data namespace (pass it to `runComparison()`), or undefined when the groups are not namespaced. */
   readonly namespace: string | undefined;
@@ -140,6 +167,8 @@ export class OpenTarget implements AsyncDisposable {
    * external servers (give their URLs yourself).
    */
   readonly metricsUrls: Partial<Record<Model, string>>;
+  /** Each model's emulator child process id (an emulator target with `emulator.process: 'child'`); empty otherwise. */
+  readonly pids: Partial<Record<Model, number>>;
 
   readonly #cleanups: (() => Promise<void>)[];
   readonly #emulatorDirs: Partial<Record<Model, string>>;
@@ -161,7 +190,11 @@ export class OpenTarget implements AsyncDisposable {
     statsIntervalMs: number;
     namespace: string | undefined;
     metricsUrls?: Partial<Record<Model, string>>;
+    /** Per model: aborts when that model's emulator child process dies. */
+    childDeaths?: Record<Model, AbortSignal>;
+    pids?: Partial<Record<Model, number>>;
   }) {
+    this.pids = parts.pids ?? {};
     this.namespace = parts.namespace;
     this.metricsUrls = parts.metricsUrls ?? {};
     this.info = parts.info;
@@ -173,9 +206,14 @@ export class OpenTarget implements AsyncDisposable {
     this.#emulatorDirs = parts.emulatorDirs;
     this.#statsIntervalMs = parts.statsIntervalMs;
     this.#watcher = this.cluster?.watch();
-    this.failure = this.#watcher?.signal ?? new AbortController().signal;
     const never = new AbortController().signal;
-    this.failures = this.#watcher?.models ?? { stream: never, trace: never };
+    if (parts.childDeaths) {
+      this.failures = parts.childDeaths;
+      this.failure = AbortSignal.any([parts.childDeaths.stream, parts.childDeaths.trace]);
+    } else {
+      this.failure = this.#watcher?.signal ?? never;
+      this.failures = this.#watcher?.models ?? { stream: never, trace: never };
+    }
   }
 
   /**
@@ -222,9 +260,10 @@ export class OpenTarget implements AsyncDisposable {
     if (this.failure.aborted) {
       result.partial = true;
       const failed = MODELS.filter((m) => this.failures[m].aborted);
+      const what = this.cluster ? 'container' : 'emulator process';
       for (const m of failed) {
         const reason = this.failures[m].reason;
-        notes.push(`the ${m} model's container failed during the run: ${reason instanceof Error ? reason.message : String(reason)}`);
+        notes.push(`the ${m} model's ${what} failed during the run: ${reason instanceof Error ? reason.message : String(reason)}`);
       }
       // Figures of work cut short by a dead container decide nothing.
       const code = (this.failure.reason as { code?: string } | undefined)?.code ?? 'CONTAINER_EXITED';
@@ -232,7 +271,7 @@ export class OpenTarget implements AsyncDisposable {
         c.winner = 'none';
         delete c.ratio;
         c.why = 'failed-work';
-        c.note = `no winner: the ${failed.join(' and ') || 'a'} container failed during the run (${code})`;
+        c.note = `no winner: the ${failed.join(' and ') || 'a'} ${what} failed during the run (${code})`;
       }
     }
     return notes;
@@ -317,6 +356,11 @@ export async function openTarget(options: TargetOptions = {}): Promise<OpenTarge
   if (options.keepData !== undefined && typeof options.keepData !== 'boolean') {
     throw new OptionsError('keepData', `keepData must be true or false, got ${typeof options.keepData}`);
   }
+  checkOptionKeys(options.emulator, ['process'], 'openTarget()', 'emulator');
+  const emulatorProcess = options.emulator?.process ?? 'child';
+  if (emulatorProcess !== 'child' && emulatorProcess !== 'in-process') {
+    throw new OptionsError('emulator.process', `emulator.process must be 'child' or 'in-process', got ${JSON.stringify(emulatorProcess)}`);
+  }
   if (options.adviceFor !== undefined && options.adviceFor !== 'library' && options.adviceFor !== 'cli') {
     throw new OptionsError('adviceFor', `adviceFor must be 'library' or 'cli', got ${JSON.stringify(options.adviceFor)}`);
   }
@@ -325,13 +369,16 @@ export async function openTarget(options: TargetOptions = {}): Promise<OpenTarge
   const log = options.log ?? (() => {});
   const signal = options.signal;
   let kind = await resolveTargetKind(requested, signal);
-  if (requested === 'auto' && kind === 'emulator') log('no Docker engine reachable: using the in-process emulator');
+  const emulatorWords = emulatorProcess === 'child' ? 'the emulator (one child process per model)' : 'the in-process emulator';
+  if (requested === 'auto' && kind === 'emulator') log(`no Docker engine reachable: using ${emulatorWords}`);
 
   const cleanups: (() => Promise<void>)[] = [];
   // The open target's per-model container failures, once it exists (the cleanups consult them).
   const watched: { failures?: Record<Model, AbortSignal> } = {};
   const emulatorDirs: Partial<Record<Model, string>> = {};
   const metricsUrls: Partial<Record<Model, string>> = {};
+  let childDeaths: Record<Model, AbortSignal> | undefined;
+  const pids: Partial<Record<Model, number>> = {};
   let cluster: StartedCluster | undefined;
   try {
     let info: TargetInfo;
@@ -370,7 +417,7 @@ export async function openTarget(options: TargetOptions = {}): Promise<OpenTarge
             throw err;
           }
           log(`BanyanDB's image is not available: ${err.problem.split('\n')[0]}`);
-          log("using the in-process emulator instead: its figures are NOT BanyanDB's");
+          log(`using ${emulatorWords} instead: its figures are NOT BanyanDB's`);
           if (err.advice) log(`for BanyanDB's figures, ${err.advice[options.adviceFor === 'cli' ? 'cli' : 'library']}`);
           kind = 'emulator';
         }
@@ -391,15 +438,41 @@ export async function openTarget(options: TargetOptions = {}): Promise<OpenTarge
         const dir = await mkdtemp(join(tmpdir(), `banyandb-perf-emulator-${m}-`));
         emulatorDirs[m] = dir;
         cleanups.push(() => rm(dir, { recursive: true, force: true }));
-        const emu = await startEmulator({ dataPath: dir });
-        cleanups.push(() => emu.close());
-        addresses[m] = emu.grpcAddress;
-        metricsUrls[m] = `${emu.httpAddress}/metrics`;
+      }
+      if (emulatorProcess === 'child') {
+        // Both children start at once; each one that started is stopped again if the other fails.
+        const started = await Promise.allSettled(
+          MODELS.map((m) => startEmulatorChild({ dataPath: emulatorDirs[m] as string, name: m, ...(signal ? { signal } : {}) })),
+        );
+        const deaths = {} as Record<Model, AbortSignal>;
+        for (const [i, m] of MODELS.entries()) {
+          const s = started[i] as PromiseSettledResult<Awaited<ReturnType<typeof startEmulatorChild>>>;
+          if (s.status === 'rejected') continue;
+          const child = s.value;
+          cleanups.push(() => child.close());
+          deaths[m] = child.died;
+          pids[m] = child.pid;
+          addresses[m] = child.grpcAddress;
+          metricsUrls[m] = `${child.httpAddress}/metrics`;
+        }
+        const failed = started.find((s) => s.status === 'rejected');
+        if (failed) throw failed.reason;
+        childDeaths = deaths;
+      } else {
+        for (const m of MODELS) {
+          const emu = await startEmulator({ dataPath: emulatorDirs[m] as string });
+          cleanups.push(() => emu.close());
+          addresses[m] = emu.grpcAddress;
+          metricsUrls[m] = `${emu.httpAddress}/metrics`;
+        }
       }
       info = {
         kind: 'emulator',
         server: 'emulator',
-        description: "banyandb-perf's emulator, in-process (one instance per model on 127.0.0.1), not BanyanDB",
+        description:
+          emulatorProcess === 'child'
+            ? "banyandb-perf's emulator, one child process per model on 127.0.0.1, not BanyanDB"
+            : "banyandb-perf's emulator, in-process (one instance per model on 127.0.0.1), not BanyanDB",
         addresses,
       };
     } else {
@@ -453,7 +526,10 @@ export async function openTarget(options: TargetOptions = {}): Promise<OpenTarge
     }
     info = { ...info, ...(await nameServers(info, clients, cluster, signal)) };
     if (namespace) info.namespace = namespace;
-    const open = new OpenTarget({ info, clients, cluster, schemas, cleanups, emulatorDirs, statsIntervalMs, namespace, metricsUrls });
+    const open = new OpenTarget({
+      ...{ info, clients, cluster, schemas, cleanups, emulatorDirs, statsIntervalMs, namespace, metricsUrls },
+      ...(childDeaths ? { childDeaths, pids } : {}),
+    });
     watched.failures = open.failures;
     return open;
   } catch (err) {
