@@ -120,7 +120,15 @@ export type {
 export type { StatsRatios } from './cluster/stats.js';
 
 // ---- targets: what serves the two models ---------------------------------------------------------------
-export { OpenTarget, openTarget, type ResolvedTargetKind, type TargetKind, type TargetOptions } from './targets/target.js';
+export {
+  type EmulatorProcessMode,
+  type EmulatorTargetOptions,
+  OpenTarget,
+  openTarget,
+  type ResolvedTargetKind,
+  type TargetKind,
+  type TargetOptions,
+} from './targets/target.js';
 
 // ---- reports ------------------------------------------------------------------------------------------
 export { type ConsoleReportOptions, formatConsoleReport } from './report/console.js';

@@ -38,7 +38,7 @@ export interface PhaseWindow {
 
 /** What produced the figures. Emulator figures are never BanyanDB's. */
 export interface TargetInfo {
-  /** `docker` (containers started by Cluster), `emulator` (in-process emulator), `external` (given addresses). */
+  /** `docker` (containers started by Cluster), `emulator` (banyandb-perf's emulator: a child process per model, or in-process), `external` (given addresses). */
   kind: 'docker' | 'emulator' | 'external';
   /** `banyandb` when a real BanyanDB served the run, `emulator` when banyandb-perf's emulator did, `unknown` for external. */
   server: 'banyandb' | 'emulator' | 'unknown';

@@ -216,7 +216,7 @@ describe('summary', () => {
   });
 });
 
-describe('test against the in-process emulator (end to end)', () => {
+describe('test against the emulator (end to end)', () => {
   it('runs a tiny comparison, writes JSON + HTML + latest.json and prints JSON', {
     timeout: 240_000,
   }, async () => {
@@ -267,7 +267,7 @@ describe('test against the in-process emulator (end to end)', () => {
     assert.equal(s.code, EXIT.OK);
     const head = s.stdout.split('\n').slice(0, 6);
     assert.ok(
-      head.some((l) => l.startsWith("Target: banyandb-perf's emulator, in-process")),
+      head.some((l) => l.startsWith("Target: banyandb-perf's emulator, one child process per model")),
       head.join('\n'),
     );
     assert.ok(head.some((l) => l.includes("Figures from banyandb-perf's emulator, not BanyanDB")));

@@ -1,5 +1,5 @@
 /**
- * The examples run end to end, as a user runs them (`npx tsx examples/<file>.ts`), against the in-process
+ * The examples run end to end, as a user runs them (`npx tsx examples/<file>.ts`), against the emulator
  * emulator and, where a Docker engine is usable, against the Docker target with the offline emulator image.
  * Docker runs skip without an engine unless BANYANDB_PERF_REQUIRE_DOCKER=1 (CI), then they fail.
  */
@@ -62,7 +62,7 @@ describe('examples/stream-vs-trace.ts', () => {
     );
     assertOk(o);
     const first = o.stdout.split('\n')[0] ?? '';
-    assert.match(first, /^target: banyandb-perf's emulator, in-process .*not BanyanDB/);
+    assert.match(first, /^target: banyandb-perf's emulator, one child process per model .*not BanyanDB/);
     assert.ok(!o.stdout.includes('\x1b') && !o.stderr.includes('\x1b'), 'no escape codes when not on a terminal');
     // Progress between `target:` and the end, as plain lines on stderr: writes and queries of both models.
     for (const m of ['stream', 'trace']) {

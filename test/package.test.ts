@@ -146,6 +146,25 @@ describe('the published package', { timeout: 300_000 }, () => {
     assert.equal(cjs.stdout.trim(), '1500 1500');
   });
 
+  it('opens the emulator target with its child processes (dist/emulator-server.js) from both the ESM and the CommonJS build', async () => {
+    const body = (m: string) =>
+      `const t = await ${m}.openTarget({ kind: 'emulator' });
+      const pids = Object.values(t.pids);
+      const health = [await t.stream.health(), await t.trace.health()].join(',');
+      await t.close();
+      const alive = pids.filter((p) => { try { process.kill(p, 0); return true; } catch { return false; } });
+      console.log(t.info.description, pids.length, health, alive.length);`;
+    const expected = "banyandb-perf's emulator, one child process per model on 127.0.0.1, not BanyanDB 2 SERVING,SERVING 0";
+    const esm = await exec(process.execPath, ['--input-type=module', '-e', `const m = await import('banyandb-perf'); ${body('m')}`], {
+      cwd: app(),
+    });
+    assert.equal(esm.stdout.trim(), expected);
+    const cjs = await exec(process.execPath, ['-e', `const m = require('banyandb-perf'); (async () => { ${body('m')} })();`], {
+      cwd: app(),
+    });
+    assert.equal(cjs.stdout.trim(), expected);
+  });
+
   it('refuses deep imports of internals', async () => {
     await assert.rejects(
       exec(process.execPath, ['--input-type=module', '-e', "await import('banyandb-perf/dist/index.js')"], { cwd: app() }),

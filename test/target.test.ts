@@ -71,7 +71,10 @@ describe('openTarget', () => {
     const lines: string[] = [];
     await using target = await openTarget({ log: (l) => lines.push(l), loadSchemas: false });
     assert.equal(target.info.kind, 'emulator');
-    assert.match(lines.join('\n'), /no Docker engine reachable|using the in-process emulator instead: its figures are NOT BanyanDB's/);
+    assert.match(
+      lines.join('\n'),
+      /no Docker engine reachable|using the emulator \(one child process per model\) instead: its figures are NOT BanyanDB's/,
+    );
   });
 });
 

@@ -70,7 +70,8 @@ export const FLAGS: readonly FlagSpec[] = [
     name: 'target',
     type: 'string',
     value: 'docker|emulator|external',
-    description: 'What serves the two models. Default: docker when a Docker engine is reachable, else emulator (in-process).',
+    description:
+      'What serves the two models. Default: docker when a Docker engine is reachable, else emulator (one child process per model).',
     verbs: ['all', 'test'],
   },
   {

@@ -13,7 +13,7 @@ const VERB_HELP: Record<Verb, { summary: string; notes?: string[] }> = {
     notes: [
       'With --target docker the containers are started (or reused when `up` started them) and removed afterwards unless --keep;',
       'container stats are sampled during the run and the disk footprint measured after it.',
-      "--target emulator starts two in-process emulators: its figures are never BanyanDB's.",
+      "--target emulator starts two emulators, one child process each: its figures are never BanyanDB's.",
       '--target external needs --stream-addr and --trace-addr.',
     ],
   },

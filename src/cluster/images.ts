@@ -77,11 +77,11 @@ function howToBuild(image: ImageSpec, name: string): Advice {
     return {
       library:
         `pull it where a registry is reachable (\`docker pull ${name}\`), or run the emulator image instead ` +
-        "(Cluster.build({ image: 'emulator' }), or openTarget({ kind: 'emulator' }) for the emulator in-process) " +
+        "(Cluster.build({ image: 'emulator' }), or openTarget({ kind: 'emulator' }) for the emulator, no Docker needed) " +
         "or build BanyanDB from a checkout (Cluster.build({ image: { source: '<checkout>' } }))",
       cli:
         `pull it where a registry is reachable (\`docker pull ${name}\`), or run the emulator image instead ` +
-        '(`--image emulator`, built offline; or `--target emulator` for the emulator in-process) ' +
+        '(`--image emulator`, built offline; or `--target emulator` for the emulator, no Docker needed) ' +
         'or build BanyanDB from a checkout (`--source <checkout>`)',
     };
   }

@@ -169,7 +169,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   // Started with an IPC channel (openTarget's emulator child, see child.ts): the parent is gone once the channel
   // closes, whether it exited, crashed or was SIGKILLed; never outlive it.
   let onParentGone: (() => void) | undefined;
-  if (process.send) process.once('disconnect', () => (onParentGone ? onParentGone() : process.exit(0)));
+  // A terminal's Ctrl-C reaches the whole process group: the parent decides what follows (it closes the target, which
+  // sends SIGTERM, or dies, which closes the channel), so the child does not stop on its own.
+  if (process.send) {
+    process.once('disconnect', () => (onParentGone ? onParentGone() : process.exit(0)));
+    process.on('SIGINT', () => undefined);
+  }
   let rejections = 0;
   const log = (line: string): void => {
     if (line.includes(' write ')) {
@@ -214,7 +219,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       );
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+    if (!process.send) process.once('SIGINT', () => stop('SIGINT'));
     onParentGone = () => stop('IPC disconnect (the parent is gone)');
     if (process.send && !process.connected) onParentGone();
   });

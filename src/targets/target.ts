@@ -1,7 +1,7 @@
 /**
  * Targets: where the two models run. `openTarget()` gives a connected client per model, whatever serves
- * them (containers started by {@link Cluster}, the in-process emulator, or two servers given by address),
- * loads the schemas, and after a run adds what only the target knows to the result (container stats, disk
+ * them (containers started by {@link Cluster}, the emulator in a child process per model or in-process, or two
+ * servers given by address), loads the schemas, and after a run adds what only the target knows to the result (container stats, disk
  * footprint). The CLI's `test` verb and the examples share it, so every run says which target produced it.
  */
 import type { Dirent } from 'node:fs';
@@ -23,7 +23,7 @@ import { buildComparisons } from '../verdict/comparisons.js';
 import { type StepProgress, trackStep } from '../workload/progress.js';
 import { askIdentity } from './identity.js';
 
-/** Where the models run: `auto` is Docker when an engine is reachable, else the in-process emulator. */
+/** Where the models run: `auto` is Docker when an engine is reachable, else the emulator. */
 export type TargetKind = 'auto' | 'docker' | 'emulator' | 'external';
 
 /** A target kind once `auto` is decided: what actually serves the models. */
@@ -163,7 +163,7 @@ export class OpenTarget implements AsyncDisposable {
   readonly namespace: string | undefined;
   /**
    * Each model's Prometheus endpoint, where the target knows it (pass it to `runComparison({ serverMetrics })`): the
-   * in-process emulator's HTTP `/metrics`, a Docker container's observability port (2121) as published. Empty for
+   * emulator's HTTP `/metrics`, a Docker container's observability port (2121) as published. Empty for
    * external servers (give their URLs yourself).
    */
   readonly metricsUrls: Partial<Record<Model, string>>;

@@ -93,7 +93,7 @@ export async function runTest(ctx: CommandContext, forceTarget?: ResolvedTargetK
   const schemaDir = str(ctx.flags, 'schema-dir');
   // Before any work: a run must never end with nowhere to put its result.
   await prepareResultsDir(resultsDir);
-  // No --target: Docker when an engine is reachable, else the in-process emulator (openTarget says which).
+  // No --target: Docker when an engine is reachable, else the emulator (openTarget says which).
   const kind = forceTarget ?? tf.kind ?? 'auto';
   // Progress of every long phase on stderr: a redrawn line on a terminal, plain lines every few seconds elsewhere.
   const progress = wf.progress
