@@ -31,7 +31,16 @@ const names = [
   'batch-size',
   'mixed-duration-ms',
 ];
-const { values } = parseArgs({ options: Object.fromEntries(names.map((n) => [n, { type: 'string' as const }])) });
+const parsed = (() => {
+  try {
+    return parseArgs({ options: Object.fromEntries(names.map((n) => [n, { type: 'string' as const }])) });
+  } catch (e) {
+    // A flag this example does not know, or one without its value: say which, and what it takes.
+    console.error(`examples/stream-vs-trace.ts: ${(e as Error).message}; the flags are --${names.join(' <v>, --')} <v>`);
+    process.exit(2);
+  }
+})();
+const { values } = parsed;
 const opt = (n: string) => (values[n] as string | undefined) ?? process.env[`BANYANDB_PERF_${n.toUpperCase().replace('-', '_')}`];
 const num = (n: string) => (opt(n) === undefined ? undefined : Number(opt(n)));
 const image = opt('image');

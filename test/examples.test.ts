@@ -87,6 +87,16 @@ describe('examples/stream-vs-trace.ts', () => {
     assert.notEqual(o.code, 0);
     assert.match(o.stderr, /concurrency/);
   });
+
+  it('rejects a flag it does not know with one line naming it and the flags it takes, exit 2, no stack trace', async () => {
+    const o = await runExample('stream-vs-trace.ts', ['--out', 'x']);
+    assert.equal(o.code, 2, o.stderr);
+    assert.match(
+      o.stderr,
+      /^examples\/stream-vs-trace\.ts: Unknown option '--out'; the flags are --target <v>, .*--mixed-duration-ms <v>\n$/,
+    );
+    assert.doesNotMatch(o.stderr, /\bat .*:\d+:\d+/);
+  });
 });
 
 describe('examples: custom schema, open loop, existing cluster', () => {

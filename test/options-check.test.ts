@@ -12,10 +12,13 @@ import { Cluster } from '../src/cluster/cluster.js';
 import { type Emulator, startEmulator } from '../src/emulator/index.js';
 import { OptionsError } from '../src/errors.js';
 import { SpanGenerator } from '../src/generator/generator.js';
+import { runMixedInNamespace } from '../src/mixed/in-namespace.js';
+import { runMixed } from '../src/mixed/mixed.js';
 import { closestKey } from '../src/options-check.js';
 import { formatConsoleReport } from '../src/report/console.js';
 import type { BenchmarkResult } from '../src/results.js';
 import { SchemaLoader } from '../src/schema/loader.js';
+import { ServerMetricsSampler } from '../src/server-metrics/sampler.js';
 import { openTarget } from '../src/targets/target.js';
 import { compareResults } from '../src/verdict/runs.js';
 import { runComparison } from '../src/workload/compare.js';
@@ -161,6 +164,27 @@ describe('unknown option keys', () => {
         e instanceof OptionsError &&
         /unknown option `model` \(did you mean `models`\?\) in the options of SchemaLoader\.load\(\)/.test(e.message),
     );
+  });
+
+  it('runMixed(), runMixedInNamespace() and ServerMetricsSampler.start() check their keys before any work', async () => {
+    const target = { client, group: 'g', name: 'n' };
+    await assert.rejects(
+      runMixed({ stream: target, trace: target }, { duration: 1_000 } as never),
+      (e: unknown) =>
+        e instanceof OptionsError &&
+        e.option === 'duration' &&
+        e.message.includes('unknown option `duration` (did you mean `durationMs`?) in the options of the mixed phase'),
+    );
+    await assert.rejects(
+      runMixedInNamespace({ stream: client, trace: client, keep: true } as never),
+      (e: unknown) => e instanceof OptionsError && e.option === 'keep' && e.message.includes('(did you mean `keepData`?)'),
+    );
+    rejects(
+      () => ServerMetricsSampler.start({ url: 'http://127.0.0.1:1/metrics', model: 'stream', groups: [], interval: 5 } as never),
+      'interval',
+      '(did you mean `intervalMs`?) in the options of ServerMetricsSampler.start()',
+    );
+    rejects(() => ServerMetricsSampler.start({ model: 'stream', groups: [] } as never), 'url', '`url` is required');
   });
 
   it('a key far from every known one gets no suggestion but the list of known keys', () => {

@@ -5,6 +5,7 @@
  * phase's spans, whatever the separate phases or anybody else wrote.
  */
 import type { BanyanDBClient } from '../client/client.js';
+import { checkOptionKeys, optionKeys } from '../options-check.js';
 import { SchemaLoader } from '../schema/loader.js';
 import { newRunId } from '../schema/namespace.js';
 import type { SchemaSet } from '../schema/set.js';
@@ -50,6 +51,11 @@ export async function mixedNamespaceGroups(
 
 /** Runs {@link runMixed} in a namespace of its own on both servers; returns its result and the namespace used. */
 export async function runMixedInNamespace(input: MixedInNamespaceInput): Promise<MixedResult & { namespace: string }> {
+  checkOptionKeys(
+    input,
+    optionKeys<MixedInNamespaceInput>({ stream: true, trace: true, schemaDir: true, namespace: true, keepData: true, options: true }),
+    'runMixedInNamespace()',
+  );
   const namespace = input.namespace ?? newRunId();
   const dir = input.schemaDir !== undefined ? { dir: input.schemaDir } : {};
   const loaders = {

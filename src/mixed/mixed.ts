@@ -15,6 +15,7 @@ import { BanyanDBPerfError, OptionsError } from '../errors.js';
 import { MAX_PAYLOAD_BYTES, MIN_PAYLOAD_BYTES, SpanGenerator } from '../generator/generator.js';
 import { resolveScale, type Scale } from '../generator/scale.js';
 import { LatencyRecorder } from '../metrics/latency.js';
+import { checkOptionKeys, optionKeys } from '../options-check.js';
 import type { LatencySummary, Model } from '../results.js';
 import type { WorkloadClient, WorkloadSpan } from '../workload/model.js';
 import { streamAdapter, traceAdapter } from '../workload/model.js';
@@ -113,25 +114,31 @@ const POSITIVE_INT_KEYS = [
   'lagTimeoutMs',
   'requestTimeoutMs',
 ] as const;
-const KNOWN_KEYS = new Set<string>([
-  ...POSITIVE_INT_KEYS,
-  'warmupSpans',
-  'quietMs',
-  'writeRatePerSec',
-  'queryRatePerSec',
-  'mix',
-  'seed',
-  'payloadBytes',
-  'scale',
-  'order',
-  'signal',
-]);
+const MIXED_OPTION_KEYS = optionKeys<MixedOptions>({
+  durationMs: true,
+  warmupSpans: true,
+  writeRatePerSec: true,
+  batchSize: true,
+  maxWritesInFlight: true,
+  queryRatePerSec: true,
+  queryConcurrency: true,
+  mix: true,
+  windowMs: true,
+  slowThresholdMs: true,
+  quietMs: true,
+  lagProbeEveryMs: true,
+  lagTimeoutMs: true,
+  requestTimeoutMs: true,
+  seed: true,
+  payloadBytes: true,
+  scale: true,
+  order: true,
+  signal: true,
+});
 
 /** Resolves and checks mixed-phase options once; names the option and what was expected. */
 export function resolveMixedOptions(options: MixedOptions = {}): ResolvedMixedOptions {
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_KEYS.has(key)) throw new OptionsError(key, `mixed: unknown option \`${key}\`; known: ${[...KNOWN_KEYS].join(', ')}`);
-  }
+  checkOptionKeys(options, MIXED_OPTION_KEYS, 'the mixed phase (runMixed(), mixed: of runComparison())');
   const o = { ...MIXED_DEFAULTS, ...options } as MixedOptions & typeof MIXED_DEFAULTS;
   for (const key of POSITIVE_INT_KEYS) {
     const v = o[key];

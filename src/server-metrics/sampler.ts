@@ -3,6 +3,8 @@
  * error, a body that is not Prometheus text) is recorded with its reason and the run goes on: server metrics are a
  * view on the run, never a reason to lose it.
  */
+import { OptionsError } from '../errors.js';
+import { checkOptionKeys, optionKeys } from '../options-check.js';
 import type { Model } from '../results.js';
 import { COUNTER_FIGURES, readServerFigures, type ServerFigures } from './figures.js';
 import { parsePrometheusText } from './prometheus.js';
@@ -19,6 +21,14 @@ export interface ServerMetricsSamplerOptions {
   /** Time one scrape may take. @default 1500 */
   timeoutMs?: number;
 }
+
+const SAMPLER_OPTION_KEYS = optionKeys<ServerMetricsSamplerOptions>({
+  url: true,
+  model: true,
+  groups: true,
+  intervalMs: true,
+  timeoutMs: true,
+});
 
 /** A scrape that did not give figures. */
 export interface ServerMetricsFailure {
@@ -84,6 +94,10 @@ export class ServerMetricsSampler {
 
   /** Takes a first scrape at once, then one every `intervalMs`. */
   static start(options: ServerMetricsSamplerOptions): ServerMetricsSampler {
+    checkOptionKeys(options, SAMPLER_OPTION_KEYS, 'ServerMetricsSampler.start()');
+    for (const key of ['url', 'model', 'groups'] as const) {
+      if (options[key] === undefined) throw new OptionsError(key, `ServerMetricsSampler.start(): \`${key}\` is required`);
+    }
     const sampler = new ServerMetricsSampler({
       intervalMs: DEFAULT_INTERVAL_MS,
       timeoutMs: DEFAULT_TIMEOUT_MS,
