@@ -80,7 +80,7 @@ describe('compareResults', () => {
     assert.equal(row(rc.rows, 'trace', 'query trace-by-id latency p50').why, 'unequal-answers');
     assert.match(
       row(rc.rows, 'trace', 'query trace-by-id latency p50').note,
-      /^unequal answers: A trace 8 spans \/ 1 trace, B trace 4 spans/,
+      /^unequal answers: A trace 8 spans \/ 1 trace \/ 75\.0 KiB, B trace 4 spans \/ 1 trace \/ 1 B$/,
     );
     assert.equal(row(rc.rows, 'stream', 'write throughput').why, 'too-few-repeats');
     const disk = rc.rows.filter((r) => r.area === 'disk');

@@ -84,7 +84,10 @@ describe('formatConsoleReport', () => {
     assert.match(head, /\n {2}service-time-range {2}stream wins: 1\.31x lower latency p50/);
     assert.match(head, /\n {2}error-spans {9}no verdict: answers failed checks: trace 1 mismatch\n/);
     assert.match(head, /\n {2}slow-spans-sorted {3}no verdict: trace cannot answer this pattern/);
-    assert.match(head, /\n {2}time-whole {10}no verdict: unequal answers: stream 5,000 spans \/ 512 traces \(capped\), trace 802 spans/);
+    assert.match(
+      head,
+      /\n {2}time-whole {10}no verdict: unequal answers: stream 5,000 spans \/ 512 traces \/ 45\.8 MiB \(capped\), trace 802 spans\n {22}\/ 50 traces \/ 7\.3 MiB \(capped\)/,
+    );
     assert.match(head, /\n {2}Containers {10}stream wins: 1\.40x lower container CPU per 1,000 spans written \[1\.002–2\.12, 97\.5%\]/);
     assert.match(head, /\n {2}Disk {16}emulator's storage per span \(uncompressed, not BanyanDB's\): one measurement, no winner/);
     assert.match(head, /Method: figures are medians over the repeats; ratio = median ÷ median;/);

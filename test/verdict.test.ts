@@ -9,6 +9,9 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { answerBytes } from '../src/oracle/answer.js';
+import { readStreamAnswer } from '../src/oracle/stream-model.js';
+import { readTraceAnswer } from '../src/oracle/trace-model.js';
 import { formatConsoleReport } from '../src/report/console.js';
 import type { BenchmarkResult, Comparison, LatencySummary, Model, QueryPatternResult, WriteRunResult } from '../src/results.js';
 import { buildComparisons } from '../src/verdict/comparisons.js';
@@ -164,7 +167,10 @@ describe('what issue 11 saw', () => {
     const c = find(buildComparisons({ write: { stream: [], trace: [] }, queries }), 'query time-whole latency p50');
     assert.equal(c.winner, 'none');
     assert.equal(c.why, 'unequal-answers');
-    assert.equal(c.note, 'unequal answers: stream 5,000 spans / 512 traces (capped), trace 802 spans / 50 traces (capped)');
+    assert.equal(
+      c.note,
+      'unequal answers: stream 5,000 spans / 512 traces / 45.8 MiB (capped), trace 802 spans / 50 traces / 7.3 MiB (capped)',
+    );
     assert.deepEqual(c.answers?.stream, { spans: 5000, traces: 512, bytes: 48_000_000, capped: true });
     // Only a cap on one side is enough.
     const one = queriesOf(figures, (m) => (m === 'trace' ? { capped: true } : {}));
@@ -172,6 +178,58 @@ describe('what issue 11 saw', () => {
       find(buildComparisons({ write: { stream: [], trace: [] }, queries: one }), 'query time-whole latency p50').why,
       'unequal-answers',
     );
+  });
+});
+
+describe('answers with the same spans, shaped differently', () => {
+  // Seen in CI: time-last-1m, 17 spans of 1 trace on both models, but the stream answer carried the projected tags
+  // (1,020 B) and the trace answer every span's payload (169,009 B); stream was named the winner in one run of three.
+  const figures = { 'time-last-1m': { stream: [2.2, 2.3, 2.25], trace: [4.5, 4.4, 4.6] } };
+  const sized = (streamBytes: number, traceBytes: number) =>
+    queriesOf(figures, (m) => ({ answer: { spans: 17, traces: 1, bytes: m === 'stream' ? streamBytes : traceBytes } }));
+
+  it('bytes per answer 165x apart name no winner, and the note shows each side’s bytes', () => {
+    const c = find(
+      buildComparisons({ write: { stream: [], trace: [] }, queries: sized(1_020, 169_009) }),
+      'query time-last-1m latency p50',
+    );
+    assert.equal(c.winner, 'none');
+    assert.equal(c.why, 'unequal-answers');
+    assert.equal(c.note, 'unequal answers: stream 17 spans / 1 trace / 1020 B, trace 17 spans / 1 trace / 165 KiB');
+  });
+
+  it('the same span answered by each model counts the same bytes (the stream payload once, not also as its tag)', () => {
+    // Seen: trace-id-small, 1 span: stream 10,633 B against trace 5,369 B, the stream payload counted twice.
+    const payload = new Uint8Array(5_000).fill(7);
+    const tags = [
+      { key: 'traceId', value: { str: { value: 't1' } } },
+      { key: 'spanId', value: { str: { value: 's1' } } },
+      { key: 'latency', value: { int: { value: 12 } } },
+    ];
+    const stream = readStreamAnswer({
+      elements: [
+        {
+          tagFamilies: [
+            { name: 'searchable', tags },
+            { name: 'data', tags: [{ key: 'dataBinary', value: { binaryData: payload } }] },
+          ],
+        },
+      ],
+    } as never);
+    const trace = readTraceAnswer({ traces: [{ spans: [{ spanId: 's1', tags, span: payload }] }] } as never);
+    assert.equal(answerBytes(stream), 5_000 + 2 + 2 + 8);
+    assert.equal(answerBytes(trace), answerBytes(stream));
+  });
+
+  it('bytes within a quarter of each other are the same answer: the figures decide', () => {
+    const c = find(buildComparisons({ write: { stream: [], trace: [] }, queries: sized(8_170, 8_170) }), 'query time-last-1m latency p50');
+    assert.notEqual(c.why, 'unequal-answers');
+    assert.equal(c.winner, 'stream');
+    const near = find(
+      buildComparisons({ write: { stream: [], trace: [] }, queries: sized(8_170, 9_000) }),
+      'query time-last-1m latency p50',
+    );
+    assert.notEqual(near.why, 'unequal-answers');
   });
 });
 

@@ -62,7 +62,8 @@ export function answerBytes(answer: QueryAnswer): number {
     n += s.payload?.byteLength ?? 0;
     for (const v of s.tags.values()) {
       if ('str' in v) n += Buffer.byteLength(v.str.value ?? '');
-      else if ('binaryData' in v) n += v.binaryData?.byteLength ?? 0;
+      // The stream model's payload is its projected binary tag: counted once, as the payload.
+      else if ('binaryData' in v) n += v.binaryData === s.payload ? 0 : (v.binaryData?.byteLength ?? 0);
       else n += 8;
     }
   }

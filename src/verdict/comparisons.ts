@@ -128,17 +128,44 @@ export function answerSize(runs: readonly QueryPatternResult[]): AnswerSize | un
   };
 }
 
-/** Unequal answers: the spans or traces per query differ (by more than 0.1%), or one side was capped and the other not. */
+/**
+ * Answers carrying the same spans may still be shaped differently: the bytes per answer (payloads and tag values)
+ * differing by more than this share of the larger mean one side carried content the other did not (e.g. the trace
+ * model returns each span's payload where the stream model projected its tags only), and the row names no winner.
+ */
+export const ANSWER_BYTES_TOLERANCE = 0.25;
+
+/**
+ * Unequal answers: the spans or traces per query differ (by more than 0.1%), one side was capped and the other not,
+ * or the bytes per answer differ by more than {@link ANSWER_BYTES_TOLERANCE} (the same spans, shaped differently).
+ */
 export function answersDiffer(s: AnswerSize | undefined, t: AnswerSize | undefined): boolean {
   if (!s || !t) return false;
-  const differ = (x: number, y: number) => Math.abs(x - y) > 0.001 * Math.max(Math.abs(x), Math.abs(y), 1);
-  return s.capped !== t.capped || differ(s.spans, t.spans) || differ(s.traces, t.traces);
+  const differ = (x: number, y: number, share: number) => Math.abs(x - y) > share * Math.max(Math.abs(x), Math.abs(y), 1);
+  return (
+    s.capped !== t.capped ||
+    differ(s.spans, t.spans, 0.001) ||
+    differ(s.traces, t.traces, 0.001) ||
+    differ(s.bytes, t.bytes, ANSWER_BYTES_TOLERANCE)
+  );
 }
 
-/** `5,000 spans / 50 traces (capped)`. */
+/** `1.5 MiB`: the bytes of an answer, binary units. */
+function answerBytesText(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB'];
+  let x = bytes;
+  let i = 0;
+  while (x >= 1024 && i < units.length - 1) {
+    x /= 1024;
+    i++;
+  }
+  return `${i === 0 ? Math.round(x) : x.toFixed(x >= 100 ? 0 : 1)} ${units[i]}`;
+}
+
+/** `5,000 spans / 50 traces / 45.8 MiB (capped)`. */
 export function fmtAnswer(a: AnswerSize): string {
   const n = (x: number) => Math.round(x).toLocaleString('en-US');
-  return `${n(a.spans)} span${Math.round(a.spans) === 1 ? '' : 's'} / ${n(a.traces)} trace${Math.round(a.traces) === 1 ? '' : 's'}${a.capped ? ' (capped)' : ''}`;
+  return `${n(a.spans)} span${Math.round(a.spans) === 1 ? '' : 's'} / ${n(a.traces)} trace${Math.round(a.traces) === 1 ? '' : 's'} / ${answerBytesText(a.bytes)}${a.capped ? ' (capped)' : ''}`;
 }
 
 /**
