@@ -11,7 +11,7 @@ export interface ReturnedSpan {
   spanId: string;
   traceId: string;
   tags: Map<string, TagValue>;
-  /** The span's payload when the answer carries it (stream: projected dataBinary; trace: the span bytes). */
+  /** The span's payload when the answer carries it (stream: the projected dataBinary, not kept in `tags`; trace: the span bytes). */
   payload?: Uint8Array;
 }
 
@@ -62,8 +62,7 @@ export function answerBytes(answer: QueryAnswer): number {
     n += s.payload?.byteLength ?? 0;
     for (const v of s.tags.values()) {
       if ('str' in v) n += Buffer.byteLength(v.str.value ?? '');
-      // The stream model's payload is its projected binary tag: counted once, as the payload.
-      else if ('binaryData' in v) n += v.binaryData === s.payload ? 0 : (v.binaryData?.byteLength ?? 0);
+      else if ('binaryData' in v) n += v.binaryData?.byteLength ?? 0;
       else n += 8;
     }
   }

@@ -18,6 +18,8 @@ export function readStreamAnswer(res: StreamQueryResponse): QueryAnswer {
     const traceId = tagString(tags.get('traceId')) ?? '';
     const data = tags.get('dataBinary');
     const payload = data && 'binaryData' in data ? data.binaryData : undefined;
+    // The projected payload is the span's payload, held once: not also among its tags.
+    if (payload) tags.delete('dataBinary');
     spans.push({ spanId: tagString(tags.get('spanId')) ?? '', traceId, tags, ...(payload ? { payload } : {}) });
     traces.add(traceId);
   }
