@@ -4,8 +4,11 @@
  * figures, exact accounting of spans taken but not sent after an abort, and a thread that never outlives its use.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { BanyanDBPerfError, ClosedError } from '../src/errors.js';
 import { SpanGenerator } from '../src/generator/generator.js';
 import { streamFrameEncoder } from '../src/wire/spans.js';
@@ -191,6 +194,40 @@ describe('producer thread', () => {
     });
     await p.close();
   });
+});
+
+describe('producer thread under the command lines users run', () => {
+  // A run started with V8 flags (a bigger heap for a large scale, --expose-gc) used to fail at its first write:
+  // the thread was started with the parent's flags as an explicit list, which new Worker() rejects when it holds a
+  // V8 flag (ERR_WORKER_INVALID_EXEC_ARGV). The child writes 300 spans through the producer thread and prints the
+  // figures.
+  const workload = JSON.stringify(fileURLToPath(new URL('../src/workload/workload.ts', import.meta.url)));
+  const body = `
+    const { TraceWorkload } = await import(${workload});
+    let next = 1;
+    const write = async (f) => ({ sent: f.length, acknowledged: f.length, rejected: [], statusCounts: { STATUS_SUCCEED: f.length }, retries: 0 });
+    const client = { writeStreamEncoded: write, writeTraceEncoded: write, reserveIds: (n) => Array.from({ length: n }, () => next++),
+      writeStream: write, writeTrace: write, queryStream: async () => ({ elements: [] }), queryTrace: async () => ({ traces: [] }) };
+    const w = new TraceWorkload(client, { scale: ${JSON.stringify(SCALE)}, endTimeMs: ${END}, spans: 300, repeats: 1, warmupSpans: 0,
+      batchSize: 50, progress: false, generatorThread: true });
+    const [run] = await w.write();
+    await w.close();
+    console.log(JSON.stringify({ acked: run.spansAcknowledged }));`;
+  const cases: [string, string[]][] = [
+    ['V8 flags (inherited by the thread)', ['--max-old-space-size=2048', '--expose-gc', '--stack-size=2000']],
+    [
+      'V8 flags with --input-type=module (an explicit list, V8 flags left out)',
+      ['--max-old-space-size=2048', '--expose-gc', '--input-type=module'],
+    ],
+  ];
+  for (const [name, flags] of cases) {
+    it(`starts and writes with ${name}`, async () => {
+      const esm = flags.includes('--input-type=module');
+      const script = esm ? body : `(async () => { ${body} })().catch((e) => { console.error(e); process.exit(1); });`;
+      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', ...flags, '-e', script], { timeout: 60_000 });
+      assert.deepEqual(JSON.parse(stdout.trim().split('\n').at(-1)!), { acked: 300 });
+    });
+  }
 });
 
 describe('frame slabs', () => {

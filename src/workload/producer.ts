@@ -74,19 +74,40 @@ export interface BatchProducerOptions extends ProducerInit {
 
 const batchLength = (b: ProducedBatch): number => b.frames.length;
 
+const isInputType = (a: string): boolean => a === '--input-type' || a.startsWith('--input-type=');
+
 /**
- * The parent's Node flags minus those a worker thread rejects: `--input-type` (set by `node --input-type=module -e`)
- * makes a worker fail to load its entry.
+ * The `execArgv` to start the thread with, or undefined to let it inherit the parent's flags. Inheriting is what
+ * works for nearly every command line: a worker given no `execArgv` inherits the parent's Node flags and quietly
+ * leaves out the V8 ones (`--max-old-space-size`, `--expose-gc`, `--stack-size`, ...), which apply process-wide
+ * anyway, whereas the same V8 flags in an explicit list make `new Worker()` throw ERR_WORKER_INVALID_EXEC_ARGV.
+ * The one inherited flag that breaks the thread is `--input-type` (set by `node --input-type=module -e`): it makes
+ * the worker fail to load its entry. Only then is a list given: the parent's flags without it.
  */
-function workerExecArgv(): string[] {
-  const out: string[] = [];
+function workerExecArgv(): string[] | undefined {
   const args = process.execArgv;
+  if (!args.some(isInputType)) return undefined;
+  const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--input-type') i++;
-    else if (!a.startsWith('--input-type=')) out.push(a);
+    else if (!isInputType(a)) out.push(a);
   }
   return out;
+}
+
+/** The flags `new Worker()` names in its ERR_WORKER_INVALID_EXEC_ARGV message ("...flags: --a, --b=1"). */
+function rejectedFlags(err: unknown): string[] {
+  if ((err as { code?: unknown } | null)?.code !== 'ERR_WORKER_INVALID_EXEC_ARGV') return [];
+  const message = err instanceof Error ? err.message : '';
+  const at = message.lastIndexOf(': ');
+  return at < 0
+    ? []
+    : message
+        .slice(at + 2)
+        .split(', ')
+        .map((f) => f.trim())
+        .filter(Boolean);
 }
 
 function startWorker(init: ProducerInit): Worker {
@@ -94,8 +115,20 @@ function startWorker(init: ProducerInit): Worker {
   // dist/producer-worker.js. From the TypeScript sources (tsx: tests, examples, benches), the thread starts from
   // producer-worker-from-sources.mjs, which registers tsx in the thread first (a file of the sources only).
   const here = import.meta.url;
-  const entry = here.endsWith('.ts') ? './producer-worker-from-sources.mjs' : './producer-worker.js';
-  return new Worker(new URL(entry, here), { workerData: init, execArgv: workerExecArgv() });
+  const entry = new URL(here.endsWith('.ts') ? './producer-worker-from-sources.mjs' : './producer-worker.js', here);
+  let execArgv = workerExecArgv();
+  for (;;) {
+    try {
+      return new Worker(entry, execArgv === undefined ? { workerData: init } : { workerData: init, execArgv });
+    } catch (err) {
+      // With an explicit list (the `--input-type` case), V8 flags in it are rejected: leave out the ones named and
+      // try again (they still apply, process-wide). Anything else, or nothing left to leave out, is a real failure.
+      const rejected = new Set(rejectedFlags(err));
+      const kept: string[] | undefined = execArgv?.filter((a) => !rejected.has(a));
+      if (execArgv === undefined || kept === undefined || kept.length === execArgv.length) throw err;
+      execArgv = kept;
+    }
+  }
 }
 
 /** A worker thread producing encoded batches in generator order. Not re-entrant across workloads. */
