@@ -7,7 +7,7 @@
  *
  *   --quick   short runs (about 2-3 minutes); the medium-scale memory pass is shortened and labelled so
  *   --full    the medium-scale memory pass generates 10M spans (the scale's real size; ~6 min or more) instead of 2M
- *   --only    run only the named benches: generator, metrics, write-path, write-full, workload-write, mixed
+ *   --only    run only the named benches: generator, metrics, producer, write-full, write-path, workload-write, mixed
  *
  * Each bench's own human-readable output is shown as it runs. When the load average is above 1.5 before the first
  * bench (other processes competing for the 2 cores this was written on), the figures are flagged as unreliable.
@@ -49,6 +49,7 @@ const BENCHES: Bench[] = [
     args: ['--seconds', QUICK ? '3' : '10', '--spans', String(MEDIUM_SPANS)],
   },
   { name: 'metrics', script: 'metrics.ts', args: ['--samples', QUICK ? '2000000' : '10000000'] },
+  { name: 'producer', script: 'producer.ts', args: ['--spans', QUICK ? '50000' : '200000', '--rounds', '3'] },
   { name: 'write-full', script: 'write-full.ts', args: ['--spans', QUICK ? '10000' : '30000', '--rounds', QUICK ? '3' : '5'] },
   { name: 'write-path', script: 'write-path.ts', args: ['--spans', QUICK ? '10000' : '30000'] },
   { name: 'workload-write', script: 'workload-write.ts', args: ['--spans', QUICK ? '10000' : '20000', '--repeats', QUICK ? '1' : '2'] },
@@ -191,6 +192,21 @@ function rowsFor(o: Outcome): Row[] {
           load,
         },
       ];
+    case 'producer': {
+      const rows: Row[] = [];
+      for (const model of ['trace', 'stream']) {
+        const m = r[model];
+        if (!m) continue;
+        rows.push({
+          figure: `${model}: producer thread's work on one thread, CPU per span: generate + encode (generate, encode)`,
+          value: `${m.totalUsPerSpan.toFixed(1)} µs (${m.generateUsPerSpan.toFixed(1)}, ${m.encodeUsPerSpan.toFixed(1)})`,
+          target: '(informational)',
+          met: undefined,
+          load,
+        });
+      }
+      return rows;
+    }
     case 'write-full': {
       const rows: Row[] = [];
       for (const model of ['trace', 'stream']) {
@@ -218,6 +234,16 @@ function rowsFor(o: Outcome): Row[] {
           met: undefined,
           load,
         });
+        if (m.full.threads && m.pre.threads) {
+          const t = (x: J): string => `${x.eventLoop.toFixed(0)} / ${x.producer.toFixed(0)} / ${x.other.toFixed(0)}`;
+          rows.push({
+            figure: `${model}:   same by thread, event loop / producer / V8+libuv (GC): full; pre-encoded`,
+            value: `${t(m.full.threads)} µs; ${t(m.pre.threads)} µs`,
+            target: '(informational)',
+            met: undefined,
+            load,
+          });
+        }
       }
       return rows;
     }

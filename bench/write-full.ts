@@ -8,7 +8,11 @@
  * - pre-encoded: spans of the same generator (same seed, scale and end time), generated and encoded before the clock
  *   starts, sent with client.writeTraceEncoded / writeStreamEncoded with the same batch size and concurrency.
  *
- * CPU per span counts every thread of the client process (the producer thread included) and the sink process.
+ * CPU per span counts every thread of the client process (the producer thread included) and the sink process. On
+ * Linux the client's share is also split by thread (/proc/self/task): the event loop (the main thread), the producer
+ * thread(s) (threads that did not exist before the first workload started) and the rest (V8's platform threads:
+ * garbage collection and compilation, plus libuv's), so the bench itself says where the full path's extra
+ * microseconds go.
  *
  * Both against the do-nothing sink of bench/write-sink.ts in its own process on loopback. Rounds alternate
  * full / pre-encoded so a change in machine load hits both; the figures are the medians. Targets: full >= 20,000
@@ -17,6 +21,7 @@
  *   npx tsx bench/write-full.ts [--spans 30000] [--batch 100] [--concurrency 4] [--rounds 3] [--models trace,stream]
  */
 import { fork } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -49,7 +54,41 @@ const TOTAL = Math.ceil((ROUNDS * SPANS * 4) / 3);
 const SCALE = { name: 'bench', spans: TOTAL * 2, traces: TOTAL, services: 100, instances: 500, timeRangeMs: 3_600_000 };
 const END_MS = Math.floor(Date.now() / 1000) * 1000;
 
+/** CPU microseconds of each thread of this process so far (Linux; empty elsewhere). */
+function threadCpu(): Map<string, number> {
+  const out = new Map<string, number>();
+  let tids: string[];
+  try {
+    tids = readdirSync('/proc/self/task');
+  } catch {
+    return out;
+  }
+  const tick = 1_000_000 / 100; // USER_HZ is 100 on Linux
+  for (const tid of tids) {
+    try {
+      // Fields after the parenthesised name: state is the 1st, utime the 12th and stime the 13th.
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(tid, (Number(f[11]) + Number(f[12])) * tick);
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return out;
+}
+/** Threads of this process before any workload started: the event loop, V8's platform threads, libuv's. */
+const baseThreads = new Set(threadCpu().keys());
+const MAIN_TID = String(process.pid);
+
+/** Client CPU microseconds per span by thread kind (null where /proc is not there). */
+interface ThreadSplit {
+  eventLoop: number;
+  producer: number;
+  other: number;
+}
+
 interface Figures {
+  threads: ThreadSplit | null;
   spansPerSec: number;
   mbPerSec: number;
   /** Client process CPU microseconds per span (all threads). */
@@ -90,13 +129,26 @@ async function main(): Promise<void> {
   const measure = async (body: () => Promise<{ acked: number; sent: number; payloadBytes: number; wallMs?: number }>): Promise<Figures> => {
     const s0 = await sinkCpu();
     const c0 = process.cpuUsage();
+    const k0 = threadCpu();
     const t0 = performance.now();
     const r = await body();
     const wallMs = r.wallMs ?? performance.now() - t0;
     const c = process.cpuUsage(c0);
+    const k1 = threadCpu();
     const s = (await sinkCpu()) - s0;
     if (r.acked !== r.sent) throw new Error(`acknowledged ${r.acked} of ${r.sent} spans`);
+    let threads: ThreadSplit | null = null;
+    if (k1.size > 0) {
+      threads = { eventLoop: 0, producer: 0, other: 0 };
+      for (const [tid, us] of k1) {
+        const d = (us - (k0.get(tid) ?? 0)) / r.acked;
+        if (tid === MAIN_TID) threads.eventLoop += d;
+        else if (baseThreads.has(tid)) threads.other += d;
+        else threads.producer += d;
+      }
+    }
     return {
+      threads,
       spansPerSec: (r.acked / wallMs) * 1000,
       mbPerSec: r.payloadBytes / wallMs / 1000,
       clientCpuUsPerSpan: (c.user + c.system) / r.acked,
@@ -179,6 +231,13 @@ async function main(): Promise<void> {
         preRuns.push(await measure(pre));
       }
       const med = (xs: Figures[]): Figures => ({
+        threads: xs.every((x) => x.threads)
+          ? {
+              eventLoop: median(xs.map((x) => x.threads!.eventLoop)),
+              producer: median(xs.map((x) => x.threads!.producer)),
+              other: median(xs.map((x) => x.threads!.other)),
+            }
+          : null,
         spansPerSec: median(xs.map((x) => x.spansPerSec)),
         mbPerSec: median(xs.map((x) => x.mbPerSec)),
         clientCpuUsPerSpan: median(xs.map((x) => x.clientCpuUsPerSpan)),
@@ -189,7 +248,10 @@ async function main(): Promise<void> {
       const p = med(preRuns);
       const line = (name: string, x: Figures, xs: Figures[]): string =>
         `  ${name} ${n0(x.spansPerSec).padStart(7)} spans/s ${x.mbPerSec.toFixed(1).padStart(6)} MB/s payload; CPU per span: client ${x.clientCpuUsPerSpan.toFixed(1)} µs, sink ${x.sinkCpuUsPerSpan.toFixed(1)} µs` +
-        ` (rounds: ${xs.map((r) => n0(r.spansPerSec)).join(', ')}; load ${xs.map((r) => r.loadavg1.toFixed(1)).join(', ')})`;
+        ` (rounds: ${xs.map((r) => n0(r.spansPerSec)).join(', ')}; load ${xs.map((r) => r.loadavg1.toFixed(1)).join(', ')})` +
+        (x.threads
+          ? `\n                client CPU by thread: event loop ${x.threads.eventLoop.toFixed(1)} µs, producer thread ${x.threads.producer.toFixed(1)} µs, V8/libuv threads (GC, compiler) ${x.threads.other.toFixed(1)} µs`
+          : '');
       console.log(`${model}: frame ${frameBytes.toFixed(0)} B/span`);
       console.log(line('full path  ', f, fullRuns));
       console.log(line('pre-encoded', p, preRuns));
