@@ -73,6 +73,27 @@ describe('span frame encoder (wire/spans.ts)', () => {
     }
   });
 
+  it('strings past the tag cache bound, and repeated ones after them, still encode to their own bytes', () => {
+    // The encoder keeps the tags of repeating strings (services, instances, operations, components, the last trace
+    // id) up to a bound; past it strings are encoded each time. 9,000 distinct services cross the bound.
+    const adapter = streamAdapter('g', 'n');
+    const encode = streamFrameEncoder('g', 'n');
+    const spans = Array.from({ length: 9_000 }, (_, i) => ({
+      ...base,
+      serviceId: `svc-${i}-${'é'.repeat(i % 3)}`,
+      operationName: i % 2 ? base.operationName : `op-${i}`,
+      traceId: i % 5 ? base.traceId : `t${i}`,
+    }));
+    spans.push({ ...base }, { ...base, serviceId: 'svc-1-é' });
+    const ids = spans.map((_, i) => i + 1);
+    for (let i = 0; i < spans.length; i += 500) {
+      const frames = encode(spans.slice(i, i + 500), ids.slice(i, i + 500));
+      frames.forEach((f, k) => {
+        assert.deepEqual(f, protoStream(adapter.toWriteRequest(spans[i + k]!), ids[i + k]!), `span ${i + k}`);
+      });
+    }
+  });
+
   it('handles non-ASCII group and resource names', () => {
     const span = generated(1)[0]!;
     const frames = traceFrameEncoder('grüppe', 'ñame')([span], [5]);

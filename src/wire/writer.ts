@@ -204,6 +204,19 @@ export class FrameWriter {
     this.pos += b.length;
   }
 
+  /** Raw bytes, short ones (a cached tag) copied in a loop rather than through `set` (a builtin call each). */
+  shortBytes(b: Uint8Array): void {
+    const n = b.length;
+    if (n >= 64) {
+      this.buf.set(b, this.pos);
+    } else {
+      const buf = this.buf;
+      const p = this.pos;
+      for (let i = 0; i < n; i++) buf[p + i] = b[i]!;
+    }
+    this.pos += n;
+  }
+
   /** A bytes field: key, length, bytes. */
   bytesField(key: number, b: Uint8Array): void {
     this.buf[this.pos++] = key;
