@@ -3,8 +3,9 @@
  *
  *   npx tsx bench/producer.ts [--spans 200000] [--rounds 3] [--models trace,stream]
  *
- * The workload's producer thread (src/workload/producer-worker.ts) generates spans, encodes them into WriteRequest
- * frames in recycled slabs and recycles the generator's payload memory after each batch. This runs the same steps
+ * The workload's producer thread (src/workload/producer-worker.ts) takes spans from the generator's on-demand cursor
+ * (each payload built as its span is taken), encodes them into WriteRequest frames in recycled slabs and recycles
+ * the generator's payload memory after each batch. This runs the same steps
  * in a loop on this thread, with the same scale as bench/write-full.ts, and reports CPU microseconds per span:
  *
  * - generate: the generator alone (payloads included), recycling its payload memory per batch of 100 as the
@@ -18,7 +19,7 @@
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { RECYCLE_PAYLOADS, type Span, SpanGenerator } from '../src/generator/generator.js';
+import { RECYCLE_PAYLOADS, SPANS_ON_DEMAND, type Span, SpanGenerator } from '../src/generator/generator.js';
 import { streamFrameEncoder, traceFrameEncoder } from '../src/wire/spans.js';
 import { SlabPool } from '../src/workload/frame-slabs.js';
 
@@ -49,28 +50,18 @@ function loop(model: 'trace' | 'stream', encode: boolean) {
   const alloc = (bytes: number): Buffer => pool.alloc(bytes);
   const enc = model === 'trace' ? traceFrameEncoder('g', 'n', alloc) : streamFrameEncoder('g', 'n', alloc);
   const gen = new SpanGenerator({ seed: 7, scale: SCALE, endTimeMs: END_MS });
-  const traces = gen.traces();
-  let trace: Span[] = [];
-  let next = 0;
+  const spans = gen[SPANS_ON_DEMAND]();
   const ids = Array.from({ length: BATCH }, (_, i) => i + 1);
   const run = (n: number): void => {
     for (let done = 0; done < n; done += BATCH) {
       const batch: Span[] = [];
-      while (batch.length < BATCH) {
-        if (next >= trace.length) {
-          trace = traces.next().value as Span[];
-          next = 0;
-        }
-        batch.push(trace[next++]!);
-      }
+      while (batch.length < BATCH) batch.push(spans.next()!);
       if (encode) {
         const frames = enc(batch, ids);
         const slabs = new Set<ArrayBuffer>();
         for (const f of frames) slabs.add(f.buffer as ArrayBuffer);
         pool.recycle([...slabs]);
       }
-      // As the producer thread: spans of the current trace not taken yet keep copies of their payloads.
-      for (let i = next; i < trace.length; i++) trace[i]!.dataBinary = trace[i]!.dataBinary.slice();
       gen[RECYCLE_PAYLOADS]();
     }
   };

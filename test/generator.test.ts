@@ -6,6 +6,7 @@ import {
   LATENCY_CAP_MS,
   RECYCLE_PAYLOADS,
   ROOT_PARENT_SPAN_ID,
+  SPANS_ON_DEMAND,
   type Span,
   SpanGenerator,
   ZIPF_EXPONENTS,
@@ -386,6 +387,32 @@ describe('scales and options', () => {
 });
 
 describe('payload memory recycling (internal, used by the producer thread)', () => {
+  it('the on-demand cursor gives the stream of spans() with the same payload bytes, recycled after every batch', () => {
+    // The producer thread takes spans one by one and recycles the payload memory after each batch: each payload is
+    // built when its span is taken, so a batch that ends inside a trace leaves nothing behind to copy.
+    const scale = { name: 't', spans: 3_000, traces: 300, services: 5, instances: 10, timeRangeMs: 60_000 };
+    const want = [...new SpanGenerator({ seed: 11, scale, endTimeMs: END }).spans()].map((s) => ({
+      ...s,
+      dataBinary: Buffer.from(s.dataBinary),
+    }));
+    const gen = new SpanGenerator({ seed: 11, scale, endTimeMs: END });
+    const cursor = gen[SPANS_ON_DEMAND]();
+    const got: Span[] = [];
+    let batch: Span[] = [];
+    for (let s = cursor.next(); s; s = cursor.next()) {
+      batch.push({ ...s, dataBinary: Buffer.from(s.dataBinary) });
+      if (batch.length === 37) {
+        got.push(...batch);
+        batch = [];
+        gen[RECYCLE_PAYLOADS]();
+      }
+    }
+    got.push(...batch);
+    assert.equal(cursor.next(), undefined);
+    assert.equal(got.length, want.length);
+    for (let i = 0; i < want.length; i++) assert.deepEqual(got[i], want[i], `span ${i}`);
+  });
+
   it('payloads written over recycled memory are the same bytes; recycled views are overwritten', () => {
     const scale = { name: 't', spans: 3_000, traces: 300, services: 5, instances: 10, timeRangeMs: 60_000 };
     const want = [...new SpanGenerator({ seed: 11, scale, endTimeMs: END }).traces()].map((t) => t.map((s) => Buffer.from(s.dataBinary)));

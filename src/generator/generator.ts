@@ -303,11 +303,34 @@ interface TraceRngs {
 
 /**
  * Internal (not exported by the package): `generator[RECYCLE_PAYLOADS]()` declares the `dataBinary` of every span
- * generated so far dead, so the next payloads are written over it (see PayloadBuilder.recycle). Traces are
- * generated whole: spans of the current trace not consumed yet need copies of their payloads first. The workload's
- * producer thread calls it after encoding each batch.
+ * generated so far dead, so the next payloads are written over it (see PayloadBuilder.recycle). {@link traces}
+ * builds a trace's payloads whole, so spans of it not consumed yet would need copies of theirs first; the cursor of
+ * {@link SPANS_ON_DEMAND} builds none ahead. The workload's producer thread calls it after encoding each batch.
  */
 export const RECYCLE_PAYLOADS: unique symbol = Symbol('banyandb-perf.recyclePayloads');
+
+/**
+ * Internal (not exported by the package): `generator[SPANS_ON_DEMAND]()` is a cursor over the same span stream as
+ * {@link SpanGenerator.spans} (same spans, same payload bytes) that builds each span's payload only when the span
+ * is taken. A trace's other fields are still drawn whole, but payloads of spans not taken yet do not exist, so
+ * {@link RECYCLE_PAYLOADS} after each batch needs no copies of them. The workload's producer thread uses it.
+ */
+export const SPANS_ON_DEMAND: unique symbol = Symbol('banyandb-perf.spansOnDemand');
+
+/** See {@link SPANS_ON_DEMAND}. */
+export interface SpanCursor {
+  /** The next span of the stream, its payload built now; undefined at the end of the stream. */
+  next(): Span | undefined;
+}
+
+/** A trace's spans without payloads yet, with what building them needs (see SpanGenerator.traceFields). */
+interface TraceFields {
+  spans: Span[];
+  /** Index of each span's parent in `spans` (-1 for the root). */
+  parents: Int32Array;
+  /** Component index of each span. */
+  components: Int32Array;
+}
 
 /**
  * Seeded, deterministic, streaming generator of SkyWalking-like spans.
@@ -334,6 +357,20 @@ export class SpanGenerator {
   private shape: PayloadShape | null = null;
   private meanPayload = 0;
   private extent: { traces: number; spans: number } | null = null;
+  /** Scratch for {@link buildPayload} (filled and used at once, so calls never share it across spans). */
+  private readonly payloadInfo: PayloadSpanInfo = {
+    traceId: '',
+    spanId: '',
+    serviceId: '',
+    serviceInstanceId: '',
+    operationName: '',
+    component: '',
+    componentIndex: 0,
+    startTimeMs: 0,
+    latencyMs: 0,
+    isError: false,
+  };
+  private readonly parentPayloadInfo: PayloadParentInfo = { spanId: '', serviceId: '', serviceInstanceId: '', operationName: '' };
 
   constructor(options?: GeneratorOptions) {
     this.options = Object.freeze(resolveGeneratorOptions(options));
@@ -420,6 +457,29 @@ export class SpanGenerator {
     return this.extent;
   }
 
+  /** @internal See {@link SPANS_ON_DEMAND}. */
+  [SPANS_ON_DEMAND](): SpanCursor {
+    const { scale } = this.options;
+    const rngs = this.newRngs();
+    let index = 0;
+    let spans = 0;
+    let trace: TraceFields | null = null;
+    let j = 0;
+    return {
+      next: (): Span | undefined => {
+        if (trace === null || j >= trace.spans.length) {
+          if (index >= scale.traces || spans >= scale.spans) return undefined;
+          trace = this.traceFields(rngs, index++);
+          spans += trace.spans.length;
+          j = 0;
+        }
+        const k = j++;
+        if (this.payload) this.buildPayload(rngs.payload, trace, k);
+        return trace.spans[k];
+      },
+    };
+  }
+
   /** @internal See {@link RECYCLE_PAYLOADS}. */
   [RECYCLE_PAYLOADS](): void {
     this.payload?.recycle();
@@ -458,6 +518,18 @@ export class SpanGenerator {
   }
 
   private generate(rngs: TraceRngs, index: number): Span[] {
+    const trace = this.traceFields(rngs, index);
+    if (this.payload) for (let j = 0; j < trace.spans.length; j++) this.buildPayload(rngs.payload, trace, j);
+    return trace.spans;
+  }
+
+  /**
+   * Trace `index` without payloads: every field of its spans, with each span's parent and component index kept for
+   * {@link buildPayload}, and the payload random stream (`rngs.payload`) reseeded for this trace. The payloads
+   * draw from that stream only, span after span, so building them at once or one at a time later (in span order)
+   * gives the same bytes.
+   */
+  private traceFields(rngs: TraceRngs, index: number): TraceFields {
     const rng = rngs.trace;
     const { scale, endTimeMs, errorRate } = this.options;
     rng.reseed(hash32(this.seedLo, this.seedHi, index, 0), index);
@@ -469,25 +541,12 @@ export class SpanGenerator {
     const startMin = endTimeMs - scale.timeRangeMs;
     const lastMs = endTimeMs - 1;
     const rootStart = startMin + Math.floor(rng.float53() * scale.timeRangeMs);
-    const payload = this.payload;
-    const prng = rngs.payload;
-    if (payload) prng.reseed(hash32(this.seedLo, this.seedHi, index, 1), ~index >>> 0);
+    if (this.payload) rngs.payload.reseed(hash32(this.seedLo, this.seedHi, index, 1), ~index >>> 0);
     const nServices = scale.services;
     const nInstances = scale.instances;
     const spans: Span[] = new Array(size);
-    const info: PayloadSpanInfo = {
-      traceId,
-      spanId: '',
-      serviceId: '',
-      serviceInstanceId: '',
-      operationName: '',
-      component: '',
-      componentIndex: 0,
-      startTimeMs: 0,
-      latencyMs: 0,
-      isError: false,
-    };
-    const parentInfo: PayloadParentInfo = { spanId: '', serviceId: '', serviceInstanceId: '', operationName: '' };
+    const parents = new Int32Array(size);
+    const components = new Int32Array(size);
     for (let j = 0; j < size; j++) {
       const parentIdx = j === 0 ? -1 : rng.int(j);
       const s = this.serviceTable.sample(rng);
@@ -509,10 +568,9 @@ export class SpanGenerator {
         startTimeMs = rootStart;
         parentSpanId = ROOT_PARENT_SPAN_ID;
       }
-      const spanId = prefix + hex4(j);
-      const span: Span = {
+      spans[j] = {
         traceId,
-        spanId,
+        spanId: prefix + hex4(j),
         parentSpanId,
         serviceId: this.services[s]!,
         serviceInstanceId: this.instances[inst]!,
@@ -524,29 +582,37 @@ export class SpanGenerator {
         dataBinary: EMPTY_PAYLOAD,
         traceSpanCount: size,
       };
-      if (payload) {
-        info.spanId = spanId;
-        info.serviceId = span.serviceId;
-        info.serviceInstanceId = span.serviceInstanceId;
-        info.operationName = span.operationName;
-        info.component = span.component;
-        info.componentIndex = comp;
-        info.startTimeMs = startTimeMs;
-        info.latencyMs = latencyMs;
-        info.isError = isError === 1;
-        let p: PayloadParentInfo | null = null;
-        if (parent) {
-          parentInfo.spanId = parent.spanId;
-          parentInfo.serviceId = parent.serviceId;
-          parentInfo.serviceInstanceId = parent.serviceInstanceId;
-          parentInfo.operationName = parent.operationName;
-          p = parentInfo;
-        }
-        span.dataBinary = payload.build(prng, info, p);
-      }
-      spans[j] = span;
+      parents[j] = parentIdx;
+      components[j] = comp;
     }
-    return spans;
+    return { spans, parents, components };
+  }
+
+  /** Builds the payload of span `j` of `trace` (after those of spans 0..j-1, from the trace's payload stream). */
+  private buildPayload(prng: Sfc32, trace: TraceFields, j: number): void {
+    const span = trace.spans[j]!;
+    const info = this.payloadInfo;
+    info.traceId = span.traceId;
+    info.spanId = span.spanId;
+    info.serviceId = span.serviceId;
+    info.serviceInstanceId = span.serviceInstanceId;
+    info.operationName = span.operationName;
+    info.component = span.component;
+    info.componentIndex = trace.components[j]!;
+    info.startTimeMs = span.startTimeMs;
+    info.latencyMs = span.latencyMs;
+    info.isError = span.isError === 1;
+    const parentIdx = trace.parents[j]!;
+    let p: PayloadParentInfo | null = null;
+    if (parentIdx >= 0) {
+      const parent = trace.spans[parentIdx]!;
+      p = this.parentPayloadInfo;
+      p.spanId = parent.spanId;
+      p.serviceId = parent.serviceId;
+      p.serviceInstanceId = parent.serviceInstanceId;
+      p.operationName = parent.operationName;
+    }
+    span.dataBinary = this.payload!.build(prng, info, p);
   }
 
   /**

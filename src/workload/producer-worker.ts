@@ -8,7 +8,7 @@
  * `ids.length` spans (fewer at the end of the stream or of `maxSpans`), answered by one ProducedMessage.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { RECYCLE_PAYLOADS, type Span, SpanGenerator } from '../generator/generator.js';
+import { RECYCLE_PAYLOADS, SPANS_ON_DEMAND, type Span, SpanGenerator } from '../generator/generator.js';
 import { streamFrameEncoder, traceFrameEncoder } from '../wire/spans.js';
 import { SlabPool } from './frame-slabs.js';
 import type { ProducedMessage, ProduceRequest, ProducerInit } from './producer.js';
@@ -24,20 +24,8 @@ const alloc = (bytes: number): Buffer => pool.alloc(bytes);
 let seq = 0;
 const encode = init.model === 'trace' ? traceFrameEncoder(init.group, init.name, alloc) : streamFrameEncoder(init.group, init.name, alloc);
 const generator = new SpanGenerator(init.generator);
-const traces = generator.traces();
-/** The trace being cut into batches (generated whole, payloads included) and the next span of it to take. */
-let trace: Span[] = [];
-let next = 0;
-
-function nextSpan(): Span | undefined {
-  if (next >= trace.length) {
-    const r = traces.next();
-    if (r.done) return undefined;
-    trace = r.value;
-    next = 0;
-  }
-  return trace[next++];
-}
+// Each span's payload is built when the span is taken, so none exists for spans not encoded yet.
+const spans = generator[SPANS_ON_DEMAND]();
 const maxSpans = init.maxSpans ?? Number.POSITIVE_INFINITY;
 let produced = 0;
 let lastTraceId: string | undefined;
@@ -49,7 +37,7 @@ function produce(ids: readonly number[]): ProducedMessage {
   const newTrace = new Uint8Array(want);
   const payloadSizes = new Int32Array(want);
   while (!ended && batch.length < want) {
-    const s = nextSpan();
+    const s = spans.next();
     if (!s) {
       ended = true;
       break;
@@ -63,9 +51,7 @@ function produce(ids: readonly number[]): ProducedMessage {
   produced += batch.length;
   const count = batch.length;
   const frames = count > 0 ? encode(batch, ids.slice(0, count)) : [];
-  // The payloads are in the frames now: the generator may write the next ones over them, once the spans of the
-  // current trace not taken yet hold copies of theirs.
-  for (let i = next; i < trace.length; i++) trace[i]!.dataBinary = trace[i]!.dataBinary.slice();
+  // The payloads are in the frames now: the generator may write the next ones over them.
   generator[RECYCLE_PAYLOADS]();
   const slabs: ArrayBuffer[] = [];
   const layout = new Int32Array(count * 3);
