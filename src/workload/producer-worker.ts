@@ -8,7 +8,7 @@
  * `ids.length` spans (fewer at the end of the stream or of `maxSpans`), answered by one ProducedMessage.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { RECYCLE_PAYLOADS, SPANS_ON_DEMAND, type Span, SpanGenerator } from '../generator/generator.js';
+import { RECYCLE_PAYLOADS, SPANS_ON_DEMAND, SpanGenerator } from '../generator/generator.js';
 import { streamFrameEncoder, traceFrameEncoder } from '../wire/spans.js';
 import { SlabPool } from './frame-slabs.js';
 import type { ProducedMessage, ProduceRequest, ProducerInit } from './producer.js';
