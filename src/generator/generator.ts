@@ -357,7 +357,7 @@ export class SpanGenerator {
   private shape: PayloadShape | null = null;
   private meanPayload = 0;
   private extent: { traces: number; spans: number } | null = null;
-  /** Scratch for {@link buildPayload} (filled and used at once, so calls never share it across spans). */
+  /** Scratch for {@link buildPayload} and calibrate (filled and used at once, so calls never share it across spans). */
   private readonly payloadInfo: PayloadSpanInfo = {
     traceId: '',
     spanId: '',
@@ -626,19 +626,12 @@ export class SpanGenerator {
     const { payloadBytes: target, errorRate } = this.options;
     payload.shape = { minLocalSpans: 1, maxLocalSpans: 1, fillerMeanBytes: 0 };
     const rng = new Sfc32(0xc0ffee);
-    const info: PayloadSpanInfo = {
-      traceId: hex8(rng.nextU32()) + hex8(rng.nextU32()) + hex8(rng.nextU32()) + hex8(rng.nextU32()),
-      spanId: '',
-      serviceId: '',
-      serviceInstanceId: '',
-      operationName: '',
-      component: '',
-      componentIndex: 0,
-      startTimeMs: this.options.endTimeMs - 1000,
-      latencyMs: LATENCY_MEAN_MS,
-      isError: false,
-    };
-    const parent: PayloadParentInfo = { spanId: '', serviceId: '', serviceInstanceId: '', operationName: '' };
+    // The payload scratch of buildPayload, free here: calibration runs in the constructor, before any span.
+    const info = this.payloadInfo;
+    info.traceId = hex8(rng.nextU32()) + hex8(rng.nextU32()) + hex8(rng.nextU32()) + hex8(rng.nextU32());
+    info.startTimeMs = this.options.endTimeMs - 1000;
+    info.latencyMs = LATENCY_MEAN_MS;
+    const parent = this.parentPayloadInfo;
     const samples = 2000;
     let total = 0;
     for (let i = 0; i < samples; i++) {

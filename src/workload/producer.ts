@@ -74,6 +74,9 @@ export interface BatchProducerOptions extends ProducerInit {
 
 const batchLength = (b: ProducedBatch): number => b.frames.length;
 
+/** What to do when the producer thread cannot run. */
+const NO_THREAD_ADVICE = ' (workload option generatorThread: false generates the spans on the main thread instead)';
+
 const isInputType = (a: string): boolean => a === '--input-type' || a.startsWith('--input-type=');
 
 /**
@@ -125,7 +128,13 @@ function startWorker(init: ProducerInit): Worker {
       // try again (they still apply, process-wide). Anything else, or nothing left to leave out, is a real failure.
       const rejected = new Set(rejectedFlags(err));
       const kept: string[] | undefined = execArgv?.filter((a) => !rejected.has(a));
-      if (execArgv === undefined || kept === undefined || kept.length === execArgv.length) throw err;
+      if (execArgv === undefined || kept === undefined || kept.length === execArgv.length) {
+        throw new BanyanDBPerfError(
+          'UNKNOWN',
+          `the span producer thread could not start: ${err instanceof Error ? err.message : String(err)}${NO_THREAD_ADVICE}`,
+          { cause: err },
+        );
+      }
       execArgv = kept;
     }
   }
@@ -329,8 +338,7 @@ export class BatchProducer {
     if (this.#failure || this.#closed) return;
     this.#failure = new BanyanDBPerfError(
       'UNKNOWN',
-      `the span producer thread failed: ${err instanceof Error ? err.message : String(err)}` +
-        ' (workload option generatorThread: false generates the spans on the main thread instead)',
+      `the span producer thread failed: ${err instanceof Error ? err.message : String(err)}` + NO_THREAD_ADVICE,
       {
         cause: err,
       },
