@@ -338,7 +338,7 @@ export class BatchProducer {
     if (this.#failure || this.#closed) return;
     this.#failure = new BanyanDBPerfError(
       'UNKNOWN',
-      `the span producer thread failed: ${err instanceof Error ? err.message : String(err)}` + NO_THREAD_ADVICE,
+      `the span producer thread failed: ${err instanceof Error ? err.message : String(err)}${NO_THREAD_ADVICE}`,
       {
         cause: err,
       },
