@@ -244,6 +244,16 @@ function rowsFor(o: Outcome): Row[] {
             load,
           });
         }
+        if (m.full.loop && m.pre.loop) {
+          const l = (x: J): string => `${x.onCpu.toFixed(0)} / ${x.waitingForCpu.toFixed(0)} / ${x.idle.toFixed(0)}`;
+          rows.push({
+            figure: `${model}:   event loop wall time per span, on a CPU / busy waiting for a CPU / idle: full; pre-encoded`,
+            value: `${l(m.full.loop)} µs; ${l(m.pre.loop)} µs`,
+            target: '(informational)',
+            met: undefined,
+            load,
+          });
+        }
       }
       return rows;
     }

@@ -12,7 +12,10 @@
  * Linux the client's share is also split by thread (/proc/self/task): the event loop (the main thread), the producer
  * thread(s) (threads that did not exist before the first workload started) and the rest (V8's platform threads:
  * garbage collection and compilation, plus libuv's), so the bench itself says where the full path's extra
- * microseconds go.
+ * microseconds go. The event loop's wall time per span is split too: on a CPU (its CPU time), busy but waiting for a
+ * CPU (event-loop utilization's active time beyond its CPU time: runnable while other threads hold both cores) and
+ * idle (in epoll, waiting for acknowledgements or the socket). The loop is the path's one serial resource, so its
+ * wall time per span is 1 / throughput, and the three parts say what the full path loses it to.
  *
  * Both against the do-nothing sink of bench/write-sink.ts in its own process on loopback. Rounds alternate
  * full / pre-encoded so a change in machine load hits both; the figures are the medians. Targets: full >= 20,000
@@ -87,8 +90,20 @@ interface ThreadSplit {
   other: number;
 }
 
+/**
+ * The event loop's wall-clock time per span, in three parts (µs): on a CPU (its thread's CPU time), busy but off
+ * any CPU (event-loop utilization's active time minus that CPU time: runnable, waiting for a core), and idle
+ * (waiting in epoll for the sink's acknowledgements or the socket). Only where /proc gives the thread's CPU time.
+ */
+interface LoopSplit {
+  onCpu: number;
+  waitingForCpu: number;
+  idle: number;
+}
+
 interface Figures {
   threads: ThreadSplit | null;
+  loop: LoopSplit | null;
   spansPerSec: number;
   mbPerSec: number;
   /** Client process CPU microseconds per span (all threads). */
@@ -130,9 +145,11 @@ async function main(): Promise<void> {
     const s0 = await sinkCpu();
     const c0 = process.cpuUsage();
     const k0 = threadCpu();
+    const u0 = performance.eventLoopUtilization();
     const t0 = performance.now();
     const r = await body();
     const wallMs = r.wallMs ?? performance.now() - t0;
+    const u = performance.eventLoopUtilization(u0);
     const c = process.cpuUsage(c0);
     const k1 = threadCpu();
     const s = (await sinkCpu()) - s0;
@@ -146,9 +163,21 @@ async function main(): Promise<void> {
         else if (baseThreads.has(tid)) threads.other += d;
         else threads.producer += d;
       }
+      // A producer thread that ended before the second reading (the workload stops it after its last repeat) is
+      // gone from /proc, but its CPU time is still in the process's: it is then what the listed threads leave.
+      if ([...k0.keys()].some((tid) => !k1.has(tid))) {
+        threads.producer = Math.max(0, (c.user + c.system) / r.acked - threads.eventLoop - threads.other);
+      }
+    }
+    let loop: LoopSplit | null = null;
+    if (threads) {
+      // Utilization's idle + active is the loop's wall time over the same interval as its thread's CPU time.
+      const activeUs = (u.active * 1000) / r.acked;
+      loop = { onCpu: threads.eventLoop, waitingForCpu: Math.max(0, activeUs - threads.eventLoop), idle: (u.idle * 1000) / r.acked };
     }
     return {
       threads,
+      loop,
       spansPerSec: (r.acked / wallMs) * 1000,
       mbPerSec: r.payloadBytes / wallMs / 1000,
       clientCpuUsPerSpan: (c.user + c.system) / r.acked,
@@ -238,6 +267,13 @@ async function main(): Promise<void> {
               other: median(xs.map((x) => x.threads!.other)),
             }
           : null,
+        loop: xs.every((x) => x.loop)
+          ? {
+              onCpu: median(xs.map((x) => x.loop!.onCpu)),
+              waitingForCpu: median(xs.map((x) => x.loop!.waitingForCpu)),
+              idle: median(xs.map((x) => x.loop!.idle)),
+            }
+          : null,
         spansPerSec: median(xs.map((x) => x.spansPerSec)),
         mbPerSec: median(xs.map((x) => x.mbPerSec)),
         clientCpuUsPerSpan: median(xs.map((x) => x.clientCpuUsPerSpan)),
@@ -251,6 +287,9 @@ async function main(): Promise<void> {
         ` (rounds: ${xs.map((r) => n0(r.spansPerSec)).join(', ')}; load ${xs.map((r) => r.loadavg1.toFixed(1)).join(', ')})` +
         (x.threads
           ? `\n                client CPU by thread: event loop ${x.threads.eventLoop.toFixed(1)} µs, producer thread ${x.threads.producer.toFixed(1)} µs, V8/libuv threads (GC, compiler) ${x.threads.other.toFixed(1)} µs`
+          : '') +
+        (x.loop
+          ? `\n                event loop wall time per span: on a CPU ${x.loop.onCpu.toFixed(1)} µs, busy waiting for a CPU ${x.loop.waitingForCpu.toFixed(1)} µs, idle (awaiting acks or the socket) ${x.loop.idle.toFixed(1)} µs`
           : '');
       console.log(`${model}: frame ${frameBytes.toFixed(0)} B/span`);
       console.log(line('full path  ', f, fullRuns));
