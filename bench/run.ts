@@ -226,6 +226,16 @@ function rowsFor(o: Outcome): Row[] {
           met: m.ratio >= 0.9,
           load,
         });
+        if (m.plain) {
+          rows.push({
+            // The first is the cost of a producer thread beside the event loop, the second what the workload adds.
+            figure: `${model}:   producer thread + plain loop / pre-encoded; full / producer thread + plain loop`,
+            value: `${m.plainRatio.toFixed(2)}; ${(m.full.spansPerSec / m.plain.spansPerSec).toFixed(2)}`,
+            target: '(informational)',
+            met: undefined,
+            load,
+          });
+        }
         rows.push({
           // When the client is the bottleneck (an idle machine, the sink on the other core), the ratio tends to this.
           figure: `${model}:   client CPU per span, full / pre-encoded (client-bound ratio)`,

@@ -5,6 +5,10 @@
  * - full: `TraceWorkload` / `StreamWorkload` (closed loop, default options: spans generated and encoded in the
  *   workload's producer thread, ~9.6 KB payloads) -> one bidi Write stream per batch -> every ack collected. One
  *   workload per model: its warm-up, then one measured repeat per round.
+ * - producer + plain loop: the workload's producer thread (`BatchProducer`, same generator options, the depth the
+ *   workload gives it) feeding the plain write loop of the pre-encoded path, without the workload around it. Between
+ *   it and the full path is what the workload adds (write runner, latency recording, ground truth, progress);
+ *   between it and pre-encoded is what a producer thread running beside the event loop costs.
  * - pre-encoded: spans of the same generator (same seed, scale and end time), generated and encoded before the clock
  *   starts, sent with client.writeTraceEncoded / writeStreamEncoded with the same batch size and concurrency.
  *
@@ -17,8 +21,8 @@
  * idle (in epoll, waiting for acknowledgements or the socket). The loop is the path's one serial resource, so its
  * wall time per span is 1 / throughput, and the three parts say what the full path loses it to.
  *
- * Both against the do-nothing sink of bench/write-sink.ts in its own process on loopback. Rounds alternate
- * full / pre-encoded so a change in machine load hits both; the figures are the medians. Targets: full >= 20,000
+ * All against the do-nothing sink of bench/write-sink.ts in its own process on loopback. Rounds alternate
+ * full / producer + plain loop / pre-encoded so a change in machine load hits all three; the figures are the medians. Targets: full >= 20,000
  * spans/s and full >= 0.9 x pre-encoded (issue 12).
  *
  *   npx tsx bench/write-full.ts [--spans 30000] [--batch 100] [--concurrency 4] [--rounds 3] [--models trace,stream]
@@ -33,6 +37,7 @@ import type { StreamWriteRequest, TraceWriteRequest } from '../src/client/types.
 import { SpanGenerator } from '../src/generator/generator.js';
 import { encodeStreamRequests, encodeTraceRequests } from '../src/wire/requests.js';
 import { streamAdapter, traceAdapter } from '../src/workload/model.js';
+import { BatchProducer } from '../src/workload/producer.js';
 import { StreamWorkload, TraceWorkload } from '../src/workload/workload.js';
 
 const { values } = parseArgs({
@@ -250,15 +255,55 @@ async function main(): Promise<void> {
         return { acked, sent: SPANS, payloadBytes };
       };
 
-      // Warm-up of both paths (JIT, connection, allocator), not measured.
+      // The same producer thread as the workload's, feeding the plain loop above (ids reserved from the client).
+      const producer = new BatchProducer({
+        generator: { seed: SEED, scale: SCALE, endTimeMs: END_MS },
+        model,
+        group,
+        name,
+        maxSpans: null,
+        batchSize: BATCH,
+        depth: Math.min(CONCURRENCY * 4, 32), // the workload's depth (src/workload/writer.ts)
+        reserveIds: (n) => client.reserveIds(n),
+      });
+      const plain = async (): Promise<{ acked: number; sent: number; payloadBytes: number }> => {
+        let left = Math.ceil(SPANS / BATCH);
+        let acked = 0;
+        let sent = 0;
+        let bytes = 0;
+        const worker = async (): Promise<void> => {
+          while (left-- > 0) {
+            const b = await producer.take(BATCH);
+            if (!b) break;
+            sent += b.ids.length;
+            for (const n of b.payloadSizes) bytes += n;
+            try {
+              const r =
+                model === 'trace' ? await client.writeTraceEncoded(b.frames, b.ids) : await client.writeStreamEncoded(b.frames, b.ids);
+              acked += r.acknowledged;
+            } finally {
+              producer.settled(b);
+            }
+          }
+        };
+        await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+        return { acked, sent, payloadBytes: bytes };
+      };
+
+      // Warm-up of the three paths (JIT, connection, allocator), not measured.
       await workload.writeWarmup();
+      await producer.primed();
+      await plain();
       await pre();
       const fullRuns: Figures[] = [];
+      const plainRuns: Figures[] = [];
       const preRuns: Figures[] = [];
       for (let r = 0; r < ROUNDS; r++) {
         fullRuns.push(await measure(() => full(r)));
+        plainRuns.push(await measure(plain));
         preRuns.push(await measure(pre));
       }
+      await producer.close();
       const med = (xs: Figures[]): Figures => ({
         threads: xs.every((x) => x.threads)
           ? {
@@ -281,9 +326,10 @@ async function main(): Promise<void> {
         loadavg1: median(xs.map((x) => x.loadavg1)),
       });
       const f = med(fullRuns);
+      const t = med(plainRuns);
       const p = med(preRuns);
       const line = (name: string, x: Figures, xs: Figures[]): string =>
-        `  ${name} ${n0(x.spansPerSec).padStart(7)} spans/s ${x.mbPerSec.toFixed(1).padStart(6)} MB/s payload; CPU per span: client ${x.clientCpuUsPerSpan.toFixed(1)} µs, sink ${x.sinkCpuUsPerSpan.toFixed(1)} µs` +
+        `  ${name.padEnd(21)} ${n0(x.spansPerSec).padStart(7)} spans/s ${x.mbPerSec.toFixed(1).padStart(6)} MB/s payload; CPU per span: client ${x.clientCpuUsPerSpan.toFixed(1)} µs, sink ${x.sinkCpuUsPerSpan.toFixed(1)} µs` +
         ` (rounds: ${xs.map((r) => n0(r.spansPerSec)).join(', ')}; load ${xs.map((r) => r.loadavg1.toFixed(1)).join(', ')})` +
         (x.threads
           ? `\n                client CPU by thread: event loop ${x.threads.eventLoop.toFixed(1)} µs, producer thread ${x.threads.producer.toFixed(1)} µs, V8/libuv threads (GC, compiler) ${x.threads.other.toFixed(1)} µs`
@@ -292,14 +338,28 @@ async function main(): Promise<void> {
           ? `\n                event loop wall time per span: on a CPU ${x.loop.onCpu.toFixed(1)} µs, busy waiting for a CPU ${x.loop.waitingForCpu.toFixed(1)} µs, idle (awaiting acks or the socket) ${x.loop.idle.toFixed(1)} µs`
           : '');
       console.log(`${model}: frame ${frameBytes.toFixed(0)} B/span`);
-      console.log(line('full path  ', f, fullRuns));
+      console.log(line('full path', f, fullRuns));
+      console.log(line('producer + plain loop', t, plainRuns));
       console.log(line('pre-encoded', p, preRuns));
       const ratio = f.spansPerSec / p.spansPerSec;
       console.log(
         `  ratio full / pre-encoded ${ratio.toFixed(2)} (client CPU per span ${(p.clientCpuUsPerSpan / f.clientCpuUsPerSpan).toFixed(2)})` +
-          `; targets: full >= 20,000 spans/s ${f.spansPerSec >= 20_000 ? 'MET' : 'NOT MET'}, ratio >= 0.9 ${ratio >= 0.9 ? 'MET' : 'NOT MET'}\n`,
+          `; targets: full >= 20,000 spans/s ${f.spansPerSec >= 20_000 ? 'MET' : 'NOT MET'}, ratio >= 0.9 ${ratio >= 0.9 ? 'MET' : 'NOT MET'}`,
       );
-      result[model] = { frameBytes, full: f, pre: p, ratio, fullRuns, preRuns };
+      console.log(
+        `  producer + plain loop / pre-encoded ${(t.spansPerSec / p.spansPerSec).toFixed(2)}; full / producer + plain loop ${(f.spansPerSec / t.spansPerSec).toFixed(2)}\n`,
+      );
+      result[model] = {
+        frameBytes,
+        full: f,
+        plain: t,
+        pre: p,
+        ratio,
+        plainRatio: t.spansPerSec / p.spansPerSec,
+        fullRuns,
+        plainRuns,
+        preRuns,
+      };
     }
     console.log(
       `load average now: ${os
