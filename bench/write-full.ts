@@ -22,8 +22,11 @@
  * wall time per span is 1 / throughput, and the three parts say what the full path loses it to.
  *
  * All against the do-nothing sink of bench/write-sink.ts in its own process on loopback. Rounds alternate
- * full / producer + plain loop / pre-encoded so a change in machine load hits all three; the figures are the medians. Targets: full >= 20,000
- * spans/s and full >= 0.9 x pre-encoded (issue 12).
+ * full / producer + plain loop / pre-encoded so a change in machine load hits all three; the figures are the
+ * medians. After each round the bench waits until the producer threads are idle: a producer refills its queue once
+ * its round ends, and that work must neither count in the next round nor slow it. Each full and plain-loop round
+ * still starts with the queue full, as a workload's repeat does after its warm-up. Targets: full >= 20,000 spans/s
+ * and full >= 0.9 x pre-encoded (issue 12).
  *
  *   npx tsx bench/write-full.ts [--spans 30000] [--batch 100] [--concurrency 4] [--rounds 3] [--models trace,stream]
  */
@@ -39,6 +42,7 @@ import { encodeStreamRequests, encodeTraceRequests } from '../src/wire/requests.
 import { streamAdapter, traceAdapter } from '../src/workload/model.js';
 import { BatchProducer } from '../src/workload/producer.js';
 import { StreamWorkload, TraceWorkload } from '../src/workload/workload.js';
+import { producerDepth } from '../src/workload/writer.js';
 
 const { values } = parseArgs({
   options: {
@@ -87,6 +91,29 @@ function threadCpu(): Map<string, number> {
 /** Threads of this process before any workload started: the event loop, V8's platform threads, libuv's. */
 const baseThreads = new Set(threadCpu().keys());
 const MAIN_TID = String(process.pid);
+
+/** CPU microseconds used so far by the threads started after this process (the producer threads). */
+function producerCpu(): number {
+  let us = 0;
+  for (const [tid, t] of threadCpu()) if (!baseThreads.has(tid)) us += t;
+  return us;
+}
+
+/**
+ * Waits until the producer threads used no CPU for three readings 25 ms apart (they tick in 10 ms), at most 5 s;
+ * 200 ms where /proc is not there.
+ */
+async function producersIdle(): Promise<void> {
+  if (threadCpu().size === 0) return new Promise((resolve) => setTimeout(resolve, 200));
+  const deadline = performance.now() + 5_000;
+  let last = producerCpu();
+  for (let still = 0; still < 3 && performance.now() < deadline; ) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    const now = producerCpu();
+    still = now === last ? still + 1 : 0;
+    last = now;
+  }
+}
 
 /** Client CPU microseconds per span by thread kind (null where /proc is not there). */
 interface ThreadSplit {
@@ -263,7 +290,7 @@ async function main(): Promise<void> {
         name,
         maxSpans: null,
         batchSize: BATCH,
-        depth: Math.min(CONCURRENCY * 4, 32), // the workload's depth (src/workload/writer.ts)
+        depth: producerDepth(CONCURRENCY),
         reserveIds: (n) => client.reserveIds(n),
       });
       const plain = async (): Promise<{ acked: number; sent: number; payloadBytes: number }> => {
@@ -298,10 +325,14 @@ async function main(): Promise<void> {
       const fullRuns: Figures[] = [];
       const plainRuns: Figures[] = [];
       const preRuns: Figures[] = [];
+      await producersIdle();
       for (let r = 0; r < ROUNDS; r++) {
         fullRuns.push(await measure(() => full(r)));
+        await producersIdle();
         plainRuns.push(await measure(plain));
+        await producersIdle();
         preRuns.push(await measure(pre));
+        await producersIdle();
       }
       await producer.close();
       const med = (xs: Figures[]): Figures => ({

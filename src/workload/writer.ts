@@ -52,6 +52,9 @@ const PRODUCER_DEPTH_PER_WORKER = 4;
 /** Most write batches the producer thread keeps ready ahead (about 1 MB each with default batches). */
 const PRODUCER_MAX_DEPTH = 32;
 
+/** Batches the producer thread keeps ready ahead for `concurrency` write workers. Internal (the write bench uses it). */
+export const producerDepth = (concurrency: number): number => Math.min(concurrency * PRODUCER_DEPTH_PER_WORKER, PRODUCER_MAX_DEPTH);
+
 /** Writes the span stream to one model. */
 export class SpanWriter<Req> {
   readonly model: Model;
@@ -132,7 +135,7 @@ export class SpanWriter<Req> {
         name: this.#adapter.name,
         maxSpans: this.#dataSetSpans,
         batchSize: o.batchSize,
-        depth: Math.min(o.concurrency * PRODUCER_DEPTH_PER_WORKER, PRODUCER_MAX_DEPTH),
+        depth: producerDepth(o.concurrency),
         reserveIds,
       });
       this.#source = producerSource(this.#producer, c, this.model);
