@@ -12,6 +12,7 @@ import { openTarget } from '../src/targets/target.js';
 import {
   createProgressRenderer,
   formatProgress,
+  PROGRESS_INTERVAL_MS,
   type ProgressEvent,
   type QueryProgress,
   type StepProgress,
@@ -125,8 +126,22 @@ describe('workload progress against the emulator', () => {
 
   it('the last repeat (the rest of the data set) keeps a stable total and an ETA', async () => {
     const events: WorkloadProgress[] = [];
+    // Events are throttled to one per PROGRESS_INTERVAL_MS, so on a fast machine the repeat's ~38 batches could all
+    // land within two intervals (seen in CI: 2 events). Each write waits half an interval first, so the repeat spans
+    // many intervals on any machine.
+    const slow = new Proxy(client, {
+      get(target, prop, receiver) {
+        const v = Reflect.get(target, prop, receiver);
+        if (typeof v !== 'function') return v;
+        if (prop !== 'writeStream' && prop !== 'writeStreamEncoded') return v.bind(target);
+        return async (...args: unknown[]) => {
+          await new Promise((resolve) => setTimeout(resolve, PROGRESS_INTERVAL_MS / 2));
+          return v.apply(target, args);
+        };
+      },
+    });
     // No `spans`: the last repeat writes through to the end of the generator's output.
-    const w = new StreamWorkload(client, { ...BASE, repeats: 2, batchSize: 20, concurrency: 1, onProgress: (e) => events.push(e) });
+    const w = new StreamWorkload(slow, { ...BASE, repeats: 2, batchSize: 20, concurrency: 1, onProgress: (e) => events.push(e) });
     const runs = await w.write();
     const last = events.filter((e): e is WriteProgress => e.kind === 'write' && e.repeat === 1);
     assert.ok(last.length >= 3, `${last.length} events in the last repeat`);
